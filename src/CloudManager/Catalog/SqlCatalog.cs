@@ -1,0 +1,719 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using CloudManager.Eviction;
+using CloudManager.Exchange;
+using CloudManager.Hosts;
+
+namespace CloudManager.Catalog;
+
+/// <summary>
+/// The catalog over any ADO.NET provider whose SQL accepts the portable subset used here
+/// (<c>ON CONFLICT … DO UPDATE</c>, <c>RETURNING</c>, <c>LIMIT</c>, <c>@name</c> parameters):
+/// SQLite and PostgreSQL. Providers supply connections and classify their errors.
+/// </summary>
+/// <remarks>Every value goes through a parameter; SQL text is built from constants only.</remarks>
+public abstract class SqlCatalog : ICatalog
+{
+    /// <summary>The newest schema version this code knows.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <inheritdoc />
+    public abstract string DisplayName { get; }
+
+    /// <summary>Opens a connection ready for use (pragmas or session settings applied).</summary>
+    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether a provider error may go away if the operation is tried again (lock, busy, serialization failure).</summary>
+    protected abstract bool IsTransient(DbException exception);
+
+    /// <summary>Runs once per migration before the schema scripts (e.g. to set the journal mode).</summary>
+    protected virtual Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Begins a transaction that takes the write lock at once where the provider distinguishes.</summary>
+    protected virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.BeginTransactionAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        await PrepareDatabaseAsync(connection, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS cm_schema (version INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
+
+        var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var current = await ScalarAsync<long?>(connection, transaction, "SELECT MAX(version) FROM cm_schema", cancellationToken).ConfigureAwait(false) ?? 0;
+            if (current > SchemaVersion)
+            {
+                throw new CatalogVersionException((int)current, SchemaVersion);
+            }
+
+            for (var version = (int)current + 1; version <= SchemaVersion; version++)
+            {
+                await ExecuteAsync(connection, transaction, LoadScript(version), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, "INSERT INTO cm_schema (version) VALUES (@v)", cancellationToken, ("v", version)).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return SchemaVersion;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task EnsureNodeAsync(string nodeId, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO nodes (node_id, used_bytes, clock, inflation, policy, created_at) VALUES (@n, 0, 0, 0, @p, @t) ON CONFLICT (node_id) DO NOTHING",
+                cancellationToken, ("n", nodeId), ("p", policy.Name), ("t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            var stored = await ScalarAsync<string>(connection, transaction, "SELECT policy FROM nodes WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+            if (stored == policy.Name)
+            {
+                return 0;
+            }
+
+            // Another policy computed the stored priorities: recompute them all, from a fresh aging value.
+            var entries = await ReadEntriesAsync(connection, transaction,
+                "SELECT hash, size, pinned, access_count, last_tick, last_access_at, priority FROM cache_entries WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+            var update = Command(connection, transaction, "UPDATE cache_entries SET priority = @p WHERE node_id = @n AND hash = @h");
+            await using var updateScope = update.ConfigureAwait(false);
+            var p = AddParameter(update, "p", 0.0);
+            AddParameter(update, "n", nodeId);
+            var h = AddParameter(update, "h", "");
+            foreach (var entry in entries)
+            {
+                p.Value = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount, entry.LastTick, 0));
+                h.Value = entry.Hash.ToString();
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "UPDATE nodes SET policy = @p, inflation = 0 WHERE node_id = @n", cancellationToken, ("p", policy.Name), ("n", nodeId)).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<FileRecord?> FindFileAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var files = await ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.hash = @h", cancellationToken, ("h", hash.ToString())).ConfigureAwait(false);
+        return files.Count == 0 ? null : files[0];
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync<IReadOnlyList<CopyRecord>>(async connection =>
+    {
+        var command = Command(connection, null,
+            "SELECT host, locator, state, attempts, last_error, updated_at FROM copies WHERE hash = @h ORDER BY host", ("h", hash.ToString()));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var copies = new List<CopyRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            copies.Add(new CopyRecord(
+                hash,
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : new HostLocator(reader.GetString(1)),
+                (CopyState)reader.GetInt32(2),
+                reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+        }
+
+        return copies;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> AddCachedFileAsync(
+        string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var hash = file.Hash.ToString();
+            var knownSize = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
+            if (knownSize is { } size && size != file.Size)
+            {
+                throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
+            }
+
+            var isNew = knownSize is null;
+            if (isNew)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL)",
+                    cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false);
+            }
+
+            var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
+            if (cached is null)
+            {
+                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
+                var priority = policy.Priority(new CacheAccess(file.Size, 1, tick, inflation));
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, 1, @k, @t, @p)",
+                    cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
+            }
+
+            await AddTransferAsync(connection, transaction, nodeId, incomingBytes, 0, now, cancellationToken).ConfigureAwait(false);
+            return isNew;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var entries = await ReadEntriesAsync(connection, null, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+            cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+        return entries.Count == 0 ? null : entries[0];
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RecordCacheHitAsync(string nodeId, ContentHash hash, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+                cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+            if (entries.Count == 0)
+            {
+                return false;
+            }
+
+            var entry = entries[0];
+            var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
+            var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation));
+            await ExecuteAsync(connection, transaction,
+                "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
+                cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CacheEntry>> ListEvictionCandidatesAsync(string nodeId, int minCopies, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadEntriesAsync(connection, null,
+            "SELECT c.hash, c.size, c.pinned, c.access_count, c.last_tick, c.last_access_at, c.priority FROM cache_entries c JOIN files f ON f.hash = c.hash " +
+            "WHERE c.node_id = @n AND c.pinned = 0 AND f.stored_copies >= @m ORDER BY c.priority, c.last_tick LIMIT @l",
+            cancellationToken, ("n", nodeId), ("m", minCopies), ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RemoveCacheEntryAsync(string nodeId, ContentHash hash, IEvictionPolicy? agingPolicy, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+                cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+            if (entries.Count == 0)
+            {
+                return false;
+            }
+
+            var entry = entries[0];
+            await ExecuteAsync(connection, transaction, "DELETE FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+            if (agingPolicy is null)
+            {
+                await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes - @s WHERE node_id = @n", cancellationToken, ("s", entry.Size), ("n", nodeId)).ConfigureAwait(false);
+            }
+            else
+            {
+                var inflation = await ScalarAsync<double>(connection, transaction, "SELECT inflation FROM nodes WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes - @s, inflation = @i WHERE node_id = @n",
+                    cancellationToken, ("s", entry.Size), ("i", agingPolicy.InflationAfterEviction(inflation, entry.Priority)), ("n", nodeId)).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CacheEntry>> ListCacheEntriesAsync(string nodeId, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadEntriesAsync(connection, null, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n ORDER BY hash",
+            cancellationToken, ("n", nodeId)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> GetUsedBytesAsync(string nodeId, CancellationToken cancellationToken) => RunAsync(async connection =>
+        await ScalarAsync<long?>(connection, null, "SELECT used_bytes FROM nodes WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false) ?? 0,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> SetPinnedAsync(string nodeId, ContentHash hash, bool pinned, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+            await ExecuteAsync(connection, transaction, "UPDATE cache_entries SET pinned = @p WHERE node_id = @n AND hash = @h",
+                cancellationToken, ("p", pinned ? 1 : 0), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false) > 0,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListUnderReplicatedAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n WHERE f.stored_copies < @r ORDER BY f.created_at, f.hash LIMIT @l",
+            cancellationToken, ("n", nodeId), ("r", redundancy), ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> RecordCopyAttemptAsync(string nodeId, CopyAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var hash = attempt.Hash.ToString();
+            var at = now.ToUnixTimeMilliseconds();
+            if (attempt.Locator is { } locator)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, @l, 0, 1, NULL, @t) " +
+                    "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, attempts = copies.attempts + 1, last_error = NULL, updated_at = excluded.updated_at",
+                    cancellationToken, ("h", hash), ("o", attempt.HostName), ("l", locator.Value), ("t", at)).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, NULL, 1, 1, @e, @t) " +
+                    "ON CONFLICT (hash, host) DO UPDATE SET attempts = copies.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at",
+                    cancellationToken, ("h", hash), ("o", attempt.HostName), ("e", attempt.Error ?? "failed"), ("t", at)).ConfigureAwait(false);
+            }
+
+            await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
+            await AddTransferAsync(connection, transaction, nodeId, 0, attempt.BytesSent, now, cancellationToken).ConfigureAwait(false);
+            return await RecountCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task MarkCopyDamagedAsync(ContentHash hash, string hostName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction, "UPDATE copies SET state = 2, last_error = @e, updated_at = @t WHERE hash = @h AND host = @o",
+                cancellationToken, ("e", error), ("t", now.ToUnixTimeMilliseconds()), ("h", hash.ToString()), ("o", hostName)).ConfigureAwait(false);
+            return await RecountCopiesAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RecordHostResultAsync(string hostName, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await RecordHostResultAsync(connection, transaction, hostName, error, now, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<HostHealth>> GetHostHealthAsync(CancellationToken cancellationToken) => RunAsync<IReadOnlyList<HostHealth>>(async connection =>
+    {
+        var command = Command(connection, null,
+            "SELECT name, successes, failures, consecutive_failures, last_error, last_failure_at, last_success_at FROM hosts ORDER BY name");
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var hosts = new List<HostHealth>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            hosts.Add(new HostHealth(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        }
+
+        return hosts;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> CountStoredCopiesByHostAsync(CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyDictionary<string, long>>(async connection =>
+        {
+            var command = Command(connection, null, "SELECT host, COUNT(*) FROM copies WHERE state = 0 GROUP BY host");
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            return counts;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task AddTransferAsync(string nodeId, long incomingBytes, long outgoingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await AddTransferAsync(connection, transaction, nodeId, incomingBytes, outgoingBytes, now, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TransferTotals> GetTransfersAsync(string nodeId, string? month, CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var command = month is null
+            ? Command(connection, null, "SELECT COALESCE(SUM(incoming), 0), COALESCE(SUM(outgoing), 0) FROM transfers WHERE node_id = @n", ("n", nodeId))
+            : Command(connection, null, "SELECT COALESCE(SUM(incoming), 0), COALESCE(SUM(outgoing), 0) FROM transfers WHERE node_id = @n AND month = @m", ("n", nodeId), ("m", month));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new TransferTotals(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListUploadQueueAsync(string nodeId, int minCopies, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n WHERE f.stored_copies < @m ORDER BY f.created_at, f.hash",
+            cancellationToken, ("n", nodeId), ("m", minCopies)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListExportQueueAsync(int minCopies, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m ORDER BY f.created_at, f.hash",
+            cancellationToken, ("m", minCopies)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListExportCandidatesAsync(int minCopies, DateTimeOffset reofferBefore, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m AND (f.exported_at IS NULL OR f.exported_at < @b) ORDER BY f.created_at, f.hash LIMIT @l",
+            cancellationToken, ("m", minCopies), ("b", reofferBefore.ToUnixTimeMilliseconds()), ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task MarkExportedAsync(IReadOnlyCollection<ContentHash> hashes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var command = Command(connection, transaction, "UPDATE files SET exported_at = @t WHERE hash = @h AND sync_id IS NULL");
+            await using var commandScope = command.ConfigureAwait(false);
+            AddParameter(command, "t", now.ToUnixTimeMilliseconds());
+            var h = AddParameter(command, "h", "");
+            foreach (var hash in hashes)
+            {
+                h.Value = hash.ToString();
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ImportAsync(IReadOnlyList<FilePayload> records, string syncId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var at = now.ToUnixTimeMilliseconds();
+            var findSize = Command(connection, transaction, "SELECT size FROM files WHERE hash = @h");
+            await using var findSizeScope = findSize.ConfigureAwait(false);
+            var findHash = AddParameter(findSize, "h", "");
+
+            var insertFile = Command(connection, transaction,
+                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, @y)");
+            await using var insertFileScope = insertFile.ConfigureAwait(false);
+            var fileHash = AddParameter(insertFile, "h", "");
+            var fileSize = AddParameter(insertFile, "s", 0L);
+            var fileName = AddParameter(insertFile, "n", "");
+            var fileCreated = AddParameter(insertFile, "c", 0L);
+            AddParameter(insertFile, "y", syncId);
+
+            var confirm = Command(connection, transaction, "UPDATE files SET sync_id = @y WHERE hash = @h AND sync_id IS NULL");
+            await using var confirmScope = confirm.ConfigureAwait(false);
+            AddParameter(confirm, "y", syncId);
+            var confirmHash = AddParameter(confirm, "h", "");
+
+            var stored = Command(connection, transaction,
+                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, @l, 0, 0, NULL, @t) " +
+                "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1");
+            await using var storedScope = stored.ConfigureAwait(false);
+            var storedHash = AddParameter(stored, "h", "");
+            var storedHost = AddParameter(stored, "o", "");
+            var storedLocator = AddParameter(stored, "l", "");
+            AddParameter(stored, "t", at);
+
+            var failed = Command(connection, transaction,
+                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, NULL, 1, 0, @e, @t) ON CONFLICT (hash, host) DO NOTHING");
+            await using var failedScope = failed.ConfigureAwait(false);
+            var failedHash = AddParameter(failed, "h", "");
+            var failedHost = AddParameter(failed, "o", "");
+            AddParameter(failed, "e", "reported as failed by sync " + syncId);
+            AddParameter(failed, "t", at);
+
+            for (var index = 0; index < records.Count; index++)
+            {
+                var record = records[index];
+                var hash = record.FileHash.ToString();
+                findHash.Value = hash;
+                var known = await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                if (known is not null and not DBNull)
+                {
+                    var knownSize = Convert.ToInt64(known, CultureInfo.InvariantCulture);
+                    if (knownSize != record.FileSize)
+                    {
+                        throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
+                    }
+
+                    confirmHash.Value = hash;
+                    await confirm.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    fileHash.Value = hash;
+                    fileSize.Value = record.FileSize;
+                    fileName.Value = record.FileName;
+                    fileCreated.Value = record.DateTime.ToUnixTimeSeconds();
+                    await insertFile.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var link in record.Uploads)
+                {
+                    if (link.Url is { } url)
+                    {
+                        storedHash.Value = hash;
+                        storedHost.Value = link.HostName;
+                        storedLocator.Value = url;
+                        await stored.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        failedHash.Value = hash;
+                        failedHost.Value = link.HostName;
+                        await failed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await RecountCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> GetCursorAsync(string source, CancellationToken cancellationToken) => RunAsync(async connection =>
+        await ScalarAsync<long?>(connection, null, "SELECT position FROM sync_cursors WHERE source = @s", cancellationToken, ("s", source)).ConfigureAwait(false) ?? 0,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetCursorAsync(string source, long position, CancellationToken cancellationToken) => WriteAsync(async (connection, transaction) =>
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO sync_cursors (source, position) VALUES (@s, @p) ON CONFLICT (source) DO UPDATE SET position = excluded.position",
+            cancellationToken, ("s", source), ("p", position)).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileListing>> ListFilesAsync(string nodeId, ContentHash? after, int limit, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<FileListing>>(async connection =>
+        {
+            var sql = $"SELECT {FileColumns}, c.hash, c.pinned FROM files f LEFT JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n " +
+                (after is null ? "" : "WHERE f.hash > @a ") + "ORDER BY f.hash LIMIT @l";
+            var command = after is { } a
+                ? Command(connection, null, sql, ("n", nodeId), ("a", a.ToString()), ("l", limit))
+                : Command(connection, null, sql, ("n", nodeId), ("l", limit));
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var listings = new List<FileListing>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var cached = !reader.IsDBNull(FileColumnCount);
+                listings.Add(new FileListing(ReadFile(reader), cached, cached && reader.GetInt32(FileColumnCount + 1) != 0));
+            }
+
+            return listings;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var command = Command(connection, null, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM files");
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new QueueInfo(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+    }, cancellationToken);
+
+    private const string FileColumns = "f.hash, f.size, f.name, f.created_at, f.stored_copies, f.exported_at, f.sync_id";
+    private const int FileColumnCount = 7;
+    private const string EntryColumns = "hash, size, pinned, access_count, last_tick, last_access_at, priority";
+
+    private static FileRecord ReadFile(DbDataReader reader) => new(
+        ContentHash.Parse(reader.GetString(0)),
+        reader.GetInt64(1),
+        reader.GetString(2),
+        DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)),
+        reader.GetInt32(4),
+        reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        reader.IsDBNull(6) ? null : reader.GetString(6));
+
+    private static async Task<IReadOnlyList<FileRecord>> ReadFilesAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, transaction, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var files = new List<FileRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            files.Add(ReadFile(reader));
+        }
+
+        return files;
+    }
+
+    private static async Task<IReadOnlyList<CacheEntry>> ReadEntriesAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, transaction, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var entries = new List<CacheEntry>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new CacheEntry(
+                ContentHash.Parse(reader.GetString(0)),
+                reader.GetInt64(1),
+                reader.GetInt32(2) != 0,
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.GetDouble(6)));
+        }
+
+        return entries;
+    }
+
+    private static async Task<(long Tick, double Inflation)> AdvanceClockAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken)
+    {
+        var command = Command(connection, transaction, "UPDATE nodes SET clock = clock + 1 WHERE node_id = @n RETURNING clock, inflation", ("n", nodeId));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new CatalogException($"Node '{nodeId}' is not registered in the catalog.");
+        }
+
+        return (reader.GetInt64(0), reader.GetDouble(1));
+    }
+
+    private static async Task<int> RecountCopiesAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken) =>
+        (int)(await ScalarAsync<long?>(connection, transaction,
+            "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = @h AND copies.state = 0) WHERE hash = @h RETURNING stored_copies",
+            cancellationToken, ("h", hash)).ConfigureAwait(false) ?? 0);
+
+    private static Task RecordHostResultAsync(
+        DbConnection connection, DbTransaction transaction, string hostName, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        error is null
+            ? ExecuteAsync(connection, transaction,
+                "INSERT INTO hosts (name, successes, failures, consecutive_failures, last_error, last_failure_at, last_success_at) VALUES (@o, 1, 0, 0, NULL, NULL, @t) " +
+                "ON CONFLICT (name) DO UPDATE SET successes = hosts.successes + 1, consecutive_failures = 0, last_success_at = excluded.last_success_at",
+                cancellationToken, ("o", hostName), ("t", now.ToUnixTimeMilliseconds()))
+            : ExecuteAsync(connection, transaction,
+                "INSERT INTO hosts (name, successes, failures, consecutive_failures, last_error, last_failure_at, last_success_at) VALUES (@o, 0, 1, 1, @e, @t, NULL) " +
+                "ON CONFLICT (name) DO UPDATE SET failures = hosts.failures + 1, consecutive_failures = hosts.consecutive_failures + 1, last_error = excluded.last_error, last_failure_at = excluded.last_failure_at",
+                cancellationToken, ("o", hostName), ("e", Truncate(error, 1000)), ("t", now.ToUnixTimeMilliseconds()));
+
+    private static Task AddTransferAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, long incoming, long outgoing, DateTimeOffset now, CancellationToken cancellationToken) =>
+        incoming == 0 && outgoing == 0
+            ? Task.CompletedTask
+            : ExecuteAsync(connection, transaction,
+                "INSERT INTO transfers (node_id, month, incoming, outgoing) VALUES (@n, @m, @i, @o) " +
+                "ON CONFLICT (node_id, month) DO UPDATE SET incoming = transfers.incoming + excluded.incoming, outgoing = transfers.outgoing + excluded.outgoing",
+                cancellationToken, ("n", nodeId), ("m", MonthOf(now)), ("i", incoming), ("o", outgoing));
+
+    /// <summary>The meter's month key for an instant: <c>YYYY-MM</c> in UTC.</summary>
+    public static string MonthOf(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
+    private static string LoadScript(int version)
+    {
+        var name = version switch
+        {
+            1 => "CloudManager.Catalog.001_initial.sql",
+            _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
+        };
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Embedded migration '{name}' is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Creates a command with parameters.</summary>
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            AddParameter(command, name, value);
+        }
+
+        return command;
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static async Task<int> ExecuteAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, transaction, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T?> ScalarAsync<T>(
+        DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, transaction, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (value is null or DBNull)
+        {
+            return default;
+        }
+
+        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs read-only work on a fresh connection, translating provider errors.</summary>
+    protected async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await work(connection).ConfigureAwait(false);
+            }
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    /// <summary>Runs work in one write transaction, committed only if the work returns normally.</summary>
+    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        RunAsync(async connection =>
+        {
+            var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var result = await work(connection, transaction).ConfigureAwait(false);
+                // The commit itself must not be cancelled half way: once the work is done, finish it.
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                return result;
+            }
+        }, cancellationToken);
+
+    private CatalogException Translate(DbException e) =>
+        IsTransient(e)
+            ? new CatalogException($"The catalog {DisplayName} is busy: {e.Message} Try again.", e, isTransient: true)
+            : new CatalogException($"The catalog {DisplayName} failed: {e.Message}", e);
+}

@@ -1,0 +1,89 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CloudManager.Catalog;
+
+/// <summary>
+/// The catalog in a SQLite file (the embedded default): WAL journal, full synchronous commits, a
+/// 30-second busy timeout so that several processes can share the file.
+/// </summary>
+public sealed class SqliteCatalog : SqlCatalog
+{
+    private readonly string _connectionString;
+    private readonly string _path;
+
+    /// <summary>Opens (creating when missing) the catalog at a file path or a <c>Data Source=…</c> connection string.</summary>
+    public SqliteCatalog(string pathOrConnectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathOrConnectionString);
+        var builder = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
+            ? new SqliteConnectionStringBuilder(pathOrConnectionString)
+            : new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(pathOrConnectionString) };
+        builder.Pooling = true;
+        builder.DefaultTimeout = 30;
+        if (builder.Mode == SqliteOpenMode.ReadWriteCreate && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        _path = builder.DataSource;
+        _connectionString = builder.ToString();
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath => _path;
+
+    /// <inheritdoc />
+    public override string DisplayName => $"sqlite:{_path}";
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var pragmas = connection.CreateCommand();
+            await using var pragmasScope = pragmas.ConfigureAwait(false);
+            // FULL: a commit the pool reported survives a power cut, not only a process crash.
+            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override bool IsTransient(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 };
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        // Pooled handles keep the file open (and its WAL un-checkpointed) after the pool is gone.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        return base.DisposeAsync();
+    }
+}

@@ -1,0 +1,414 @@
+using CloudManager.Catalog;
+using CloudManager.Hosts;
+using CloudManager.IO;
+using CloudManager.Replication;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager;
+
+public sealed partial class CloudPool
+{
+    /// <summary>
+    /// Adds a file to the pool: reads it once, hashing while copying it into the cache, flushes it to
+    /// disk and records it. A file the catalog already knows adds nothing and returns at once.
+    /// </summary>
+    /// <param name="path">The file to add.</param>
+    /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
+    /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
+    public async Task<string> UploadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var source = new FileInfo(path);
+        if (!source.Exists)
+        {
+            throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
+        }
+
+        if (source.Length > CacheLimit)
+        {
+            throw new CacheFullException(source.Length, CacheLimit, CacheLimit,
+                $"'{path}' is {source.Length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
+        }
+
+        var temp = _layout.NewTempPath();
+        try
+        {
+            ContentHash hash;
+            long length;
+            var input = DurableFile.OpenSequentialRead(source.FullName);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = DurableFile.CreateNew(temp, source.Length);
+                await using (output.ConfigureAwait(false))
+                {
+                    var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken).ConfigureAwait(false);
+                    if (computed is null)
+                    {
+                        throw new CacheFullException(copied, CacheLimit, CacheLimit, $"'{path}' grew past the cache limit of {CacheLimit} bytes while it was read.");
+                    }
+
+                    hash = computed.Value;
+                    length = copied;
+                    DurableFile.FlushToDisk(output);
+                }
+            }
+
+            var known = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (known is not null)
+            {
+                // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.
+                await TryInstallKnownAsync(known, temp, cancellationToken).ConfigureAwait(false);
+                return hash.ToString();
+            }
+
+            var record = new FileRecord(hash, length, SafeName(source.Name, hash), _time.GetUtcNow(), 0, null, null);
+            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await MakeRoomAsync(length, cancellationToken).ConfigureAwait(false);
+                _layout.Install(temp, hash);
+                // From here the file is in place: finish recording it even if the caller gives up now.
+                await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
+            return hash.ToString();
+        }
+        finally
+        {
+            DurableFile.DeleteQuietly(temp);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure the file is in this node's cache and returns its path: at once when cached,
+    /// otherwise fetched from the healthiest host that holds it, verified (size and SHA-256) while it
+    /// streams, and only then placed in the cache. Concurrent calls for one file share one download.
+    /// </summary>
+    /// <returns>The path of the cached file; read it, do not change it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
+    /// <exception cref="ContentUnavailableException">No configured host could deliver a good copy.</exception>
+    /// <exception cref="CacheFullException">No room can be made for it.</exception>
+    public async Task<string> WarmUpAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnknownContentException(content);
+        var cached = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
+        if (cached is not null)
+        {
+            if (IsPresent(content, cached.Size))
+            {
+                await _catalog.RecordCacheHitAsync(_nodeId, content, _options.EvictionPolicy, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return _layout.PathOf(content);
+            }
+
+            await DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        var shared = _warmUps.GetOrAdd(content, _ => new Lazy<Task<string>>(() => FetchSharedAsync(file)));
+        return await shared.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The same as <see cref="WarmUpAsync"/> (the seed's <c>download</c>).</summary>
+    public Task<string> DownloadAsync(string hash, CancellationToken cancellationToken = default) => WarmUpAsync(hash, cancellationToken);
+
+    /// <summary>
+    /// Warms the file up and copies it to <paramref name="destinationPath"/> (through a temp name in
+    /// the same folder, flushed, then renamed); the copy counts as outgoing bytes.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="destinationPath">Where to write it.</param>
+    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
+    /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
+    /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    public async Task DownloadAsync(string hash, string destinationPath, bool overwrite, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        var destination = Path.GetFullPath(destinationPath);
+        if (!overwrite && Path.Exists(destination))
+        {
+            throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
+        }
+
+        var content = ParseHash(hash);
+        var cachedPath = await WarmUpAsync(hash, cancellationToken).ConfigureAwait(false);
+        var folder = Path.GetDirectoryName(destination)!;
+        var temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
+        MarkInUse(content);
+        try
+        {
+            long length;
+            var input = DurableFile.OpenSequentialRead(cachedPath);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = DurableFile.CreateNew(temp, input.Length);
+                await using (output.ConfigureAwait(false))
+                {
+                    await input.CopyToAsync(output, DurableFile.BufferSize, cancellationToken).ConfigureAwait(false);
+                    DurableFile.FlushToDisk(output);
+                    length = output.Length;
+                }
+            }
+
+            if (!overwrite && Path.Exists(destination))
+            {
+                throw new IOException($"'{destinationPath}' appeared while the file was copied; nothing was overwritten.");
+            }
+
+            DurableFile.MoveIntoPlace(temp, destination);
+            await _catalog.AddTransferAsync(_nodeId, 0, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseInUse(content);
+            DurableFile.DeleteQuietly(temp);
+        }
+    }
+
+    /// <summary>Drops a safe file from this node's cache now (it stays on the hosts).</summary>
+    /// <returns>False when this node does not cache the file.</returns>
+    /// <exception cref="InvalidOperationException">The file is not safe on the hosts yet, or it is pinned: evicting it now could lose it or break the pin.</exception>
+    public async Task<bool> EvictAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                return false;
+            }
+
+            var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+            if (file is null || file.StoredCopies < _options.MinCopies)
+            {
+                throw new InvalidOperationException(
+                    $"{content} is held by {file?.StoredCopies ?? 0} host(s), fewer than the {_options.MinCopies} that make it safe; it stays cached until a sync copies it. Run a sync first.");
+            }
+
+            if (entry.Pinned)
+            {
+                throw new InvalidOperationException($"{content} is pinned; unpin it before evicting it.");
+            }
+
+            await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    private async Task TryInstallKnownAsync(FileRecord file, string temp, CancellationToken cancellationToken)
+    {
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            if (entry is not null && IsPresent(file.Hash, entry.Size))
+            {
+                return;
+            }
+
+            if (entry is not null)
+            {
+                await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheFullException)
+            {
+                return;
+            }
+
+            _layout.Install(temp, file.Hash);
+            await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DropVanishedAsync(FileRecord file, CancellationToken cancellationToken)
+    {
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            if (entry is not null && !IsPresent(file.Hash, entry.Size))
+            {
+                DurableFile.DeleteQuietly(_layout.PathOf(file.Hash));
+                await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                if (file.StoredCopies < _options.MinCopies)
+                {
+                    _logger.LogError("The cached copy of {Hash} ({Name}) vanished while only {Copies} host(s) hold it.", file.Hash, file.Name, file.StoredCopies);
+                }
+            }
+        }
+    }
+
+    private async Task<string> FetchSharedAsync(FileRecord file)
+    {
+        // Yield first so that the entry is in the dictionary before the finally below removes it.
+        await Task.Yield();
+        try
+        {
+            return await FetchAsync(file).ConfigureAwait(false);
+        }
+        finally
+        {
+            _warmUps.TryRemove(file.Hash, out _);
+        }
+    }
+
+    /// <summary>Downloads a file from the hosts into the cache; shared by concurrent warm-ups of one file.</summary>
+    private async Task<string> FetchAsync(FileRecord file)
+    {
+        // Shared by several callers: none of their tokens may cancel it for the others.
+        var cancellationToken = CancellationToken.None;
+        if (file.Size > CacheLimit)
+        {
+            throw new CacheFullException(file.Size, CacheLimit, CacheLimit, $"{file.Hash} is {file.Size} bytes; the cache holds at most {CacheLimit}. Give the pool a larger capacity.");
+        }
+
+        var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+        var candidates = copies.Where(c => c.State == CopyState.Stored && c.Locator is not null && _hosts.ContainsKey(c.HostName)).ToList();
+        if (candidates.Count == 0)
+        {
+            var where = copies.Count(c => c.State == CopyState.Stored) is var stored and > 0
+                ? $"its {stored} cop{(stored == 1 ? "y is" : "ies are")} on hosts this node does not have configured ({string.Join(", ", copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName))})"
+                : "no host holds a copy (it has not been synced, or every copy was lost)";
+            throw new ContentUnavailableException(file.Hash, [], $"{file.Hash} ({file.Name}) is not cached and {where}.");
+        }
+
+        var health = (await _catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        var ordered = HostRanking.Order(candidates.Select(c => c.HostName), health, counts: null).ToList();
+        var failures = new List<StorageHostException>();
+        foreach (var hostName in ordered)
+        {
+            var copy = candidates.First(c => c.HostName == hostName);
+            var host = _hosts[hostName];
+            var temp = _layout.NewTempPath();
+            try
+            {
+                await FetchFromHostAsync(host, file, copy.Locator!.Value, temp, cancellationToken).ConfigureAwait(false);
+                await _catalog.RecordHostResultAsync(host.Name, null, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+                    if (entry is null || !IsPresent(file.Hash, entry.Size))
+                    {
+                        if (entry is not null)
+                        {
+                            await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+                        _layout.Install(temp, file.Hash);
+                        await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                _logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
+                return _layout.PathOf(file.Hash);
+            }
+            catch (ContentIntegrityException e)
+            {
+                failures.Add(e);
+                _logger.LogWarning("Host {Host} served damaged bytes for {Hash}: {Error}", host.Name, file.Hash, e.Message);
+                await _catalog.MarkCopyDamagedAsync(file.Hash, host.Name, e.Message, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await _catalog.RecordHostResultAsync(host.Name, e.Message, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageHostException e)
+            {
+                failures.Add(e);
+                _logger.LogWarning("Host {Host} could not deliver {Hash}: {Error}", host.Name, file.Hash, e.Message);
+                await _catalog.RecordHostResultAsync(host.Name, e.Message, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                DurableFile.DeleteQuietly(temp);
+            }
+        }
+
+        throw new ContentUnavailableException(file.Hash, failures,
+            $"{file.Hash} ({file.Name}) could not be fetched from any of {ordered.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
+    }
+
+    private static async Task FetchFromHostAsync(IStorageHost host, FileRecord file, HostLocator locator, string temp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var input = await host.OpenReadAsync(file.Content, locator, cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = DurableFile.CreateNew(temp, file.Size);
+                await using (output.ConfigureAwait(false))
+                {
+                    var (hash, length) = await DurableFile.CopyAndHashAsync(input, output, file.Size, cancellationToken).ConfigureAwait(false);
+                    if (hash is null || length != file.Size || hash.Value != file.Hash)
+                    {
+                        throw new ContentIntegrityException(host.Name, file.Content, length, hash);
+                    }
+
+                    DurableFile.FlushToDisk(output);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException)
+        {
+            throw new HostUnavailableException(host.Name, $"Host '{host.Name}' failed while sending {file.Hash}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Evicts safe, unpinned files by policy until <paramref name="size"/> more bytes fit. Call under the gate.</summary>
+    private async Task MakeRoomAsync(long size, CancellationToken cancellationToken)
+    {
+        var limit = CacheLimit;
+        var used = await _catalog.GetUsedBytesAsync(_nodeId, cancellationToken).ConfigureAwait(false);
+        if (size > limit)
+        {
+            throw new CacheFullException(size, limit, limit, $"The file is {size} bytes; the cache holds at most {limit}. Give the pool a larger capacity.");
+        }
+
+        while (used + size > limit)
+        {
+            var candidates = await _catalog.ListEvictionCandidatesAsync(_nodeId, _options.MinCopies, 64, cancellationToken).ConfigureAwait(false);
+            var evicted = false;
+            foreach (var entry in candidates)
+            {
+                if (_inUse.ContainsKey(entry.Hash))
+                {
+                    continue;
+                }
+
+                await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                used -= entry.Size;
+                evicted = true;
+                if (used + size <= limit)
+                {
+                    return;
+                }
+            }
+
+            if (!evicted)
+            {
+                throw new CacheFullException(size, limit - used, limit,
+                    $"The cache has {limit - used} bytes free of {limit} and needs {size}; every other cached file is pinned, in use or not yet safe on the hosts. Run a sync so pending files become evictable, or give the pool a larger capacity.");
+            }
+        }
+    }
+
+    private async Task EvictEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
+    {
+        // Catalog first: a crash in between leaves an orphan file, which the next open removes.
+        await _catalog.RemoveCacheEntryAsync(_nodeId, entry.Hash, _options.EvictionPolicy, cancellationToken).ConfigureAwait(false);
+        DurableFile.DeleteQuietly(_layout.PathOf(entry.Hash));
+        _logger.LogDebug("Evicted {Hash} ({Size} bytes).", entry.Hash, entry.Size);
+    }
+
+    /// <summary>The base name to record: the file's own name when it is a valid one, else the first digits of the hash.</summary>
+    private static string SafeName(string name, ContentHash hash) =>
+        Exchange.PayloadJson.CheckFileName(name) is null ? name : hash.ToString()[..10];
+}

@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using CloudManager.Cache;
+using CloudManager.Catalog;
+using CloudManager.Eviction;
+using CloudManager.Exchange;
+using CloudManager.Hosts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CloudManager;
+
+/// <summary>
+/// A pool of files known by their SHA-256: registered in a SQL catalog, held in a local cache folder
+/// of fixed capacity, copied to several storage hosts, evicted when safe and brought back, verified,
+/// when asked for.
+/// </summary>
+/// <remarks>
+/// <para>Usage:</para>
+/// <code>
+/// await using var pool = new CloudPool(new CloudPoolOptions
+/// {
+///     Database = "catalog.db", StoragePath = "cache", CapacityBytes = 20L &lt;&lt; 30,
+///     Hosts = { new DirectoryHost("a", "/mnt/a/pool"), new DirectoryHost("b", "/mnt/b/pool") },
+/// });
+/// var hash = await pool.UploadAsync("/path/to/file");
+/// await pool.SyncAsync();                      // copies to the hosts; the file becomes safe
+/// var path = await pool.WarmUpAsync(hash);     // cached path, fetched and verified if evicted
+/// </code>
+/// <para>One instance is safe to use from many threads. Several processes may open the same catalog
+/// and cache folder: changes to the cache are serialized by a lock file in the folder, and catalog
+/// changes are transactions. The first call opens the pool (creates or upgrades the schema,
+/// registers the node, reconciles the cache folder with the catalog); <see cref="OpenAsync(CloudPoolOptions, CancellationToken)"/>
+/// does that eagerly.</para>
+/// </remarks>
+public sealed partial class CloudPool : IAsyncDisposable, IDisposable
+{
+    private readonly CloudPoolOptions _options;
+    private readonly ICatalog _catalog;
+    private readonly CacheLayout _layout;
+    private readonly CacheGate _gate;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyDictionary<string, IStorageHost> _hosts;
+    private readonly IReadOnlyDictionary<string, SemaphoreSlim> _hostSlots;
+    private readonly ConcurrentDictionary<ContentHash, Lazy<Task<string>>> _warmUps = new();
+    private readonly ConcurrentDictionary<ContentHash, int> _inUse = new();
+    private readonly SemaphoreSlim _openLock = new(1, 1);
+    private volatile bool _opened;
+    private volatile bool _disposed;
+    private string _nodeId = "";
+    private CacheReconciliation? _reconciliation;
+
+    /// <summary>Opens a pool the way the 2014 library did: a catalog, a cache folder and its capacity, no hosts.</summary>
+    /// <param name="database">A SQLite file path (created when missing) or <c>Data Source=…</c> connection string.</param>
+    /// <param name="storagePath">The cache folder (created when missing).</param>
+    /// <param name="capacityBytes">The cache's capacity in bytes.</param>
+    public CloudPool(string database, string storagePath, long capacityBytes)
+        : this(new CloudPoolOptions { Database = database, StoragePath = storagePath, CapacityBytes = capacityBytes })
+    {
+    }
+
+    /// <summary>Opens a pool from options (hosts, redundancy, policy, clock, ...).</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range; the message names it.</exception>
+    public CloudPool(CloudPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = options.TimeProvider;
+        _logger = options.Logger ?? NullLogger.Instance;
+        _catalog = options.Catalog ?? new SqliteCatalog(options.Database!);
+        _layout = new CacheLayout(options.StoragePath);
+        _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
+        _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);
+    }
+
+    /// <summary>Creates a pool and opens it at once, so that configuration and catalog errors surface here.</summary>
+    public static async Task<CloudPool> OpenAsync(CloudPoolOptions options, CancellationToken cancellationToken = default)
+    {
+        var pool = new CloudPool(options);
+        try
+        {
+            await pool.EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            return pool;
+        }
+        catch
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the catalog schema in a new database, or upgrades an existing one (the seed's
+    /// <c>cm_setup_db</c>).
+    /// </summary>
+    /// <param name="database">A SQLite file path or connection string.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The schema version now in place.</returns>
+    public static async Task<int> SetupDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        var catalog = new SqliteCatalog(database);
+        await using (catalog.ConfigureAwait(false))
+        {
+            return await catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates or upgrades the schema of any catalog.</summary>
+    public static Task<int> SetupDatabaseAsync(ICatalog catalog, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>The cache's capacity in bytes.</summary>
+    public long Capacity => _options.CapacityBytes;
+
+    /// <summary>The most the cache may hold: capacity × max fill.</summary>
+    public long CacheLimit => (long)Math.Floor(_options.CapacityBytes * _options.MaxFill);
+
+    /// <summary>The configured hosts.</summary>
+    public IReadOnlyCollection<IStorageHost> Hosts => _options.Hosts.AsReadOnly();
+
+    /// <summary>The options this pool was opened with.</summary>
+    public CloudPoolOptions Options => _options;
+
+    /// <summary>The catalog.</summary>
+    public ICatalog Catalog => _catalog;
+
+    /// <summary>The cache folder.</summary>
+    public string StoragePath => _layout.Root;
+
+    /// <summary>This node's id (known once the pool is open).</summary>
+    public async Task<string> GetNodeIdAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return _nodeId;
+    }
+
+    /// <summary>What opening the pool found and fixed in the cache folder.</summary>
+    public async Task<CacheReconciliation> GetReconciliationAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return _reconciliation!;
+    }
+
+    /// <summary>Whether the catalog knows the file.</summary>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    public async Task<bool> ExistsAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Whether this node's cache holds the file now.</summary>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    public async Task<bool> OnCacheAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var entry = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
+        return entry is not null && IsPresent(content, entry.Size);
+    }
+
+    /// <summary>The file's payload (the seed's <c>info</c>), or null when the catalog does not know it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    public async Task<FilePayload?> InfoAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+        return file is null ? null : await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Used bytes divided by capacity (0 to at most the max fill).</summary>
+    public async Task<double> UsageRatioAsync(CancellationToken cancellationToken = default) =>
+        (double)await UsedSpaceAsync(cancellationToken).ConfigureAwait(false) / _options.CapacityBytes;
+
+    /// <summary>Bytes this node's cache holds, as tracked in the catalog (no folder walk).</summary>
+    public async Task<long> UsedSpaceAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.GetUsedBytesAsync(_nodeId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Bytes received by this node in total: uploads into the pool and downloads from hosts.</summary>
+    public async Task<long> TotalIncomingAsync(CancellationToken cancellationToken = default) =>
+        (await TransfersAsync(null, cancellationToken).ConfigureAwait(false)).Incoming;
+
+    /// <summary>Bytes sent by this node in total: copies to hosts and files copied out.</summary>
+    public async Task<long> TotalOutgoingAsync(CancellationToken cancellationToken = default) =>
+        (await TransfersAsync(null, cancellationToken).ConfigureAwait(false)).Outgoing;
+
+    /// <summary>Bytes received this calendar month (UTC).</summary>
+    public async Task<long> CurrentIncomingAsync(CancellationToken cancellationToken = default) =>
+        (await TransfersAsync(SqlCatalog.MonthOf(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Incoming;
+
+    /// <summary>Bytes sent this calendar month (UTC).</summary>
+    public async Task<long> CurrentOutgoingAsync(CancellationToken cancellationToken = default) =>
+        (await TransfersAsync(SqlCatalog.MonthOf(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Outgoing;
+
+    /// <summary>Files this node caches that are waiting for hosts: count and bytes.</summary>
+    public async Task<QueueInfo> UploadQueueInfoAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var files = await _catalog.ListUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false);
+        return new QueueInfo(files.Count, files.Sum(f => f.Size));
+    }
+
+    /// <summary>Safe files not yet confirmed by a shared log (the seed's <c>blockchain_queue_info</c>): count and bytes.</summary>
+    public async Task<QueueInfo> ExportQueueInfoAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var files = await _catalog.ListExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false);
+        return new QueueInfo(files.Count, files.Sum(f => f.Size));
+    }
+
+    /// <summary>Both queues, file by file.</summary>
+    public async Task<SyncStatus> SyncStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return new SyncStatus(
+            await _catalog.ListUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false),
+            await _catalog.ListExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The read position in the shared log (the seed's <c>last_known_block</c>).</summary>
+    public async Task<long> LastKnownBlockAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.GetCursorAsync("", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records that the shared log was read up to <paramref name="height"/> (the seed's <c>visit_block</c>).</summary>
+    public async Task VisitBlockAsync(long height, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        await _catalog.SetCursorAsync("", height, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Files in hash order, with whether this node caches them; pass the last hash seen to page.</summary>
+    public async Task<IReadOnlyList<FileListing>> ListFilesAsync(string? after = null, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ContentHash? start = after is null ? null : ParseHash(after, nameof(after));
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.ListFilesAsync(_nodeId, start, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The health of every configured host (hosts never used have an empty record).</summary>
+    public async Task<IReadOnlyList<HostHealth>> HostHealthAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var known = (await _catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        return _options.Hosts.Select(h => known.GetValueOrDefault(h.Name) ?? HostHealth.New(h.Name)).ToList();
+    }
+
+    /// <summary>Keeps a cached file in the cache whatever the eviction policy says.</summary>
+    /// <returns>False when this node does not cache the file.</returns>
+    public async Task<bool> PinAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.SetPinnedAsync(_nodeId, content, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets the eviction policy decide about a cached file again.</summary>
+    /// <returns>False when this node does not cache the file.</returns>
+    public async Task<bool> UnpinAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.SetPinnedAsync(_nodeId, content, false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var host in _options.Hosts)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _catalog.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+        foreach (var slot in _hostSlots.Values)
+        {
+            slot.Dispose();
+        }
+
+        _openLock.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<TransferTotals> TransfersAsync(string? month, CancellationToken cancellationToken)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.GetTransfersAsync(_nodeId, month, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<FilePayload> ToPayloadAsync(FileRecord file, CancellationToken cancellationToken)
+    {
+        var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+        var uploads = copies
+            .OrderBy(c => c.State == CopyState.Stored ? 0 : 1)
+            .ThenBy(c => c.HostName, StringComparer.Ordinal)
+            .Select(c => new UploadLink(c.HostName, c.State == CopyState.Stored ? c.Locator?.Value : null))
+            .ToList();
+        return new FilePayload(file.Hash, file.Size, file.Name, file.CreatedAt, uploads);
+    }
+
+    private bool IsPresent(ContentHash hash, long size)
+    {
+        var info = new FileInfo(_layout.PathOf(hash));
+        return info.Exists && info.Length == size;
+    }
+
+    private static ContentHash ParseHash(string hash, string parameterName = "hash")
+    {
+        ArgumentNullException.ThrowIfNull(hash, parameterName);
+        return ContentHash.TryParse(hash, out var content)
+            ? content
+            : throw new ArgumentException($"'{(hash.Length > 80 ? hash[..77] + "..." : hash)}' is not a file hash: expected 64 hexadecimal digits (a SHA-256).", parameterName);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private void MarkInUse(ContentHash hash) => _inUse.AddOrUpdate(hash, 1, (_, n) => n + 1);
+
+    private void ReleaseInUse(ContentHash hash)
+    {
+        while (true)
+        {
+            var count = _inUse.GetValueOrDefault(hash);
+            if (count <= 1)
+            {
+                if (_inUse.TryRemove(new KeyValuePair<ContentHash, int>(hash, count)))
+                {
+                    return;
+                }
+            }
+            else if (_inUse.TryUpdate(hash, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Runtime.CompilerServices;
+using CloudManager.IO;
+
+namespace CloudManager.Hosts;
+
+/// <summary>
+/// Keeps copies in a local or mounted folder, one file per content, named by hash.
+/// </summary>
+/// <remarks>
+/// <para>Configuration:</para>
+/// <code>
+/// { "name": "disk-b", "kind": "directory", "settings": { "path": "/mnt/b/pool" } }
+/// </code>
+/// <para>Layout: <c>PATH/ab/abcdef…</c> (the first two hex digits shard the folder), with
+/// in-flight uploads under <c>PATH/.incoming/</c> until they are flushed and renamed into place,
+/// so a copy is never visible half written. The locator is the relative path; since the path is a
+/// function of the hash, locators from elsewhere (an imported record) are never used as paths.</para>
+/// </remarks>
+public sealed class DirectoryHost : IStorageHost
+{
+    private const string IncomingFolder = ".incoming";
+    private readonly string _root;
+
+    /// <summary>Creates a host over a folder.</summary>
+    public DirectoryHost(string name, DirectoryHostOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentTransfers, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxConcurrentTransfers, 64, nameof(options));
+        Name = name;
+        _root = System.IO.Path.GetFullPath(options.Path);
+        Capabilities = new HostCapabilities(CanDelete: true, CanList: true, AssignsLocator: false, options.MaxConcurrentTransfers);
+    }
+
+    /// <summary>Creates a host over a folder with default settings.</summary>
+    public DirectoryHost(string name, string path)
+        : this(name, new DirectoryHostOptions { Path = path })
+    {
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public string Kind => "directory";
+
+    /// <summary>The folder that holds the copies.</summary>
+    public string RootPath => _root;
+
+    /// <inheritdoc />
+    public HostCapabilities Capabilities { get; }
+
+    /// <inheritdoc />
+    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        var locator = LocatorOf(content.Hash);
+        var finalPath = PathOf(content.Hash);
+        try
+        {
+            if (new FileInfo(finalPath) is { Exists: true } existing && existing.Length == content.Length)
+            {
+                return locator;
+            }
+
+            var incoming = System.IO.Path.Combine(_root, IncomingFolder);
+            Directory.CreateDirectory(incoming);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(finalPath)!);
+            var tempPath = System.IO.Path.Combine(incoming, $"{content.Hash}.{Guid.NewGuid():N}.partial");
+            try
+            {
+                var source = DurableFile.OpenSequentialRead(sourcePath);
+                await using (source.ConfigureAwait(false))
+                {
+                    var target = DurableFile.CreateNew(tempPath, content.Length);
+                    await using (target.ConfigureAwait(false))
+                    {
+                        await source.CopyToAsync(target, DurableFile.BufferSize, cancellationToken).ConfigureAwait(false);
+                        DurableFile.FlushToDisk(target);
+                    }
+                }
+
+                if (new FileInfo(tempPath).Length != content.Length)
+                {
+                    throw new HostOperationException(Name, $"The source file '{sourcePath}' is not {content.Length} bytes long; nothing was stored.");
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                DurableFile.MoveIntoPlace(tempPath, finalPath);
+            }
+            finally
+            {
+                DurableFile.DeleteQuietly(tempPath);
+            }
+
+            return locator;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "store");
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        try
+        {
+            return Task.FromResult<Stream>(DurableFile.OpenSequentialRead(PathOf(content.Hash)));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ContentNotFoundException(Name, content.Hash, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "read");
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        var info = new FileInfo(PathOf(content.Hash));
+        return Task.FromResult(info.Exists && info.Length == content.Length);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        try
+        {
+            File.Delete(PathOf(content.Hash));
+            return Task.CompletedTask;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "delete");
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<HostEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        EnsureRoot();
+        await Task.Yield();
+        foreach (var shard in Directory.EnumerateDirectories(_root))
+        {
+            var shardName = System.IO.Path.GetFileName(shard);
+            if (shardName.Length != 2)
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(shard))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var fileName = System.IO.Path.GetFileName(file);
+                if (ContentHash.TryParse(fileName, out var hash) && fileName.StartsWith(shardName, StringComparison.Ordinal))
+                {
+                    yield return new HostEntry(hash, new FileInfo(file).Length, LocatorOf(hash));
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} (directory {_root})";
+
+    private static HostLocator LocatorOf(ContentHash hash)
+    {
+        var hex = hash.ToString();
+        return new HostLocator($"{hex[..2]}/{hex}");
+    }
+
+    private string PathOf(ContentHash hash)
+    {
+        var hex = hash.ToString();
+        return System.IO.Path.Combine(_root, hex[..2], hex);
+    }
+
+    private void EnsureRoot()
+    {
+        if (!Directory.Exists(_root))
+        {
+            throw new HostUnavailableException(Name, $"Host '{Name}': folder '{_root}' does not exist (is the disk mounted?).");
+        }
+    }
+
+    private StorageHostException Classify(Exception e, string operation) => e switch
+    {
+        DirectoryNotFoundException when !Directory.Exists(_root) =>
+            new HostUnavailableException(Name, $"Host '{Name}': folder '{_root}' disappeared during {operation}.", e),
+        UnauthorizedAccessException =>
+            new HostOperationException(Name, $"Host '{Name}': permission denied to {operation} in '{_root}'.", isTransient: false, e),
+        _ => new HostOperationException(Name, $"Host '{Name}': cannot {operation} in '{_root}': {e.Message}", isTransient: true, e),
+    };
+}

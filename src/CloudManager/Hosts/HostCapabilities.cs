@@ -1,0 +1,8 @@
+namespace CloudManager.Hosts;
+
+/// <summary>What a host kind can do, declared so that callers never have to probe.</summary>
+/// <param name="CanDelete">Whether <see cref="IStorageHost.DeleteAsync"/> is supported; otherwise it throws <see cref="NotSupportedException"/>.</param>
+/// <param name="CanList">Whether <see cref="IStorageHost.ListAsync"/> is supported; otherwise it throws <see cref="NotSupportedException"/>.</param>
+/// <param name="AssignsLocator">Whether the host chooses where content goes (a file locker's URL) rather than deriving it from the hash.</param>
+/// <param name="MaxConcurrentTransfers">How many uploads or downloads the pool runs against this host at once.</param>
+public sealed record HostCapabilities(bool CanDelete, bool CanList, bool AssignsLocator, int MaxConcurrentTransfers);

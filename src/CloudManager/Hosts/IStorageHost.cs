@@ -1,0 +1,57 @@
+namespace CloudManager.Hosts;
+
+/// <summary>
+/// A place that keeps whole copies of pool content: a folder, an S3 bucket, an rclone remote, a
+/// WebDAV server, a file-locker site.
+/// </summary>
+/// <remarks>
+/// <para>Contract every implementation keeps (checked by the shared conformance suite):</para>
+/// <list type="bullet">
+/// <item>The pool always hands <see cref="UploadAsync"/> a complete, verified local file, and always
+/// re-verifies what <see cref="OpenReadAsync"/> returns; a host need not hash anything.</item>
+/// <item>Content is never visible (to <see cref="ExistsAsync"/>, <see cref="ListAsync"/> or a
+/// download) before it is complete: a cancelled or failed upload leaves nothing behind that looks
+/// like a copy.</item>
+/// <item>Uploading content that is already there succeeds and leaves one copy. Deleting content that
+/// is absent succeeds.</item>
+/// <item>Presence is tri-state: <see cref="ExistsAsync"/> answers <c>true</c> or <c>false</c> only
+/// when it positively knows; when the host cannot be reached it throws
+/// <see cref="HostUnavailableException"/>, never <c>false</c>.</item>
+/// <item>A download of absent content throws <see cref="ContentNotFoundException"/>; unsupported
+/// operations throw <see cref="NotSupportedException"/> as declared in <see cref="Capabilities"/>.</item>
+/// <item>Hosts only classify errors; retries, timeouts and concurrency limits are the caller's.</item>
+/// <item>Every member is safe to call from several threads at once.</item>
+/// </list>
+/// </remarks>
+public interface IStorageHost : IAsyncDisposable
+{
+    /// <summary>The host's unique, stable name, as stored in the catalog and the payload's <c>host_name</c>.</summary>
+    string Name { get; }
+
+    /// <summary>The host kind: <c>directory</c>, <c>s3</c>, <c>rclone</c>, <c>webdav</c>, <c>plowshare</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>What this host can do.</summary>
+    HostCapabilities Capabilities { get; }
+
+    /// <summary>Stores a copy of a complete local file and returns where the host keeps it.</summary>
+    /// <param name="content">The file's hash and length.</param>
+    /// <param name="sourcePath">A local file holding exactly that content; the host must not change it.</param>
+    /// <param name="cancellationToken">Cancels the transfer; nothing visible remains.</param>
+    Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken);
+
+    /// <summary>Opens the stored copy for reading from its start.</summary>
+    /// <remarks>The caller disposes the stream and verifies the bytes.</remarks>
+    /// <exception cref="ContentNotFoundException">The host does not hold the content.</exception>
+    Task<Stream> OpenReadAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken);
+
+    /// <summary>Whether a complete copy is there.</summary>
+    /// <exception cref="HostUnavailableException">The host could not say.</exception>
+    Task<bool> ExistsAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken);
+
+    /// <summary>Removes the copy; succeeds when it is already absent.</summary>
+    Task DeleteAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken);
+
+    /// <summary>Lists the complete copies the host holds.</summary>
+    IAsyncEnumerable<HostEntry> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace CloudManager.IO;
+
+/// <summary>Writes that survive a power cut: temp name, flush, rename, flush the folder.</summary>
+internal static class DurableFile
+{
+    /// <summary>Transfer buffer: large enough for sequential throughput, small enough to keep memory flat.</summary>
+    internal const int BufferSize = 1 << 20;
+
+    /// <summary>
+    /// Creates a new file for writing, unbuffered so that large sequential writes go straight down.
+    /// </summary>
+    internal static FileStream CreateNew(string path, long expectedLength = 0) =>
+        new(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0,
+            Options = FileOptions.Asynchronous,
+            PreallocationSize = expectedLength > 0 ? expectedLength : 0,
+        });
+
+    /// <summary>Opens a file for one sequential read.</summary>
+    internal static FileStream OpenSequentialRead(string path) =>
+        new(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read | FileShare.Delete,
+            BufferSize = 0,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        });
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="destination"/> while hashing it, reading
+    /// the next block while the current one is hashed and written. Stops with an error as soon as more
+    /// than <paramref name="maxLength"/> bytes arrive.
+    /// </summary>
+    /// <returns>The SHA-256 and length of what was copied; null hash when the limit was passed.</returns>
+    internal static async Task<(ContentHash? Hash, long Length)> CopyAndHashAsync(
+        Stream source, Stream destination, long maxLength, CancellationToken cancellationToken)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var first = new byte[BufferSize];
+        var second = new byte[BufferSize];
+        long total = 0;
+        var current = first;
+        var read = await source.ReadAsync(current, cancellationToken).ConfigureAwait(false);
+        while (read > 0)
+        {
+            total += read;
+            if (total > maxLength)
+            {
+                return (null, total);
+            }
+
+            var next = ReferenceEquals(current, first) ? second : first;
+            var nextRead = source.ReadAsync(next, cancellationToken).AsTask();
+            try
+            {
+                sha.AppendData(current, 0, read);
+                await destination.WriteAsync(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Let the overlapped read finish before the buffers go away with the caller's streams.
+                await Task.WhenAny(nextRead).ConfigureAwait(false);
+                throw;
+            }
+
+            read = await nextRead.ConfigureAwait(false);
+            current = next;
+        }
+
+        Span<byte> digest = stackalloc byte[ContentHash.ByteLength];
+        sha.GetHashAndReset(digest);
+        return (ContentHash.FromBytes(digest), total);
+    }
+
+    /// <summary>Flushes a file's data and metadata to the disk.</summary>
+    internal static void FlushToDisk(FileStream stream) => stream.Flush(flushToDisk: true);
+
+    /// <summary>
+    /// Renames a complete, flushed temp file to its final name (replacing any file there) and flushes
+    /// the folder so that the rename itself survives a power cut.
+    /// </summary>
+    internal static void MoveIntoPlace(string tempPath, string finalPath)
+    {
+        File.Move(tempPath, finalPath, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+    }
+
+    /// <summary>Flushes a folder's entries to the disk (a no-op where the system does not support it).</summary>
+    internal static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // NTFS journals metadata; there is no portable way to fsync a directory handle there.
+            return;
+        }
+
+        var fd = NativeMethods.Open(directory, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open folder '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (NativeMethods.Fsync(fd) != 0)
+            {
+                throw new IOException($"Cannot flush folder '{directory}' to disk (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.Close(fd);
+        }
+    }
+
+    /// <summary>Deletes a file if it exists, ignoring a file that is already gone.</summary>
+    internal static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace CloudManager;
+
+/// <summary>One upload attempt made by a sync.</summary>
+/// <param name="HostName">The host tried.</param>
+/// <param name="Succeeded">Whether the copy was stored.</param>
+/// <param name="IsRetry">Whether an earlier attempt on this host had failed.</param>
+/// <param name="Error">The error, on failure.</param>
+public sealed record CopyAttemptReport(string HostName, bool Succeeded, bool IsRetry, string? Error);
+
+/// <summary>What a sync did for one file.</summary>
+/// <param name="Hash">The file.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Size">Its size in bytes.</param>
+/// <param name="CopiesBefore">Good copies before the sync.</param>
+/// <param name="CopiesAfter">Good copies after it.</param>
+/// <param name="IsSafe">Whether it now has at least the minimum number of copies.</param>
+/// <param name="Attempts">Every upload attempt, in order of completion.</param>
+public sealed record FileSyncReport(
+    ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts);
+
+/// <summary>What <see cref="CloudPool.SyncAsync"/> did.</summary>
+/// <param name="Files">One entry per file that needed copies.</param>
+public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
+{
+    /// <summary>New copies stored on hosts.</summary>
+    public int CopiesMade => Files.Sum(f => f.Attempts.Count(a => a.Succeeded));
+
+    /// <summary>Attempts on hosts that had failed this file before.</summary>
+    public int Retried => Files.Sum(f => f.Attempts.Count(a => a.IsRetry));
+
+    /// <summary>Attempts that failed.</summary>
+    public int FailedAttempts => Files.Sum(f => f.Attempts.Count(a => !a.Succeeded));
+
+    /// <summary>Files that became safe in this sync.</summary>
+    public int FilesMadeSafe => Files.Count(f => f.IsSafe && !f.WasSafeBefore(MinCopiesUsed));
+
+    /// <summary>Files still not safe after the sync: they stay pinned in the cache and are retried.</summary>
+    public int FilesStillPending => Files.Count(f => !f.IsSafe);
+
+    /// <summary>Bytes sent to hosts.</summary>
+    public long BytesSent => Files.Sum(f => f.Size * f.Attempts.Count(a => a.Succeeded));
+
+    /// <summary>The minimum number of copies in force during the sync.</summary>
+    public int MinCopiesUsed { get; init; }
+
+    /// <summary>A sync that found nothing to do.</summary>
+    public static SyncReport Empty(int minCopies) => new([]) { MinCopiesUsed = minCopies };
+}
+
+internal static class FileSyncReportExtensions
+{
+    internal static bool WasSafeBefore(this FileSyncReport report, int minCopies) => report.CopiesBefore >= minCopies;
+}
