@@ -27,6 +27,7 @@ public sealed partial class CloudPool
             await _catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
+                _layout.ClaimTempFolder();
                 _nodeId = _options.NodeId ?? _layout.ReadOrCreateNodeId();
                 await _catalog.EnsureNodeAsync(_nodeId, _options.EvictionPolicy, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 _reconciliation = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -43,7 +44,7 @@ public sealed partial class CloudPool
     /// <summary>Makes the cache folder and the catalog agree; runs under the cache gate when the pool opens.</summary>
     private async Task<CacheReconciliation> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var tempRemoved = _layout.DeleteTempFiles();
+        var tempRemoved = _layout.DeleteStaleTempFiles();
         var entries = (await _catalog.ListCacheEntriesAsync(_nodeId, cancellationToken).ConfigureAwait(false))
             .ToDictionary(e => e.Hash);
         var seen = new HashSet<ContentHash>();

@@ -292,6 +292,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         }
 
         await _catalog.DisposeAsync().ConfigureAwait(false);
+        _layout.Dispose();
         _gate.Dispose();
         foreach (var slot in _hostSlots.Values)
         {

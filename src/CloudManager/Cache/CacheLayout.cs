@@ -5,16 +5,20 @@ namespace CloudManager.Cache;
 
 /// <summary>
 /// Where things live in a cache folder: <c>objects/ab/&lt;hash&gt;</c> for cached files (named by the
-/// full hash, never by a user's file name), <c>tmp/</c> for transfers in flight, <c>.lock</c> and
-/// <c>node-id</c>.
+/// full hash, never by a user's file name), <c>tmp/&lt;instance&gt;/</c> for transfers in flight (one
+/// folder per open pool, so that several processes can share the cache), <c>.lock</c> and <c>node-id</c>.
 /// </summary>
-internal sealed class CacheLayout
+internal sealed class CacheLayout : IDisposable
 {
+    private const string OwnerLockName = ".owner";
+    private FileStream? _ownerLock;
+
     internal CacheLayout(string root)
     {
         Root = Path.GetFullPath(root);
         ObjectsPath = Path.Combine(Root, "objects");
-        TempPath = Path.Combine(Root, "tmp");
+        TempRoot = Path.Combine(Root, "tmp");
+        TempPath = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         LockPath = Path.Combine(Root, ".lock");
         NodeIdPath = Path.Combine(Root, "node-id");
     }
@@ -23,6 +27,10 @@ internal sealed class CacheLayout
 
     internal string ObjectsPath { get; }
 
+    /// <summary>The folder holding every instance's temp folder.</summary>
+    internal string TempRoot { get; }
+
+    /// <summary>This instance's temp folder.</summary>
     internal string TempPath { get; }
 
     internal string LockPath { get; }
@@ -32,7 +40,38 @@ internal sealed class CacheLayout
     internal void CreateFolders()
     {
         Directory.CreateDirectory(ObjectsPath);
+        Directory.CreateDirectory(TempRoot);
+    }
+
+    /// <summary>
+    /// Creates this instance's temp folder and holds an exclusive lock inside it until disposed, so
+    /// that other processes can tell it from the leftovers of a process that died. Call under the cache gate.
+    /// </summary>
+    internal void ClaimTempFolder()
+    {
         Directory.CreateDirectory(TempPath);
+        _ownerLock = new FileStream(Path.Combine(TempPath, OwnerLockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+    }
+
+    public void Dispose()
+    {
+        if (_ownerLock is null)
+        {
+            return;
+        }
+
+        _ownerLock.Dispose();
+        _ownerLock = null;
+        try
+        {
+            Directory.Delete(TempPath, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     internal string PathOf(ContentHash hash)
@@ -82,13 +121,40 @@ internal sealed class CacheLayout
         return id;
     }
 
-    internal int DeleteTempFiles()
+    /// <summary>
+    /// Deletes the temp folders of instances that are gone (their owner lock is free) and stray files;
+    /// leaves live instances' transfers alone. Call under the cache gate.
+    /// </summary>
+    /// <returns>How many temp files were deleted.</returns>
+    internal int DeleteStaleTempFiles()
     {
         var removed = 0;
-        foreach (var file in Directory.EnumerateFiles(TempPath))
+        foreach (var file in Directory.EnumerateFiles(TempRoot))
         {
             DurableFile.DeleteQuietly(file);
             removed++;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(TempRoot))
+        {
+            if (string.Equals(folder, TempPath, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                using (new FileStream(Path.Combine(folder, OwnerLockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1))
+                {
+                    removed += Directory.EnumerateFiles(folder).Count(f => !f.EndsWith(OwnerLockName, StringComparison.Ordinal));
+                }
+
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Its owner is alive (the lock is held): its transfers are in progress.
+            }
         }
 
         return removed;

@@ -195,7 +195,7 @@ public static class PayloadJson
         {
             // 0.1 had no file name; the 2014 code named such files after the hash's first 10 digits.
             name = element.TryGetProperty("filename", out var legacyName) && legacyName.ValueKind == JsonValueKind.String
-                ? ValidateFileName(legacyName.GetString()!, index)
+                ? ValidateFileName(ReadText(legacyName, index, "filename"), index)
                 : hash.ToString()[..10];
         }
         else
@@ -351,13 +351,25 @@ public static class PayloadJson
             throw new InvalidPayloadException(index, field, $"expected a string, found {Describe(value.ValueKind)}.");
         }
 
-        var text = value.GetString()!;
+        var text = ReadText(value, index, field);
         if (text.Length > maxLength)
         {
             throw new InvalidPayloadException(index, field, $"{text.Length} characters; at most {maxLength} are allowed.");
         }
 
         return text;
+    }
+
+    private static string ReadText(JsonElement value, int index, string field)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidPayloadException(index, field, "the string holds an invalid escape (an unpaired UTF-16 surrogate).", e);
+        }
     }
 
     private static long ReadInteger(JsonElement element, int index, string name, long min, long max)
@@ -372,7 +384,7 @@ public static class PayloadJson
         {
             case JsonValueKind.Number when value.TryGetInt64(out number):
                 break;
-            case JsonValueKind.String when value.GetString() is { Length: > 0 and <= 20 } text
+            case JsonValueKind.String when ReadText(value, index, name) is { Length: > 0 and <= 20 } text
                 && text.All(char.IsAsciiDigit)
                 && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number):
                 break;

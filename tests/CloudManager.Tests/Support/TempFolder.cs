@@ -1,0 +1,46 @@
+namespace CloudManager.Tests.Support;
+
+/// <summary>A fresh folder under the system temp folder, deleted with its contents on dispose.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cm-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public string CreateFolder(string name)
+    {
+        var path = Combine(name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Writes a file of <paramref name="length"/> pseudo-random bytes drawn from <paramref name="seed"/>.</summary>
+    public string WriteRandomFile(string name, int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        var path = Combine(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
