@@ -27,7 +27,6 @@ public sealed partial class CloudPool
         var hashes = new List<ContentHash>();
         var total = 2; // "[" and "]"
         var skipped = 0;
-        ContentHash? lastSeen = null;
         const int BatchSize = 256;
         var offset = 0;
         var full = false;
@@ -45,10 +44,11 @@ public sealed partial class CloudPool
             foreach (var file in fresh)
             {
                 var payload = await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
-                var length = Encoding.UTF8.GetByteCount(payload.ToJson()) + (payloads.Count > 0 ? 1 : 0);
+                var recordLength = Encoding.UTF8.GetByteCount(payload.ToJson());
+                var length = recordLength + (payloads.Count > 0 ? 1 : 0); // the comma before it
                 if (total + length > limitBytes)
                 {
-                    if (payloads.Count == 0 && 2 + length - 0 > limitBytes)
+                    if (2 + recordLength > limitBytes)
                     {
                         // This record alone is larger than the limit: leave it for a dump with a larger limit.
                         skipped++;
@@ -62,7 +62,6 @@ public sealed partial class CloudPool
                 payloads.Add(payload);
                 hashes.Add(file.Hash);
                 total += length;
-                lastSeen = file.Hash;
             }
         }
 

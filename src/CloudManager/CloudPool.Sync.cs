@@ -22,7 +22,7 @@ public sealed partial class CloudPool
         var target = Math.Min(_options.Redundancy, _hosts.Count);
         if (target == 0)
         {
-            return SyncReport.Empty(_options.MinCopies);
+            return SyncReport.Empty;
         }
 
         var health = new ConcurrentDictionary<string, HostHealth>(
@@ -55,7 +55,7 @@ public sealed partial class CloudPool
                 }).ConfigureAwait(false);
         }
 
-        var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList()) { MinCopiesUsed = _options.MinCopies };
+        var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList());
         _logger.LogInformation(
             "Sync: {Files} file(s), {Copies} cop(ies) made, {Failed} failed attempt(s), {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);
@@ -85,7 +85,8 @@ public sealed partial class CloudPool
             if (!IsPresent(file.Hash, file.Size))
             {
                 await DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
-                return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, stored.Count, stored.Count >= _options.MinCopies,
+                var wasSafe = stored.Count >= _options.MinCopies;
+                return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, stored.Count, wasSafe, wasSafe,
                     [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
             }
 
@@ -119,7 +120,7 @@ public sealed partial class CloudPool
                 _logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, _options.MinCopies);
             }
 
-            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, safe, attempts);
+            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, stored.Count >= _options.MinCopies, safe, attempts);
         }
         finally
         {

@@ -13,10 +13,11 @@ public sealed record CopyAttemptReport(string HostName, bool Succeeded, bool IsR
 /// <param name="Size">Its size in bytes.</param>
 /// <param name="CopiesBefore">Good copies before the sync.</param>
 /// <param name="CopiesAfter">Good copies after it.</param>
-/// <param name="IsSafe">Whether it now has at least the minimum number of copies.</param>
+/// <param name="WasSafe">Whether it had at least the minimum number of copies before the sync.</param>
+/// <param name="IsSafe">Whether it has at least the minimum number of copies now.</param>
 /// <param name="Attempts">Every upload attempt, in order of completion.</param>
 public sealed record FileSyncReport(
-    ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts);
+    ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool WasSafe, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts);
 
 /// <summary>What <see cref="CloudPool.SyncAsync"/> did.</summary>
 /// <param name="Files">One entry per file that needed copies.</param>
@@ -32,7 +33,7 @@ public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
     public int FailedAttempts => Files.Sum(f => f.Attempts.Count(a => !a.Succeeded));
 
     /// <summary>Files that became safe in this sync.</summary>
-    public int FilesMadeSafe => Files.Count(f => f.IsSafe && !f.WasSafeBefore(MinCopiesUsed));
+    public int FilesMadeSafe => Files.Count(f => f.IsSafe && !f.WasSafe);
 
     /// <summary>Files still not safe after the sync: they stay pinned in the cache and are retried.</summary>
     public int FilesStillPending => Files.Count(f => !f.IsSafe);
@@ -40,14 +41,6 @@ public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
     /// <summary>Bytes sent to hosts.</summary>
     public long BytesSent => Files.Sum(f => f.Size * f.Attempts.Count(a => a.Succeeded));
 
-    /// <summary>The minimum number of copies in force during the sync.</summary>
-    public int MinCopiesUsed { get; init; }
-
     /// <summary>A sync that found nothing to do.</summary>
-    public static SyncReport Empty(int minCopies) => new([]) { MinCopiesUsed = minCopies };
-}
-
-internal static class FileSyncReportExtensions
-{
-    internal static bool WasSafeBefore(this FileSyncReport report, int minCopies) => report.CopiesBefore >= minCopies;
+    public static SyncReport Empty { get; } = new([]);
 }
