@@ -1,0 +1,230 @@
+using CloudManager.Catalog;
+using CloudManager.Eviction;
+using CloudManager.Exchange;
+using CloudManager.Hosts;
+
+namespace CloudManager.Tests.Conformance;
+
+/// <summary>The behaviour every catalog backend must show; a backend adds a fixture and a two-line subclass.</summary>
+public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
+    where TFixture : class, ICatalogFixture
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    protected TFixture Fixture { get; } = fixture;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static FileRecord File(int seed, long size = 100) =>
+        new(ContentHash.Compute([(byte)seed, (byte)(seed >> 8)]), size, $"file-{seed}.bin", Now, 0, null, null);
+
+    private async Task<ICatalog> NodeAsync(string node = "n1", IEvictionPolicy? policy = null)
+    {
+        var catalog = await Fixture.CreateCatalogAsync();
+        await catalog.EnsureNodeAsync(node, policy ?? EvictionPolicies.Lru, Now, Token);
+        return catalog;
+    }
+
+    [Fact]
+    public virtual async Task MigrateAsync_is_idempotent()
+    {
+        await using var catalog = await Fixture.CreateCatalogAsync();
+        Assert.Equal(SqlCatalog.SchemaVersion, await catalog.MigrateAsync(Token));
+        Assert.Equal(SqlCatalog.SchemaVersion, await catalog.MigrateAsync(Token));
+    }
+
+    [Fact]
+    public virtual async Task FindFileAsync_returns_null_when_unknown()
+    {
+        await using var catalog = await NodeAsync();
+        Assert.Null(await catalog.FindFileAsync(File(1).Hash, Token));
+        Assert.Empty(await catalog.GetCopiesAsync(File(1).Hash, Token));
+    }
+
+    [Fact]
+    public virtual async Task AddCachedFileAsync_records_file_entry_used_bytes_and_meter()
+    {
+        await using var catalog = await NodeAsync();
+        var file = File(1, 500);
+        Assert.True(await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 500, Now, Token));
+        Assert.False(await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token));
+
+        Assert.Equal(file with { StoredCopies = 0 }, await catalog.FindFileAsync(file.Hash, Token));
+        var entry = await catalog.FindCacheEntryAsync("n1", file.Hash, Token);
+        Assert.Equal(500, entry!.Size);
+        Assert.Equal(1, entry.AccessCount);
+        Assert.Equal(500, await catalog.GetUsedBytesAsync("n1", Token));
+        Assert.Equal(new TransferTotals(500, 0), await catalog.GetTransfersAsync("n1", "2026-11", Token));
+    }
+
+    [Fact]
+    public virtual async Task AddCachedFileAsync_refuses_a_known_hash_with_another_size()
+    {
+        await using var catalog = await NodeAsync();
+        await catalog.AddCachedFileAsync("n1", File(1, 500), EvictionPolicies.Lru, 500, Now, Token);
+        await Assert.ThrowsAsync<CatalogException>(() => catalog.AddCachedFileAsync("n1", File(1, 501), EvictionPolicies.Lru, 501, Now, Token));
+        Assert.Equal(500, await catalog.GetUsedBytesAsync("n1", Token));
+    }
+
+    [Fact]
+    public virtual async Task Cache_entries_are_per_node()
+    {
+        await using var catalog = await NodeAsync();
+        await catalog.EnsureNodeAsync("n2", EvictionPolicies.Lru, Now, Token);
+        var file = File(1);
+        await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 100, Now, Token);
+
+        Assert.Null(await catalog.FindCacheEntryAsync("n2", file.Hash, Token));
+        Assert.Equal(0, await catalog.GetUsedBytesAsync("n2", Token));
+        await catalog.AddCachedFileAsync("n2", file, EvictionPolicies.Lru, 100, Now, Token);
+        Assert.True(await catalog.RemoveCacheEntryAsync("n1", file.Hash, EvictionPolicies.Lru, Token));
+        Assert.NotNull(await catalog.FindCacheEntryAsync("n2", file.Hash, Token));
+        Assert.Equal(100, await catalog.GetUsedBytesAsync("n2", Token));
+        Assert.Equal(0, await catalog.GetUsedBytesAsync("n1", Token));
+    }
+
+    [Fact]
+    public virtual async Task Eviction_candidates_are_safe_unpinned_and_ordered_by_priority()
+    {
+        await using var catalog = await NodeAsync();
+        var files = Enumerable.Range(1, 4).Select(i => File(i)).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 100, Now, Token);
+        }
+
+        foreach (var file in files.Skip(1))
+        {
+            foreach (var host in new[] { "a", "b" })
+            {
+                await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, host, new HostLocator("x"), null, 100), Now, Token);
+            }
+        }
+
+        await catalog.SetPinnedAsync("n1", files[2].Hash, true, Token);
+        await catalog.RecordCacheHitAsync("n1", files[1].Hash, EvictionPolicies.Lru, Now, Token);
+
+        var candidates = await catalog.ListEvictionCandidatesAsync("n1", 2, 10, Token);
+        Assert.Equal([files[3].Hash, files[1].Hash], candidates.Select(c => c.Hash));
+    }
+
+    [Fact]
+    public virtual async Task RecordCopyAttemptAsync_counts_stored_copies_and_keeps_failures()
+    {
+        await using var catalog = await NodeAsync();
+        var file = File(1, 300);
+        await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 300, Now, Token);
+
+        Assert.Equal(0, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", null, "down", 0), Now, Token));
+        Assert.Equal(1, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "b", new HostLocator("loc-b"), null, 300), Now, Token));
+        Assert.Equal(2, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("loc-a"), null, 300), Now, Token));
+
+        var copies = await catalog.GetCopiesAsync(file.Hash, Token);
+        Assert.Equal(2, copies.Single(c => c.HostName == "a").Attempts);
+        Assert.All(copies, c => Assert.Equal(CopyState.Stored, c.State));
+        Assert.Equal(new TransferTotals(300, 600), await catalog.GetTransfersAsync("n1", null, Token));
+        var health = (await catalog.GetHostHealthAsync(Token)).Single(h => h.HostName == "a");
+        Assert.Equal((1, 1, 0), (health.Successes, health.Failures, health.ConsecutiveFailures));
+        Assert.Equal("down", health.LastError);
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1, ["b"] = 1 }, await catalog.CountStoredCopiesByHostAsync(Token));
+
+        await catalog.MarkCopyDamagedAsync(file.Hash, "a", "bad bytes", Now, Token);
+        Assert.Equal(1, (await catalog.FindFileAsync(file.Hash, Token))!.StoredCopies);
+    }
+
+    [Fact]
+    public virtual async Task Export_candidates_are_safe_unconfirmed_and_reoffered_after_the_deadline()
+    {
+        await using var catalog = await NodeAsync();
+        var file = File(1);
+        await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 100, Now, Token);
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
+        await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, 100), Now, Token);
+
+        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
+        await catalog.MarkExportedAsync([file.Hash], Now, Token);
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
+        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now.AddMilliseconds(1), 10, Token));
+
+        await catalog.ImportAsync([new FilePayload(file.Hash, file.Size, file.Name, Now, [new UploadLink("a", "x")])], "sync-1", Now, Token);
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now.AddHours(2), 10, Token));
+        Assert.Equal("sync-1", (await catalog.FindFileAsync(file.Hash, Token))!.SyncId);
+    }
+
+    [Fact]
+    public virtual async Task ImportAsync_merges_copies_and_is_idempotent()
+    {
+        await using var catalog = await NodeAsync();
+        var hash = File(7).Hash;
+        FilePayload[] records = [new FilePayload(hash, 70, "seven.bin", Now, [new UploadLink("a", "url-a"), new UploadLink("b", null)])];
+        await catalog.ImportAsync(records, "s1", Now, Token);
+        await catalog.ImportAsync(records, "s1", Now, Token);
+        await catalog.ImportAsync([records[0] with { Uploads = [new UploadLink("b", "url-b")] }], "s2", Now, Token);
+
+        var file = await catalog.FindFileAsync(hash, Token);
+        Assert.Equal((70L, "seven.bin", 2, "s1"), (file!.Size, file.Name, file.StoredCopies, file.SyncId));
+        var copies = await catalog.GetCopiesAsync(hash, Token);
+        Assert.Equal([("a", "url-a"), ("b", "url-b")], copies.Select(c => (c.HostName, c.Locator!.Value.Value)));
+    }
+
+    [Fact]
+    public virtual async Task ImportAsync_is_all_or_nothing()
+    {
+        await using var catalog = await NodeAsync();
+        await catalog.AddCachedFileAsync("n1", File(1, 10), EvictionPolicies.Lru, 10, Now, Token);
+        FilePayload[] records =
+        [
+            new FilePayload(File(2).Hash, 5, "new.bin", Now, [new UploadLink("a", "x")]),
+            new FilePayload(File(1).Hash, 11, "conflict.bin", Now, []),
+        ];
+
+        var error = await Assert.ThrowsAsync<InvalidPayloadException>(() => catalog.ImportAsync(records, "s", Now, Token));
+        Assert.Equal(1, error.RecordIndex);
+        Assert.Null(await catalog.FindFileAsync(File(2).Hash, Token));
+        Assert.Empty(await catalog.GetCopiesAsync(File(2).Hash, Token));
+    }
+
+    [Fact]
+    public virtual async Task EnsureNodeAsync_recomputes_priorities_when_the_policy_changes()
+    {
+        await using var catalog = await NodeAsync(policy: EvictionPolicies.Lru);
+        await catalog.AddCachedFileAsync("n1", File(1, 1000), EvictionPolicies.Lru, 0, Now, Token);
+        await catalog.AddCachedFileAsync("n1", File(2, 10), EvictionPolicies.Lru, 0, Now, Token);
+        await catalog.EnsureNodeAsync("n1", EvictionPolicies.LargestFirst, Now, Token);
+
+        var entries = await catalog.ListCacheEntriesAsync("n1", Token);
+        Assert.Equal(-1000, entries.Single(e => e.Size == 1000).Priority);
+        Assert.Equal(-10, entries.Single(e => e.Size == 10).Priority);
+    }
+
+    [Fact]
+    public virtual async Task Cursors_and_listing_work()
+    {
+        await using var catalog = await NodeAsync();
+        Assert.Equal(0, await catalog.GetCursorAsync("", Token));
+        await catalog.SetCursorAsync("", 5, Token);
+        await catalog.SetCursorAsync("peer-b", 9, Token);
+        Assert.Equal(5, await catalog.GetCursorAsync("", Token));
+        Assert.Equal(9, await catalog.GetCursorAsync("peer-b", Token));
+
+        var files = Enumerable.Range(1, 5).Select(i => File(i, i)).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
+        }
+
+        var page1 = await catalog.ListFilesAsync("n1", null, 3, Token);
+        var page2 = await catalog.ListFilesAsync("n1", page1[^1].File.Hash, 3, Token);
+        Assert.Equal(files.Select(f => f.Hash).Order(), page1.Concat(page2).Select(l => l.File.Hash));
+        Assert.All(page1, l => Assert.True(l.Cached));
+        Assert.Equal(new QueueInfo(5, 15), await catalog.CountFilesAsync(Token));
+    }
+
+    [Fact]
+    public virtual async Task Concurrent_meter_increments_are_never_lost()
+    {
+        await using var catalog = await NodeAsync();
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => catalog.AddTransferAsync("n1", 1, 2, Now, Token), Token)));
+        Assert.Equal(new TransferTotals(40, 80), await catalog.GetTransfersAsync("n1", null, Token));
+    }
+}
