@@ -1,5 +1,5 @@
 # Sourced by eng/services/*.sh. ensure_packages PKG... installs the Debian packages that are
-# missing, running `apt-get update` at most once per test run (marker in $STATE).
+# missing, running `apt-get update` at most once per test run (marker in $STATE_ROOT, the directory ./test passes).
 ensure_packages() {
   local missing=()
   for package in "$@"; do
@@ -10,9 +10,9 @@ ensure_packages() {
     echo "missing Debian packages: ${missing[*]}; install them (sudo apt-get install ${missing[*]}) or run as root." >&2
     return 1
   fi
-  if [ ! -e "$STATE/.apt-updated" ]; then
+  if [ ! -e "$STATE_ROOT/.apt-updated" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    touch "$STATE/.apt-updated"
+    touch "$STATE_ROOT/.apt-updated"
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
