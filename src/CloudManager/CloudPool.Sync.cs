@@ -69,6 +69,29 @@ public sealed partial class CloudPool
         ConcurrentDictionary<string, long> counts,
         CancellationToken cancellationToken)
     {
+        // Another sync of this pool is already copying this file: let it finish rather than send the bytes twice.
+        if (!_replicating.TryAdd(file.Hash, 0))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await ReplicateClaimedAsync(file, target, health, counts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _replicating.TryRemove(file.Hash, out _);
+        }
+    }
+
+    private async Task<FileSyncReport?> ReplicateClaimedAsync(
+        FileRecord file,
+        int target,
+        ConcurrentDictionary<string, HostHealth> health,
+        ConcurrentDictionary<string, long> counts,
+        CancellationToken cancellationToken)
+    {
         var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
         var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);

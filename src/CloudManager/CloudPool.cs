@@ -44,6 +44,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private readonly IReadOnlyDictionary<string, SemaphoreSlim> _hostSlots;
     private readonly ConcurrentDictionary<ContentHash, Lazy<Task<string>>> _warmUps = new();
     private readonly ConcurrentDictionary<ContentHash, int> _inUse = new();
+    private readonly ConcurrentDictionary<ContentHash, byte> _replicating = new();
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private volatile bool _opened;
     private volatile bool _disposed;
@@ -68,12 +69,18 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         _options = options;
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
-        _catalog = options.Catalog ?? new SqliteCatalog(options.Database!);
+        _catalog = options.Catalog ?? OpenSqlite(options.Database!);
         _layout = new CacheLayout(options.StoragePath);
         _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
         _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
         _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);
     }
+
+    private static SqliteCatalog OpenSqlite(string database) =>
+        database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+            ? throw new ArgumentException(
+                "A PostgreSQL catalog is opened with PostgresCatalog.Open(uri) from the CloudManager.Catalog.Postgres package, passed as CloudPoolOptions.Catalog.", nameof(database))
+            : new SqliteCatalog(database);
 
     /// <summary>Creates a pool and opens it at once, so that configuration and catalog errors surface here.</summary>
     public static async Task<CloudPool> OpenAsync(CloudPoolOptions options, CancellationToken cancellationToken = default)
@@ -100,7 +107,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     /// <returns>The schema version now in place.</returns>
     public static async Task<int> SetupDatabaseAsync(string database, CancellationToken cancellationToken = default)
     {
-        var catalog = new SqliteCatalog(database);
+        var catalog = OpenSqlite(database);
         await using (catalog.ConfigureAwait(false))
         {
             return await catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -228,18 +235,31 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The read position in the shared log (the seed's <c>last_known_block</c>).</summary>
-    public async Task<long> LastKnownBlockAsync(CancellationToken cancellationToken = default)
+    public Task<long> LastKnownBlockAsync(CancellationToken cancellationToken = default) => LastKnownBlockAsync("", cancellationToken);
+
+    /// <summary>The read position in one of several logs or peers this node reads (0 when never set).</summary>
+    /// <param name="source">The log or peer; the empty string is the default log.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<long> LastKnownBlockAsync(string source, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(source);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.GetCursorAsync("", cancellationToken).ConfigureAwait(false);
+        return await _catalog.GetCursorAsync(source, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records that the shared log was read up to <paramref name="height"/> (the seed's <c>visit_block</c>).</summary>
-    public async Task VisitBlockAsync(long height, CancellationToken cancellationToken = default)
+    public Task VisitBlockAsync(long height, CancellationToken cancellationToken = default) => VisitBlockAsync("", height, cancellationToken);
+
+    /// <summary>Records that one of several logs or peers was read up to <paramref name="height"/>.</summary>
+    /// <param name="source">The log or peer; the empty string is the default log.</param>
+    /// <param name="height">The position read up to; not negative.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task VisitBlockAsync(string source, long height, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(height);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        await _catalog.SetCursorAsync("", height, cancellationToken).ConfigureAwait(false);
+        await _catalog.SetCursorAsync(source, height, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Files in hash order, with whether this node caches them; pass the last hash seen to page.</summary>

@@ -30,6 +30,18 @@ public abstract class SqlCatalog : ICatalog
     /// <summary>Runs once per migration before the schema scripts (e.g. to set the journal mode).</summary>
     protected virtual Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Takes whatever lock makes concurrent migrations safe, inside the migration's transaction
+    /// (SQLite's write transaction already excludes other writers).
+    /// </summary>
+    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The SQL suffix that locks the rows a SELECT reads until the transaction ends (<c>FOR UPDATE</c>),
+    /// or empty where write transactions are already serialized (SQLite).
+    /// </summary>
+    protected virtual string RowLockClause => "";
+
     /// <summary>Begins a transaction that takes the write lock at once where the provider distinguishes.</summary>
     protected virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
@@ -45,11 +57,11 @@ public abstract class SqlCatalog : ICatalog
     public Task<int> MigrateAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
     {
         await PrepareDatabaseAsync(connection, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS cm_schema (version INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
-
         var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
+            await LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS cm_schema (version INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
             var current = await ScalarAsync<long?>(connection, transaction, "SELECT MAX(version) FROM cm_schema", cancellationToken).ConfigureAwait(false) ?? 0;
             if (current > SchemaVersion)
             {
@@ -137,18 +149,14 @@ public abstract class SqlCatalog : ICatalog
         WriteAsync(async (connection, transaction) =>
         {
             var hash = file.Hash.ToString();
-            var knownSize = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
-            if (knownSize is { } size && size != file.Size)
+            // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
+            var isNew = await ExecuteAsync(connection, transaction,
+                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
+                cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
+            var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
+            if (size != file.Size)
             {
                 throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
-            }
-
-            var isNew = knownSize is null;
-            if (isNew)
-            {
-                await ExecuteAsync(connection, transaction,
-                    "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL)",
-                    cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false);
             }
 
             var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
@@ -220,7 +228,7 @@ public abstract class SqlCatalog : ICatalog
             }
             else
             {
-                var inflation = await ScalarAsync<double>(connection, transaction, "SELECT inflation FROM nodes WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+                var inflation = await ScalarAsync<double>(connection, transaction, "SELECT inflation FROM nodes WHERE node_id = @n" + RowLockClause, cancellationToken, ("n", nodeId)).ConfigureAwait(false);
                 await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes - @s, inflation = @i WHERE node_id = @n",
                     cancellationToken, ("s", entry.Size), ("i", agingPolicy.InflationAfterEviction(inflation, entry.Priority)), ("n", nodeId)).ConfigureAwait(false);
             }
@@ -257,6 +265,7 @@ public abstract class SqlCatalog : ICatalog
         {
             var hash = attempt.Hash.ToString();
             var at = now.ToUnixTimeMilliseconds();
+            await LockFileAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
             if (attempt.Locator is { } locator)
             {
                 await ExecuteAsync(connection, transaction,
@@ -281,6 +290,7 @@ public abstract class SqlCatalog : ICatalog
     public Task MarkCopyDamagedAsync(ContentHash hash, string hostName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
+            await LockFileAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "UPDATE copies SET state = 2, last_error = @e, updated_at = @t WHERE hash = @h AND host = @o",
                 cancellationToken, ("e", error), ("t", now.ToUnixTimeMilliseconds()), ("h", hash.ToString()), ("o", hostName)).ConfigureAwait(false);
             return await RecountCopiesAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
@@ -393,12 +403,12 @@ public abstract class SqlCatalog : ICatalog
         WriteAsync(async (connection, transaction) =>
         {
             var at = now.ToUnixTimeMilliseconds();
-            var findSize = Command(connection, transaction, "SELECT size FROM files WHERE hash = @h");
+            var findSize = Command(connection, transaction, "SELECT size FROM files WHERE hash = @h" + RowLockClause);
             await using var findSizeScope = findSize.ConfigureAwait(false);
             var findHash = AddParameter(findSize, "h", "");
 
             var insertFile = Command(connection, transaction,
-                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, @y)");
+                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, @y) ON CONFLICT (hash) DO NOTHING");
             await using var insertFileScope = insertFile.ConfigureAwait(false);
             var fileHash = AddParameter(insertFile, "h", "");
             var fileSize = AddParameter(insertFile, "s", 0L);
@@ -432,26 +442,22 @@ public abstract class SqlCatalog : ICatalog
             {
                 var record = records[index];
                 var hash = record.FileHash.ToString();
+                fileHash.Value = hash;
+                fileSize.Value = record.FileSize;
+                fileName.Value = record.FileName;
+                fileCreated.Value = record.DateTime.ToUnixTimeSeconds();
+                var inserted = await insertFile.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
                 findHash.Value = hash;
-                var known = await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                if (known is not null and not DBNull)
+                var knownSize = Convert.ToInt64(await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                if (knownSize != record.FileSize)
                 {
-                    var knownSize = Convert.ToInt64(known, CultureInfo.InvariantCulture);
-                    if (knownSize != record.FileSize)
-                    {
-                        throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
-                    }
+                    throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
+                }
 
+                if (!inserted)
+                {
                     confirmHash.Value = hash;
                     await confirm.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    fileHash.Value = hash;
-                    fileSize.Value = record.FileSize;
-                    fileName.Value = record.FileName;
-                    fileCreated.Value = record.DateTime.ToUnixTimeSeconds();
-                    await insertFile.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 foreach (var link in record.Uploads)
@@ -586,6 +592,15 @@ public abstract class SqlCatalog : ICatalog
         }
 
         return (reader.GetInt64(0), reader.GetDouble(1));
+    }
+
+    /// <summary>Locks a file's row so that concurrent copy changes recount in turn (a no-op where writers are serialized).</summary>
+    private async Task LockFileAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
+    {
+        if (RowLockClause.Length > 0)
+        {
+            await ScalarAsync<string>(connection, transaction, "SELECT hash FROM files WHERE hash = @h" + RowLockClause, cancellationToken, ("h", hash)).ConfigureAwait(false);
+        }
     }
 
     private static async Task<int> RecountCopiesAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken) =>

@@ -32,11 +32,13 @@ public sealed class PoolHarness : IAsyncDisposable
         IEvictionPolicy? policy = null,
         string? storage = null,
         string? database = null,
-        IReadOnlyList<FaultyHost>? hosts = null)
+        IReadOnlyList<FaultyHost>? hosts = null,
+        CloudManager.Catalog.ICatalog? catalog = null)
     {
         var options = new CloudPoolOptions
         {
-            Database = database ?? Database,
+            Database = catalog is null ? database ?? Database : null,
+            Catalog = catalog,
             StoragePath = storage ?? Storage,
             CapacityBytes = capacity,
             Redundancy = redundancy,
