@@ -63,7 +63,10 @@ internal static class CliApplication
         if (parseResult.Action is ParseErrorAction)
         {
             // One line, exit code 2: System.CommandLine's own handler prints the whole help and exits 1.
-            var error = parseResult.Errors.Count > 0 ? parseResult.Errors[0].Message : "invalid command line.";
+            // An unknown word explains the rest ("Required command was not provided" follows from it): name it first.
+            var error = parseResult.UnmatchedTokens.Count > 0
+                ? $"unknown command or argument '{parseResult.UnmatchedTokens[0]}'."
+                : parseResult.Errors.Count > 0 ? parseResult.Errors[0].Message : "invalid command line.";
             var command = parseResult.CommandResult.Command;
             var helpCommand = command is RootCommand ? "cm --help" : $"cm {command.Name} --help";
             await Console.Error.WriteLineAsync($"cm: {error} See `{helpCommand}`.");

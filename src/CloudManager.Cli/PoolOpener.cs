@@ -74,7 +74,8 @@ internal static class PoolOpener
     private static void PrepareEmbeddedDefault(PoolSettings settings, CliConsole console)
     {
         var firstRun = !Directory.Exists(settings.DataFolder);
-        foreach (var host in settings.Hosts)
+        // Only the default's own folders: a folder named by CM_HOST_* is somebody's disk, and a missing one means unmounted.
+        foreach (var host in EmbeddedDefault.Hosts(settings.DataFolder))
         {
             Directory.CreateDirectory(host.Settings["path"]);
         }

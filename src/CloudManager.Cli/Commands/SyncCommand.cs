@@ -52,14 +52,6 @@ internal static class SyncCommand
                 }
             }
 
-            foreach (var file in report.Files)
-            {
-                foreach (var attempt in file.Attempts.Where(a => !a.Succeeded))
-                {
-                    console.Warn($"{file.Name} ({file.Hash.ToString()[..12]}) was not copied to {attempt.HostName}: {attempt.Error}");
-                }
-            }
-
             console.Info(
                 $"sync: {report.Files.Count} file(s), {report.CopiesMade} cop(ies) made ({ByteSize.Format(report.BytesSent)}), {report.FailedAttempts} failed attempt(s), {report.FilesStillPending} file(s) still pending.");
             if (report.FilesStillPending > 0)

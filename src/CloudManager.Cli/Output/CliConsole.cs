@@ -31,6 +31,7 @@ internal sealed class CliConsole
 
     public bool OutputIsTerminal { get; }
 
+    /// <summary>Whether stderr is a terminal that understands escape sequences (not <c>TERM=dumb</c>).</summary>
     public bool ErrorIsTerminal { get; }
 
     /// <summary>Whether reports go to stdout as JSON with stable field names and exact bytes.</summary>
@@ -40,11 +41,15 @@ internal sealed class CliConsole
 
     public bool Verbose { get; }
 
-    /// <summary>Progress bars only for a person watching stderr, never in pipes, CI or with <c>--quiet</c>.</summary>
+    /// <summary>Progress bars only for a person watching stderr on a capable terminal, never in pipes, CI or with <c>--quiet</c>.</summary>
     public bool CanShowProgress => ErrorIsTerminal && !Quiet;
 
-    public static CliConsole ForProcess(bool json, bool quiet, bool verbose) =>
-        new(Console.Out, Console.Error, !Console.IsOutputRedirected, !Console.IsErrorRedirected, json, quiet, verbose);
+    public static CliConsole ForProcess(bool json, bool quiet, bool verbose)
+    {
+        var term = Environment.GetEnvironmentVariable("TERM");
+        var capableTerminal = !Console.IsErrorRedirected && !string.IsNullOrEmpty(term) && term != "dumb";
+        return new(Console.Out, Console.Error, !Console.IsOutputRedirected, capableTerminal, json, quiet, verbose);
+    }
 
     /// <summary>One line of data on stdout. While a progress bar shares the terminal, it is held and written when the bar is done.</summary>
     public void WriteData(string line)

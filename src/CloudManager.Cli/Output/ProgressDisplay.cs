@@ -30,7 +30,13 @@ internal static class ProgressDisplay
             return await work(SilentLine.Instance);
         }
 
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Error) });
+        // The console already knows stderr is a capable terminal; Spectre's own guess also looks at stdin and stdout, which may be pipes.
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
         ProgressColumn[] columns = inBytes
             ?
             [
