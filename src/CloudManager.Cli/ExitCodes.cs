@@ -39,6 +39,6 @@ internal static class ExitCodes
         (CacheFull, "cache full: no room can be made for the file"),
         (HostUnreachable, "host unreachable: a storage host could not be reached or deliver; try again later"),
         (DataInvalid, "data invalid: bad sync data, or bytes that do not match their hash"),
-        (Interrupted, "interrupted by Ctrl-C; nothing half-written is left"),
+        (Interrupted, "interrupted (Ctrl-C or SIGTERM); nothing half-written is left"),
     ];
 }
