@@ -17,7 +17,20 @@ public sealed partial class CloudPool
     /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
-    public async Task<string> UploadAsync(string path, CancellationToken cancellationToken = default)
+    public Task<string> UploadAsync(string path, CancellationToken cancellationToken = default) =>
+        UploadAsync(path, progress: null, cancellationToken);
+
+    /// <summary>
+    /// Adds a file to the pool as <see cref="UploadAsync(string, CancellationToken)"/> does, reporting
+    /// how many of its bytes have been read so far.
+    /// </summary>
+    /// <param name="path">The file to add.</param>
+    /// <param name="progress">Receives the bytes read so far after every block; null for none.</param>
+    /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
+    /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
+    public async Task<string> UploadAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +57,7 @@ public sealed partial class CloudPool
                 var output = DurableFile.CreateNew(temp, source.Length);
                 await using (output.ConfigureAwait(false))
                 {
-                    var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken).ConfigureAwait(false);
+                    var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken, progress).ConfigureAwait(false);
                     if (computed is null)
                     {
                         throw new CacheFullException(copied, CacheLimit, CacheLimit, $"'{path}' grew past the cache limit of {CacheLimit} bytes while it was read.");
@@ -126,7 +139,21 @@ public sealed partial class CloudPool
     /// <param name="overwrite">Whether an existing file there may be replaced.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
-    public async Task DownloadAsync(string hash, string destinationPath, bool overwrite, CancellationToken cancellationToken = default)
+    public Task DownloadAsync(string hash, string destinationPath, bool overwrite, CancellationToken cancellationToken = default) =>
+        DownloadAsync(hash, destinationPath, overwrite, progress: null, cancellationToken);
+
+    /// <summary>
+    /// Copies the file out as <see cref="DownloadAsync(string, string, bool, CancellationToken)"/> does,
+    /// reporting the bytes copied to the destination so far: 0 once the file is in the cache and the
+    /// copy starts, then after every block.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="destinationPath">Where to write it.</param>
+    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
+    /// <param name="progress">Receives the bytes copied so far; null for none.</param>
+    /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
+    /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    public async Task DownloadAsync(string hash, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var destination = Path.GetFullPath(destinationPath);
@@ -149,7 +176,8 @@ public sealed partial class CloudPool
                 var output = DurableFile.CreateNew(temp, input.Length);
                 await using (output.ConfigureAwait(false))
                 {
-                    await input.CopyToAsync(output, DurableFile.BufferSize, cancellationToken).ConfigureAwait(false);
+                    progress?.Report(0);
+                    await DurableFile.CopyAsync(input, output, progress, cancellationToken).ConfigureAwait(false);
                     DurableFile.FlushToDisk(output);
                     length = output.Length;
                 }

@@ -16,7 +16,16 @@ public sealed partial class CloudPool
     /// is tried again on the next sync. Every attempt is recorded, failures included.
     /// </summary>
     /// <returns>What was copied, retried and failed, file by file.</returns>
-    public async Task<SyncReport> SyncAsync(CancellationToken cancellationToken = default)
+    public Task<SyncReport> SyncAsync(CancellationToken cancellationToken = default) => SyncAsync(progress: null, cancellationToken);
+
+    /// <summary>
+    /// Replicates as <see cref="SyncAsync(CancellationToken)"/> does, reporting each file as soon as
+    /// its attempts are done (from several threads at once when files run in parallel).
+    /// </summary>
+    /// <param name="progress">Receives one report per file that needed copies; null for none.</param>
+    /// <param name="cancellationToken">Cancels the sync; attempts already made stay recorded.</param>
+    /// <returns>What was copied, retried and failed, file by file.</returns>
+    public async Task<SyncReport> SyncAsync(IProgress<FileSyncReport>? progress, CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         var target = Math.Min(_options.Redundancy, _hosts.Count);
@@ -51,6 +60,7 @@ public sealed partial class CloudPool
                     if (await ReplicateAsync(file, target, health, counts, token).ConfigureAwait(false) is { } report)
                     {
                         reports.Add(report);
+                        progress?.Report(report);
                     }
                 }).ConfigureAwait(false);
         }

@@ -19,7 +19,7 @@ public sealed record CopyAttemptReport(string HostName, bool Succeeded, bool IsR
 public sealed record FileSyncReport(
     ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool WasSafe, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts);
 
-/// <summary>What <see cref="CloudPool.SyncAsync"/> did.</summary>
+/// <summary>What <see cref="CloudPool.SyncAsync(CancellationToken)"/> did.</summary>
 /// <param name="Files">One entry per file that needed copies.</param>
 public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
 {

@@ -41,7 +41,7 @@ internal static class DurableFile
     /// </summary>
     /// <returns>The SHA-256 and length of what was copied; null hash when the limit was passed.</returns>
     internal static async Task<(ContentHash? Hash, long Length)> CopyAndHashAsync(
-        Stream source, Stream destination, long maxLength, CancellationToken cancellationToken)
+        Stream source, Stream destination, long maxLength, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var first = new byte[BufferSize];
@@ -63,6 +63,7 @@ internal static class DurableFile
             {
                 sha.AppendData(current, 0, read);
                 await destination.WriteAsync(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                progress?.Report(total);
             }
             catch
             {
@@ -78,6 +79,26 @@ internal static class DurableFile
         Span<byte> digest = stackalloc byte[ContentHash.ByteLength];
         sha.GetHashAndReset(digest);
         return (ContentHash.FromBytes(digest), total);
+    }
+
+    /// <summary>Copies a whole stream, reporting the bytes copied so far after every block.</summary>
+    internal static async Task CopyAsync(Stream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        if (progress is null)
+        {
+            await source.CopyToAsync(destination, BufferSize, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var buffer = new byte[BufferSize];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            total += read;
+            progress.Report(total);
+        }
     }
 
     /// <summary>Flushes a file's data and metadata to the disk.</summary>

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using CloudManager.Cli.Configuration;
+using CloudManager.Cli.Hosts;
+using CloudManager.Cli.Output;
+
+namespace CloudManager.Cli;
+
+/// <summary>What a running command works with: its parsed command line, the console, the settings and the pool.</summary>
+internal sealed class CommandContext
+{
+    private PoolSettings? _settings;
+
+    public CommandContext(ParseResult parseResult, GlobalOptions globals, CliConsole console, SettingsResolver resolver, HostFactoryRegistry registry)
+    {
+        ParseResult = parseResult;
+        Globals = globals;
+        Console = console;
+        Resolver = resolver;
+        Registry = registry;
+    }
+
+    public ParseResult ParseResult { get; }
+
+    public GlobalOptions Globals { get; }
+
+    public CliConsole Console { get; }
+
+    public SettingsResolver Resolver { get; }
+
+    public HostFactoryRegistry Registry { get; }
+
+    public CommandLineOverrides Overrides => new(
+        ParseResult.GetValue(Globals.Config),
+        ParseResult.GetValue(Globals.Database),
+        ParseResult.GetValue(Globals.Storage),
+        ParseResult.GetValue(Globals.Capacity));
+
+    /// <summary>The merged settings, resolved on first use.</summary>
+    public PoolSettings Settings => _settings ??= Resolver.Resolve(Overrides);
+
+    public T Value<T>(Argument<T> argument) => ParseResult.GetValue(argument)!;
+
+    public T Value<T>(Option<T> option) => ParseResult.GetValue(option)!;
+
+    public Task<CloudPool> OpenPoolAsync(CancellationToken cancellationToken) =>
+        PoolOpener.OpenAsync(Settings, Registry, Console, new ConsoleLogger(Console), cancellationToken);
+}

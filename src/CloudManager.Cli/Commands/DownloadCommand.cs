@@ -1,0 +1,130 @@
+using System.CommandLine;
+using CloudManager.Cli.Output;
+
+namespace CloudManager.Cli.Commands;
+
+/// <summary><c>cm download &lt;hash&gt; [-o path] [--force]</c>: warms a file up and copies it out.</summary>
+internal static class DownloadCommand
+{
+    private const string StandardOutput = "-";
+
+    public static CliCommand Create(GlobalOptions globals)
+    {
+        var hash = HashArgument.Create();
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Where to write the file: a file path, an existing folder, or - for stdout (default: its original name in the current folder).",
+            HelpName = "path",
+        };
+        var force = new Option<bool>("--force", "-f") { Description = "Replace a file that already exists at the destination." };
+        var command = new CliCommand(
+            "download",
+            "Bring a file into the cache if needed (verified against its hash) and copy it out. Never overwrites without --force; the copy is written to a temporary name and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
+            "cm download 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
+            "cm download $HASH -o restored/report.pdf --force",
+            "cm download $HASH -o - | tar -x")
+        {
+            hash,
+            output,
+            force,
+        };
+        CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
+        {
+            var console = context.Console;
+            var text = context.Value(hash);
+            var target = context.Value(output);
+            var overwrite = context.Value(force);
+            await using var pool = await context.OpenPoolAsync(cancellationToken);
+            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+            if (target == StandardOutput)
+            {
+                await CopyToStandardOutputAsync(pool, payload.FileHash, payload.FileSize, cancellationToken);
+                return ExitCodes.Ok;
+            }
+
+            var destination = Destination(target, payload.DisplayName, overwrite);
+            await ProgressDisplay.RunAsync(
+                console,
+                $"fetching {payload.DisplayName}",
+                payload.FileSize,
+                inBytes: true,
+                payload.FileSize >= ProgressDisplay.LargeBytes,
+                async line =>
+                {
+                    line.Indeterminate(true);
+                    var copying = false;
+                    await pool.DownloadAsync(text, destination, overwrite, new DirectProgress<long>(written =>
+                    {
+                        if (!copying)
+                        {
+                            copying = true;
+                            line.Indeterminate(false);
+                            line.Describe($"writing {Path.GetFileName(destination)}");
+                        }
+
+                        line.Set(written);
+                    }), cancellationToken);
+                    return true;
+                });
+            if (console.Json)
+            {
+                JsonOutput.Write(console, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteString("hash", payload.FileHash.ToString());
+                    json.WriteString("path", destination);
+                    json.WriteNumber("size", payload.FileSize);
+                    json.WriteEndObject();
+                });
+            }
+            else
+            {
+                console.WriteData(destination);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The file to write: checked before anything is fetched, so a refusal costs nothing.</summary>
+    private static string Destination(string? target, string displayName, bool overwrite)
+    {
+        var destination = target is null
+            ? Path.Combine(Environment.CurrentDirectory, displayName)
+            : Directory.Exists(target) ? Path.Combine(Path.GetFullPath(target), displayName) : Path.GetFullPath(target);
+        if (!overwrite && Path.Exists(destination))
+        {
+            throw new CliException(ExitCodes.Failed, $"{destination} already exists: pass --force to replace it, or -o to choose another path.");
+        }
+
+        if (Directory.Exists(destination))
+        {
+            throw new CliException(ExitCodes.Failed, $"{destination} is a folder: pass -o with a file path.");
+        }
+
+        var folder = Path.GetDirectoryName(destination)!;
+        return Directory.Exists(folder)
+            ? destination
+            : throw CliException.NotFound($"Cannot write {destination}: the folder {folder} does not exist.");
+    }
+
+    private static async Task CopyToStandardOutputAsync(CloudPool pool, ContentHash hash, long size, CancellationToken cancellationToken)
+    {
+        var cachedPath = await pool.WarmUpAsync(hash.ToString(), cancellationToken);
+        var input = new FileStream(cachedPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (input)
+        {
+            var stdout = Console.OpenStandardOutput();
+            await using (stdout)
+            {
+                await input.CopyToAsync(stdout, 1 << 20, cancellationToken);
+                await stdout.FlushAsync(cancellationToken);
+            }
+        }
+
+        // The bytes left this node like any other download: count them in the transfer meter.
+        var nodeId = await pool.GetNodeIdAsync(cancellationToken);
+        await pool.Catalog.AddTransferAsync(nodeId, 0, size, DateTimeOffset.UtcNow, CancellationToken.None);
+    }
+}

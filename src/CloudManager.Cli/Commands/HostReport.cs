@@ -1,0 +1,59 @@
+using System.Text.Json;
+using CloudManager.Catalog;
+using CloudManager.Cli.Hosts;
+using CloudManager.Cli.Output;
+
+namespace CloudManager.Cli.Commands;
+
+/// <summary>What <c>cm hosts</c> and <c>cm status</c> show about each host.</summary>
+internal sealed record HostReport(
+    string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
+{
+    public static async Task<IReadOnlyList<HostReport>> GatherAsync(
+        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostFactoryRegistry registry, CancellationToken cancellationToken)
+    {
+        var health = (await pool.HostHealthAsync(cancellationToken)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        var copies = await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken);
+        var rows = new List<HostReport>();
+        foreach (var host in pool.Hosts)
+        {
+            var definition = definitions.First(d => d.Name == host.Name);
+            var secrets = registry.Get(definition.Kind, definition.Name, definition.Source).Settings
+                .Where(s => s.Secret).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var settings = definition.Settings
+                .OrderBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => KeyValuePair.Create(s.Key, secrets.Contains(s.Key) ? HostsCommand.Redacted : s.Value))
+                .ToList();
+            var history = health.GetValueOrDefault(host.Name) ?? HostHealth.New(host.Name);
+            var probeError = await HostProbe.ProbeAsync(host, cancellationToken);
+            rows.Add(new HostReport(host.Name, host.Kind, settings, history, copies.GetValueOrDefault(host.Name), probeError, HostProbe.Health(probeError, history)));
+        }
+
+        return rows;
+    }
+
+    public static void WriteJson(Utf8JsonWriter json, HostReport row)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", row.Name);
+        json.WriteString("kind", row.Kind);
+        json.WriteString("health", row.Health);
+        json.WriteBoolean("reachable", row.ProbeError is null);
+        json.WriteNullableString("probe_error", row.ProbeError);
+        json.WriteNumber("copies", row.Copies);
+        json.WriteNumber("successes", row.History.Successes);
+        json.WriteNumber("failures", row.History.Failures);
+        json.WriteNumber("consecutive_failures", row.History.ConsecutiveFailures);
+        json.WriteNullableString("last_error", row.History.LastError);
+        json.WriteTime("last_success_at", row.History.LastSuccessAt);
+        json.WriteTime("last_failure_at", row.History.LastFailureAt);
+        json.WriteStartObject("settings");
+        foreach (var (key, value) in row.Settings)
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

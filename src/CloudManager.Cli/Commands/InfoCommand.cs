@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace CloudManager.Cli.Commands;
+
+/// <summary><c>cm info &lt;hash&gt;</c>: the file's v0.2 payload JSON, as other nodes receive it.</summary>
+internal static class InfoCommand
+{
+    public static CliCommand Create(GlobalOptions globals)
+    {
+        var hash = HashArgument.Create();
+        var command = new CliCommand(
+            "info",
+            "Print the file's payload (version 0.2 JSON: name, size, hash, time, and the hosts that hold it), as `cm dump` exports it.",
+            "cm info 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
+            "cm info $HASH | jq -r '.uploads[].host_name'")
+        {
+            hash,
+        };
+        CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
+        {
+            var text = context.Value(hash);
+            await using var pool = await context.OpenPoolAsync(cancellationToken);
+            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+            context.Console.WriteData(payload.ToJson());
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using CloudManager.Cli.Output;
+
+namespace CloudManager.Cli.Commands;
+
+/// <summary><c>cm warm-up &lt;hash&gt;</c>: brings a file into the cache and prints its cached path.</summary>
+internal static class WarmUpCommand
+{
+    public static CliCommand Create(GlobalOptions globals)
+    {
+        var hash = HashArgument.Create();
+        var command = new CliCommand(
+            "warm-up",
+            "Bring a file into this node's cache (fetched from a host and verified if it was evicted) and print its cached path. Read the cached file; do not change it.",
+            "cm warm-up 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
+            "sha256sum \"$(cm warm-up $HASH)\"")
+        {
+            hash,
+        };
+        CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
+        {
+            var console = context.Console;
+            var text = context.Value(hash);
+            await using var pool = await context.OpenPoolAsync(cancellationToken);
+            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+            var cached = await pool.OnCacheAsync(text, cancellationToken);
+            var path = await ProgressDisplay.RunAsync(
+                console,
+                $"fetching {payload.DisplayName}",
+                payload.FileSize,
+                inBytes: true,
+                !cached && payload.FileSize >= ProgressDisplay.LargeBytes,
+                line =>
+                {
+                    line.Indeterminate(true);
+                    return pool.WarmUpAsync(text, cancellationToken);
+                });
+            if (console.Json)
+            {
+                JsonOutput.Write(console, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteString("hash", payload.FileHash.ToString());
+                    json.WriteString("path", path);
+                    json.WriteNumber("size", payload.FileSize);
+                    json.WriteBoolean("was_cached", cached);
+                    json.WriteEndObject();
+                });
+            }
+            else
+            {
+                console.WriteData(path);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

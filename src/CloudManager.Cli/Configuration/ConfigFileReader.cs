@@ -1,0 +1,207 @@
+using System.Text.Json;
+using CloudManager.Cli.Hosts;
+using CloudManager.Cli.Output;
+
+namespace CloudManager.Cli.Configuration;
+
+/// <summary>
+/// Reads the JSON config file strictly: comments and trailing commas are allowed, unknown keys and
+/// values of the wrong type are errors that name the key. Relative paths are relative to the file.
+/// </summary>
+internal static class ConfigFileReader
+{
+    public const string CatalogKey = "catalog";
+    public const string CacheKey = "cache";
+    public const string CapacityKey = "capacity";
+    public const string MaxFillKey = "maxFill";
+    public const string EvictionPolicyKey = "evictionPolicy";
+    public const string RedundancyKey = "redundancy";
+    public const string MinCopiesKey = "minCopies";
+    public const string NodeIdKey = "nodeId";
+    public const string HostsKey = "hosts";
+
+    private static readonly string[] TopLevelKeys =
+        [CatalogKey, CacheKey, CapacityKey, MaxFillKey, EvictionPolicyKey, RedundancyKey, MinCopiesKey, NodeIdKey, HostsKey];
+
+    private static readonly string[] HostKeys = ["name", "kind", "settings"];
+
+    public static ConfigDocument Read(string path, UserFolders folders)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"Cannot read the config file {path}: {e.Message}");
+        }
+
+        return Parse(text, path, folders);
+    }
+
+    public static ConfigDocument Parse(string text, string path, UserFolders folders)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw CliException.Usage($"The config file {path} is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw CliException.Usage($"The config file {path} must hold a JSON object {{ ... }}.");
+            }
+
+            CheckKeys(root, TopLevelKeys, path, "");
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            var reader = new Reader(path);
+            return new ConfigDocument
+            {
+                Path = path,
+                Catalog = reader.String(root, CatalogKey),
+                Cache = reader.String(root, CacheKey) is { } cache ? System.IO.Path.GetFullPath(folders.ExpandHome(cache), folder) : null,
+                Capacity = reader.Size(root, CapacityKey),
+                MaxFill = reader.Number(root, MaxFillKey),
+                EvictionPolicy = reader.String(root, EvictionPolicyKey),
+                Redundancy = reader.Integer(root, RedundancyKey),
+                MinCopies = reader.Integer(root, MinCopiesKey),
+                NodeId = reader.String(root, NodeIdKey),
+                Hosts = root.TryGetProperty(HostsKey, out var hosts) ? ReadHosts(hosts, path, folder, folders) : null,
+            };
+        }
+    }
+
+    private static List<HostDefinition> ReadHosts(JsonElement hosts, string path, string folder, UserFolders folders)
+    {
+        if (hosts.ValueKind != JsonValueKind.Array)
+        {
+            throw CliException.Usage($"The config file {path}: '{HostsKey}' must be an array of hosts.");
+        }
+
+        var result = new List<HostDefinition>();
+        var index = 0;
+        foreach (var host in hosts.EnumerateArray())
+        {
+            var where = $"{HostsKey}[{index}]";
+            if (host.ValueKind != JsonValueKind.Object)
+            {
+                throw CliException.Usage($"The config file {path}: {where} must be an object with name, kind and settings.");
+            }
+
+            CheckKeys(host, HostKeys, path, where + ".");
+            var reader = new Reader(path);
+            var name = reader.String(host, "name", where + ".name")
+                ?? throw CliException.Usage($"The config file {path}: {where} needs a \"name\".");
+            var kind = reader.String(host, "kind", where + ".kind")
+                ?? throw CliException.Usage($"The config file {path}: host '{name}' needs a \"kind\" (for example \"directory\").");
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (host.TryGetProperty("settings", out var settingsElement))
+            {
+                if (settingsElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw CliException.Usage($"The config file {path}: {where}.settings must be an object.");
+                }
+
+                foreach (var setting in settingsElement.EnumerateObject())
+                {
+                    settings[setting.Name] = setting.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => setting.Value.GetString()!,
+                        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => setting.Value.GetRawText(),
+                        _ => throw CliException.Usage($"The config file {path}: {where}.settings.{setting.Name} must be a string, number or boolean."),
+                    };
+                }
+            }
+
+            // A folder path in the file is relative to the file, like the catalog and the cache.
+            if (settings.TryGetValue("path", out var hostPath) && !hostPath.Contains("://", StringComparison.Ordinal))
+            {
+                settings["path"] = System.IO.Path.GetFullPath(folders.ExpandHome(hostPath), folder);
+            }
+
+            result.Add(new HostDefinition(name, kind, settings, $"config file {path}"));
+            index++;
+        }
+
+        return result;
+    }
+
+    private static void CheckKeys(JsonElement element, string[] known, string path, string prefix)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw CliException.Usage(
+                    $"The config file {path} has unknown key '{prefix}{property.Name}': known keys are {string.Join(", ", known)}.");
+            }
+        }
+    }
+
+    /// <summary>Typed reads that name the key when a value has the wrong type.</summary>
+    private sealed class Reader(string path)
+    {
+        public string? String(JsonElement element, string key, string? display = null)
+        {
+            if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : throw Wrong(display ?? key, "a string");
+        }
+
+        public int? Integer(JsonElement element, string key)
+        {
+            if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+                ? number
+                : throw Wrong(key, "a whole number");
+        }
+
+        public double? Number(JsonElement element, string key)
+        {
+            if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Wrong(key, "a number");
+        }
+
+        public long? Size(JsonElement element, string key)
+        {
+            if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            var text = value.ValueKind switch
+            {
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.String => value.GetString(),
+                _ => throw Wrong(key, "a size such as \"20GiB\" or a number of bytes"),
+            };
+            return ByteSize.TryParse(text, out var bytes, out var problem)
+                ? bytes
+                : throw CliException.Usage($"The config file {path}: '{key}': {problem}");
+        }
+
+        private CliException Wrong(string key, string expected) =>
+            CliException.Usage($"The config file {path}: '{key}' must be {expected}.");
+    }
+}

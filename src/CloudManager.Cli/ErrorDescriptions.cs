@@ -1,0 +1,32 @@
+namespace CloudManager.Cli;
+
+/// <summary>
+/// The one place where failures become an exit code and a line for the user that says what went
+/// wrong and what to do.
+/// </summary>
+internal static class ErrorDescriptions
+{
+    public static (int ExitCode, string Message) Describe(Exception exception) => exception switch
+    {
+        CliException e => (e.ExitCode, e.Message),
+        UnknownContentException e => (ExitCodes.NotFound, $"{e.Message} Check the hash; `cm list` shows the files this pool knows."),
+        CacheFullException e => (ExitCodes.CacheFull, $"{e.Message} (--capacity, CM_CAPACITY or \"capacity\" in the config)."),
+        ContentUnavailableException e => (ExitCodes.HostUnreachable, $"{e.Message} Check the hosts with `cm hosts`, then try again."),
+        ContentIntegrityException e => (ExitCodes.DataInvalid, e.Message),
+        HostUnavailableException e => (ExitCodes.HostUnreachable, $"{e.Message} Check the hosts with `cm hosts`, then try again."),
+        StorageHostException e => (e.IsTransient ? ExitCodes.HostUnreachable : ExitCodes.Failed, e.Message),
+        InvalidPayloadException e => (ExitCodes.DataInvalid, e.Message),
+        CatalogVersionException e => (ExitCodes.Failed, e.Message),
+        CatalogException e => (ExitCodes.Failed, $"Catalog error: {e.Message}{Inner(e)}"),
+        CloudPoolException e => (ExitCodes.Failed, e.Message),
+        FileNotFoundException e => (ExitCodes.NotFound, e.Message),
+        DirectoryNotFoundException e => (ExitCodes.NotFound, e.Message),
+        UnauthorizedAccessException e => (ExitCodes.Failed, $"Permission denied: {e.Message}"),
+        IOException e => (ExitCodes.Failed, e.Message),
+        ArgumentException e => (ExitCodes.Usage, e.Message),
+        InvalidOperationException e => (ExitCodes.Failed, e.Message),
+        _ => (ExitCodes.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message} Run again with -v for details."),
+    };
+
+    private static string Inner(Exception e) => e.InnerException is { } inner ? $" ({inner.Message})" : "";
+}

@@ -1,0 +1,89 @@
+using CloudManager.Cli.Configuration;
+using CloudManager.Cli.Hosts;
+using CloudManager.Cli.Output;
+using CloudManager.Eviction;
+using CloudManager.Hosts;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager.Cli;
+
+/// <summary>Opens the pool the settings describe, creating the embedded default's folders on first use.</summary>
+internal static class PoolOpener
+{
+    public static async Task<CloudPool> OpenAsync(
+        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken)
+    {
+        EnsureCatalogExists(settings);
+        if (settings.IsEmbeddedDefault)
+        {
+            PrepareEmbeddedDefault(settings, console);
+        }
+
+        var hosts = new List<IStorageHost>();
+        try
+        {
+            foreach (var definition in settings.Hosts)
+            {
+                hosts.Add(registry.Create(definition));
+            }
+
+            var options = new CloudPoolOptions
+            {
+                Database = settings.Catalog.Value,
+                StoragePath = settings.StoragePath,
+                CapacityBytes = settings.Capacity,
+                MaxFill = settings.MaxFill,
+                EvictionPolicy = EvictionPolicies.FromName(settings.EvictionPolicy),
+                Redundancy = settings.Redundancy,
+                MinCopies = settings.MinCopies,
+                NodeId = settings.NodeId,
+                Logger = logger,
+            };
+            foreach (var host in hosts)
+            {
+                options.Hosts.Add(host);
+            }
+
+            hosts.Clear();
+            return await CloudPool.OpenAsync(options, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"Invalid settings: {e.Message}");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A catalog named explicitly must exist: a typo must not silently start an empty pool.</summary>
+    public static void EnsureCatalogExists(PoolSettings settings)
+    {
+        if (settings.IsCatalogExplicit && settings.Catalog.FilePath is { } path && !File.Exists(path))
+        {
+            throw new CliException(
+                ExitCodes.Failed,
+                $"catalog not found at {path} (from {settings.Catalog.Source}): run `cm setup-db {path}` or pass --db.");
+        }
+    }
+
+    private static void PrepareEmbeddedDefault(PoolSettings settings, CliConsole console)
+    {
+        var firstRun = !Directory.Exists(settings.DataFolder);
+        // Only the default's own folders: a folder named by CM_HOST_* is somebody's disk, and a missing one means unmounted.
+        foreach (var host in EmbeddedDefault.Hosts(settings.DataFolder))
+        {
+            Directory.CreateDirectory(host.Settings["path"]);
+        }
+
+        if (firstRun)
+        {
+            console.Info(
+                $"cm: no config file found, so the catalog, cache and {settings.Hosts.Count} directory hosts live in {settings.DataFolder}; run `cm init` to write a config file you can change.");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using CloudManager.Cli;
+
+return await CliApplication.RunAsync(args);

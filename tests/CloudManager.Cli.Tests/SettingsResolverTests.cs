@@ -1,0 +1,125 @@
+using CloudManager.Cli.Configuration;
+using CloudManager.Cli.Hosts;
+
+namespace CloudManager.Cli.Tests;
+
+public sealed class SettingsResolverTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cm-settings-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+
+    public SettingsResolverTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "home"));
+        Directory.CreateDirectory(Path.Combine(_root, "work"));
+        _environment["HOME"] = Path.Combine(_root, "home");
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Resolve_without_a_config_file_uses_the_embedded_default_under_the_data_folder()
+    {
+        var settings = Resolver().Resolve(new CommandLineOverrides(null, null, null, null));
+
+        var data = Path.Combine(_root, "home", ".local", "share", "cloud-manager");
+        Assert.True(settings.IsEmbeddedDefault);
+        Assert.False(settings.IsCatalogExplicit);
+        Assert.Equal(Path.Combine(data, "catalog.db"), settings.Catalog.FilePath);
+        Assert.Equal(Path.Combine(data, "cache"), settings.StoragePath);
+        Assert.Equal(10L << 30, settings.Capacity);
+        Assert.Equal((3, 2), (settings.Redundancy, settings.MinCopies));
+        Assert.Equal(["host-1", "host-2", "host-3"], settings.Hosts.Select(h => h.Name));
+        Assert.All(settings.Hosts, h => Assert.StartsWith(Path.Combine(data, "hosts"), h.Settings["path"], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Resolve_prefers_command_line_then_environment_then_config_file()
+    {
+        _environment["XDG_CONFIG_HOME"] = Path.Combine(_root, "xdg");
+        WriteFile(Path.Combine(_root, "xdg", "cloud-manager", "config.json"), """
+            { "catalog": "from-file.db", "cache": "file-cache", "capacity": "1GiB", "redundancy": 2, "minCopies": 1,
+              "hosts": [ { "name": "disk", "kind": "directory", "settings": { "path": "disk" } } ] }
+            """);
+        _environment["CM_CAPACITY"] = "2GiB";
+        _environment["CM_STORAGE"] = "/env/cache";
+        _environment["CM_HOST_DISK_PATH"] = "/mnt/disk";
+
+        var settings = Resolver().Resolve(new CommandLineOverrides(null, null, null, 3L << 30));
+
+        var configFolder = Path.Combine(_root, "xdg", "cloud-manager");
+        Assert.Equal(Path.Combine(configFolder, "config.json"), settings.ConfigPath);
+        Assert.Equal(Path.Combine(configFolder, "from-file.db"), settings.Catalog.FilePath);
+        Assert.True(settings.IsCatalogExplicit);
+        Assert.Equal("/env/cache", settings.StoragePath);
+        Assert.Equal(3L << 30, settings.Capacity);
+        Assert.Equal((2, 1), (settings.Redundancy, settings.MinCopies));
+        Assert.Equal("/mnt/disk", Assert.Single(settings.Hosts).Settings["path"]);
+    }
+
+    [Fact]
+    public void LocateConfigFile_prefers_the_current_folder_over_the_user_config_folder()
+    {
+        WriteFile(Path.Combine(_root, "home", ".config", "cloud-manager", "config.json"), "{}");
+        var local = WriteFile(Path.Combine(_root, "work", "cloudmanager.json"), "{}");
+
+        Assert.Equal(local, Resolver().LocateConfigFile(null));
+    }
+
+    [Fact]
+    public void Config_file_without_hosts_has_none_and_a_catalog_from_it_is_explicit()
+    {
+        WriteFile(Path.Combine(_root, "work", "cloudmanager.json"), """{ "catalog": "sqlite:///srv/c.db", }""");
+
+        var settings = Resolver().Resolve(new CommandLineOverrides(null, null, null, null));
+
+        Assert.Empty(settings.Hosts);
+        Assert.Equal("/srv/c.db", settings.Catalog.FilePath);
+        Assert.False(settings.IsEmbeddedDefault);
+    }
+
+    [Theory]
+    [InlineData("postgres://user:secret@db/pool", "does not support")]
+    [InlineData("   ", "empty")]
+    public void Catalog_that_is_not_sqlite_is_a_usage_error(string value, string expected)
+    {
+        var error = Assert.Throws<CliException>(() => CatalogLocation.Parse(value, "--db", _root, UserFolders.From(_ => null)));
+
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Environment_value_that_is_not_a_number_names_the_variable()
+    {
+        _environment["CM_REDUNDANCY"] = "three";
+
+        var error = Assert.Throws<CliException>(() => Resolver().Resolve(new CommandLineOverrides(null, null, null, null)));
+
+        Assert.Contains("CM_REDUNDANCY", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_setting_variable_names_are_upper_case_with_underscores()
+    {
+        Assert.Equal("CM_HOST_HOST_1_PATH", EnvironmentNames.HostSetting("host-1", "path"));
+        Assert.Equal("CM_HOST_DISK_B_MAX_CONCURRENT_TRANSFERS", EnvironmentNames.HostSetting("disk.b", "maxConcurrentTransfers"));
+    }
+
+    [Fact]
+    public void Registry_refuses_two_factories_of_one_kind()
+    {
+        Assert.Throws<InvalidOperationException>(() => new HostFactoryRegistry([new DirectoryHostFactory(), new DirectoryHostFactory()]));
+    }
+
+    private SettingsResolver Resolver() =>
+        new(name => _environment.GetValueOrDefault(name), Path.Combine(_root, "work"), HostFactoryRegistry.Default);
+
+    private static string WriteFile(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
