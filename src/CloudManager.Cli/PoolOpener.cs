@@ -29,7 +29,7 @@ internal static class PoolOpener
 
             var options = new CloudPoolOptions
             {
-                Database = settings.Catalog.Value,
+                Catalog = settings.Catalog.Open(),
                 StoragePath = settings.StoragePath,
                 CapacityBytes = settings.Capacity,
                 MaxFill = settings.MaxFill,

@@ -79,15 +79,26 @@ public sealed class SettingsResolverTests : IDisposable
     }
 
     [Theory]
-    [InlineData("postgres://user:secret@db/pool", "does not support")]
+    [InlineData("mysql://user:secret@db/pool", "does not know")]
+    [InlineData("postgres://user:secret@db", "not a usable PostgreSQL URI")]
     [InlineData("   ", "empty")]
-    public void Catalog_that_is_not_sqlite_is_a_usage_error(string value, string expected)
+    public void Catalog_that_is_neither_sqlite_nor_postgres_is_a_usage_error(string value, string expected)
     {
         var error = Assert.Throws<CliException>(() => CatalogLocation.Parse(value, "--db", _root, UserFolders.From(_ => null)));
 
         Assert.Equal(ExitCodes.Usage, error.ExitCode);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postgres_uri_names_a_postgres_catalog_and_hides_its_password()
+    {
+        var location = CatalogLocation.Parse("postgres://user:secret@db.example/pool", "--db", _root, UserFolders.From(_ => null));
+
+        Assert.True(location.IsPostgres);
+        Assert.Null(location.FilePath);
+        Assert.Equal("postgres://user@db.example:5432/pool", location.Display);
     }
 
     [Fact]

@@ -11,13 +11,14 @@ internal static class SetupDbCommand
     {
         var target = new Argument<string?>("path-or-uri")
         {
-            Description = "The catalog: a SQLite file path or sqlite:PATH (default: the configured catalog).",
+            Description = "The catalog: a SQLite file path, sqlite:PATH or a postgres:// URI (default: the configured catalog).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var command = new CliCommand(
             "setup-db",
             "Create the catalog schema in a new database, or upgrade an existing one.",
             "cm setup-db /srv/cloud-manager/catalog.db",
+            "cm setup-db postgres://pool@db.example/pool   # password from PGPASSWORD",
             "cm setup-db            # the catalog named by the config file or CM_DB")
         {
             target,
@@ -28,7 +29,13 @@ internal static class SetupDbCommand
             var location = text is null
                 ? context.Settings.Catalog
                 : CatalogLocation.Parse(text, "the command line", Environment.CurrentDirectory, context.Resolver.Folders);
-            var version = await CloudPool.SetupDatabaseAsync(location.Value, cancellationToken);
+            var catalog = location.Open();
+            int version;
+            await using (catalog)
+            {
+                version = await CloudPool.SetupDatabaseAsync(catalog, cancellationToken);
+            }
+
             if (context.Console.Json)
             {
                 JsonOutput.Write(context.Console, json =>
