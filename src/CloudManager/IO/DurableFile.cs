@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -44,36 +45,45 @@ internal static class DurableFile
         Stream source, Stream destination, long maxLength, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var first = new byte[BufferSize];
-        var second = new byte[BufferSize];
+        // Pooled: small files are the common case and must not cost two fresh megabytes each.
+        var first = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var second = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
-        var current = first;
-        var read = await source.ReadAsync(current, cancellationToken).ConfigureAwait(false);
-        while (read > 0)
+        try
         {
-            total += read;
-            if (total > maxLength)
+            var current = first;
+            var read = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+            while (read > 0)
             {
-                return (null, total);
-            }
+                total += read;
+                if (total > maxLength)
+                {
+                    return (null, total);
+                }
 
-            var next = ReferenceEquals(current, first) ? second : first;
-            var nextRead = source.ReadAsync(next, cancellationToken).AsTask();
-            try
-            {
-                sha.AppendData(current, 0, read);
-                await destination.WriteAsync(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                progress?.Report(total);
-            }
-            catch
-            {
-                // Let the overlapped read finish before the buffers go away with the caller's streams.
-                await Task.WhenAny(nextRead).ConfigureAwait(false);
-                throw;
-            }
+                var next = ReferenceEquals(current, first) ? second : first;
+                var nextRead = source.ReadAsync(next.AsMemory(0, BufferSize), cancellationToken).AsTask();
+                try
+                {
+                    sha.AppendData(current, 0, read);
+                    await destination.WriteAsync(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    progress?.Report(total);
+                }
+                catch
+                {
+                    // Let the overlapped read finish before its buffer goes back to the pool.
+                    await Task.WhenAny(nextRead).ConfigureAwait(false);
+                    throw;
+                }
 
-            read = await nextRead.ConfigureAwait(false);
-            current = next;
+                read = await nextRead.ConfigureAwait(false);
+                current = next;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
         }
 
         Span<byte> digest = stackalloc byte[ContentHash.ByteLength];
@@ -90,14 +100,21 @@ internal static class DurableFile
             return;
         }
 
-        var buffer = new byte[BufferSize];
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            total += read;
-            progress.Report(total);
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+                progress.Report(total);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
