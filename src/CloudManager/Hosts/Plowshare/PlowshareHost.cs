@@ -15,8 +15,8 @@ namespace CloudManager.Hosts.Plowshare;
 /// </code>
 /// <para>The site chooses the locator (<see cref="HostCapabilities.AssignsLocator"/>): the URL is the
 /// last word <c>plowup MODULE FILE:NAME</c> prints, where NAME is <c>HASH_LENGTH</c> so that a
-/// listing can tell what each link holds. Uploading the same content twice makes a second link; the
-/// pool asks a host only once per file. <c>plowdown URL -o DIR --temp-rename</c> fetches into a private
+/// listing can tell what each link holds. Uploading content that is already there reuses its link when
+/// the host can list; otherwise the site makes a second link (the pool asks a host once per file). <c>plowdown URL -o DIR --temp-rename</c> fetches into a private
 /// temp folder, and the stream returned deletes the file when disposed. Presence is checked with
 /// <c>plowprobe</c>. Deleting needs <c>plowdel</c> and listing <c>plowlist</c> with the folder URL;
 /// without them the host declares it cannot, and those calls throw <see cref="NotSupportedException"/>.</para>
@@ -96,6 +96,18 @@ public sealed class PlowshareHost : IStorageHost
         if (source.FullName.Contains(':', StringComparison.Ordinal))
         {
             throw new HostOperationException(Name, $"Host '{Name}': plowup reads ':' in '{source.FullName}' as the start of a remote name; nothing was stored.");
+        }
+
+        if (_options.ListExecutable is { } list)
+        {
+            // Each upload makes a new link; with a listing, content already there keeps its one link.
+            await foreach (var entry in ListCoreAsync(list, _options.ListUrl!, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Hash == content.Hash && entry.Length == content.Length)
+                {
+                    return entry.Locator;
+                }
+            }
         }
 
         var result = await RunAsync(_options.UploadExecutable, [_options.Module, $"{source.FullName}:{RemoteName(content)}"], _options.UploadTimeout, "upload", cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CloudManager.Hosts.Processes;
@@ -33,6 +34,8 @@ public sealed class RcloneHost : IStorageHost
     private const int ExitCannotOpen = 1;
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false };
     private readonly RcloneHostOptions _options;
+    private readonly ConcurrentDictionary<string, bool> _madeFolders = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _folderLock = new(1, 1);
 
     /// <summary>Creates a host over an rclone remote; nothing runs until the first call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
@@ -83,6 +86,8 @@ public sealed class RcloneHost : IStorageHost
             return new HostLocator(key);
         }
 
+        await EnsureFolderAsync(ContentKeys.IncomingFolder, cancellationToken).ConfigureAwait(false);
+        await EnsureFolderAsync(key[..2], cancellationToken).ConfigureAwait(false);
         var incoming = ContentKeys.NewIncoming(content.Hash);
         var placed = false;
         try
@@ -197,7 +202,11 @@ public sealed class RcloneHost : IStorageHost
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _folderLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} (rclone {_options.Remote})";
@@ -221,6 +230,32 @@ public sealed class RcloneHost : IStorageHost
         catch (JsonException e)
         {
             throw new HostOperationException(Name, $"Host '{Name}': rclone lsjson printed something that is not JSON: {e.Message}", isTransient: false, e);
+        }
+    }
+
+    /// <summary>
+    /// Makes a folder once per host instance, one at a time: several rclone processes creating the same
+    /// parent folder at once make WebDAV servers answer 423 Locked, which fails the upload.
+    /// </summary>
+    private async Task EnsureFolderAsync(string folder, CancellationToken cancellationToken)
+    {
+        if (_madeFolders.ContainsKey(folder))
+        {
+            return;
+        }
+
+        await _folderLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_madeFolders.ContainsKey(folder))
+            {
+                ThrowIfFailed(await RunAsync(["mkdir", PathOf(folder)], cancellationToken).ConfigureAwait(false), "create a folder", null, notFoundMeansAbsent: false);
+                _madeFolders[folder] = true;
+            }
+        }
+        finally
+        {
+            _folderLock.Release();
         }
     }
 
