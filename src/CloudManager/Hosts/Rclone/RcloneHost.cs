@@ -95,8 +95,14 @@ public sealed class RcloneHost : IStorageHost
             var copy = await RunAsync(["copyto", source.FullName, PathOf(incoming)], cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(copy, "store", content.Hash, notFoundMeansAbsent: false);
             var move = await RunAsync(["moveto", PathOf(incoming), PathOf(key)], cancellationToken).ConfigureAwait(false);
-            ThrowIfFailed(move, "move into place", content.Hash, notFoundMeansAbsent: false);
-            placed = true;
+            // A concurrent upload of the same content may win the race for the name (WebDAV answers
+            // 412); its copy holds the same bytes, so that is success.
+            if (move.ExitCode != 0 && await StatAsync(key, cancellationToken).ConfigureAwait(false) != content.Length)
+            {
+                ThrowIfFailed(move, "move into place", content.Hash, notFoundMeansAbsent: false);
+            }
+
+            placed = move.ExitCode == 0;
             return new HostLocator(key);
         }
         finally
