@@ -56,6 +56,7 @@ public abstract class LargeContentConformanceTests<TFixture>(TFixture fixture) :
         var total = clock.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var grown = watch.Stop();
+        var peak = watch.Peak;
 
         if (host.Capabilities.CanDelete)
         {
@@ -65,7 +66,7 @@ public abstract class LargeContentConformanceTests<TFixture>(TFixture fixture) :
         Assert.Equal(content.Length, length);
         Assert.Equal(content.Hash, readBack);
         var figures = string.Create(CultureInfo.InvariantCulture,
-            $"{host.Kind} ({GetType().Name}): {content.Length >> 20} MiB round trip {total.TotalSeconds:0.0} s (upload {uploaded.TotalSeconds:0.0} s, read {(total - uploaded).TotalSeconds:0.0} s), peak working set +{grown >> 20} MiB, managed allocations {allocated >> 20} MiB");
+            $"{host.Kind} ({GetType().Name}): {content.Length >> 20} MiB round trip {total.TotalSeconds:0.0} s (upload {uploaded.TotalSeconds:0.0} s, read {(total - uploaded).TotalSeconds:0.0} s), peak working set {peak >> 20} MiB (+{grown >> 20} MiB over the start), managed allocations {allocated >> 20} MiB");
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         if (Environment.GetEnvironmentVariable("POOL_TEST_FIGURES") is { Length: > 0 } figuresFile)
         {
@@ -130,6 +131,8 @@ public abstract class LargeContentConformanceTests<TFixture>(TFixture fixture) :
             _thread = new Thread(Sample) { IsBackground = true, Name = "memory watch" };
             _thread.Start();
         }
+
+        public long Peak => Interlocked.Read(ref _peak);
 
         public long Stop()
         {

@@ -127,7 +127,8 @@ internal sealed class ToolProcess : IDisposable
     /// <summary>The end of what the tool wrote on standard error, once it has ended.</summary>
     internal async Task<string> GetStandardErrorAsync()
     {
-        await _stderrDone.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        // A grandchild that inherited stderr may keep it open after the tool ended; do not wait for it long.
+        await Task.WhenAny(_stderrDone.Task, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         lock (_stderr)
         {
             return _stderr.ToString().Trim();
@@ -184,7 +185,7 @@ internal sealed class ToolProcess : IDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The run was cut short; what was read so far is all there is.
         }
