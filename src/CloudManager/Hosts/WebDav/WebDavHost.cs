@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -21,7 +22,7 @@ namespace CloudManager.Hosts.WebDav;
 /// the target. Shard collections are made with MKCOL as needed; listings use PROPFIND with depth 1
 /// (depth infinity is often refused).</para>
 /// <para>404 means absent; connection errors, timeouts and 5xx (but 507, a full disk) mean
-/// unavailable; 401/403 and other refusals are <see cref="HostOperationException"/>s.</para>
+/// unavailable; 401/403, an untrusted certificate and other refusals are <see cref="HostOperationException"/>s.</para>
 /// </remarks>
 public sealed class WebDavHost : IStorageHost
 {
@@ -31,6 +32,8 @@ public sealed class WebDavHost : IStorageHost
     private static readonly XNamespace Dav = "DAV:";
     private readonly HttpClient _http;
     private readonly Uri _base;
+    private readonly ConcurrentDictionary<string, bool> _madeCollections = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _collectionLock = new(1, 1);
 
     /// <summary>Creates a host over a WebDAV collection; nothing is contacted until the first call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
@@ -116,6 +119,13 @@ public sealed class WebDavHost : IStorageHost
             move.Headers.Add("Overwrite", "T");
             using (var moved = await SendAsync(move, "move into place", cancellationToken).ConfigureAwait(false))
             {
+                // A concurrent upload of the same content may hold or win the name (423 Locked, 412);
+                // its copy holds the same bytes, so that is success.
+                if (!moved.IsSuccessStatusCode && await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
+                {
+                    return new HostLocator(key);
+                }
+
                 ThrowUnlessSuccess(moved, "move into place", null);
             }
 
@@ -193,6 +203,7 @@ public sealed class WebDavHost : IStorageHost
     public ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _collectionLock.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -247,14 +258,38 @@ public sealed class WebDavHost : IStorageHost
         return entry is { IsCollection: false } ? entry.Length : null;
     }
 
+    /// <summary>
+    /// Makes a collection once per host instance, one at a time: concurrent MKCOLs of one collection
+    /// make servers answer 423 Locked.
+    /// </summary>
     private async Task MakeCollectionAsync(string relative, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(Mkcol, new Uri(_base, relative));
-        using var response = await SendAsync(request, "create a folder", cancellationToken).ConfigureAwait(false);
-        // 405: the collection exists already.
-        if (response.StatusCode != HttpStatusCode.MethodNotAllowed)
+        if (_madeCollections.ContainsKey(relative))
         {
-            ThrowUnlessSuccess(response, $"create the folder '{relative}'", null);
+            return;
+        }
+
+        await _collectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_madeCollections.ContainsKey(relative))
+            {
+                return;
+            }
+
+            using var request = new HttpRequestMessage(Mkcol, new Uri(_base, relative));
+            using var response = await SendAsync(request, "create a folder", cancellationToken).ConfigureAwait(false);
+            // 405: the collection exists already.
+            if (response.StatusCode != HttpStatusCode.MethodNotAllowed)
+            {
+                ThrowUnlessSuccess(response, $"create the folder '{relative}'", null);
+            }
+
+            _madeCollections[relative] = true;
+        }
+        finally
+        {
+            _collectionLock.Release();
         }
     }
 
@@ -332,6 +367,11 @@ public sealed class WebDavHost : IStorageHost
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            // An untrusted certificate does not go away by trying again.
+            throw new HostOperationException(Name, $"Host '{Name}': the TLS connection to {_base} was refused: {e.InnerException.Message}", isTransient: false, e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
