@@ -45,9 +45,12 @@ public sealed class WebDavHostTests : IDisposable
         var rclone = TestServers.RequireTool("rclone", "eng/services/webdav.sh");
         var (caPath, certPath, keyPath) = WriteCertificates();
         var port = FreePort();
-        using var server = Process.Start(new ProcessStartInfo(rclone, [
+        string[] arguments =
+        [
             "serve", "webdav", _folder.CreateFolder("tls-root"), "--addr", $"127.0.0.1:{port}", "--cert", certPath, "--key", keyPath, "--config", "/dev/null",
-        ]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            "--log-level", "ERROR",
+        ];
+        using var server = Process.Start(rclone, arguments);
         try
         {
             await WaitForPortAsync(port);
