@@ -311,7 +311,7 @@ public sealed partial class CloudPool
         }
 
         var health = (await _catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
-        var ordered = HostRanking.Order(candidates.Select(c => c.HostName), health, counts: null).ToList();
+        var ordered = HostRanking.Order(candidates.Select(c => c.HostName), health, counts: null, _time.GetUtcNow(), _options.HostCoolDown).ToList();
         var failures = new List<StorageHostException>();
         foreach (var hostName in ordered)
         {

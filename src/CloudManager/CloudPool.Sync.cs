@@ -123,7 +123,7 @@ public sealed partial class CloudPool
                     [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
             }
 
-            var queue = new Queue<string>(HostRanking.Order(_hosts.Keys.Where(h => !stored.Contains(h)), health, counts));
+            var queue = new Queue<string>(HostRanking.Order(_hosts.Keys.Where(h => !stored.Contains(h)), health, counts, _time.GetUtcNow(), _options.HostCoolDown));
             var running = new List<Task<CopyAttemptReport>>();
             var attempts = new List<CopyAttemptReport>();
             var copiesNow = stored.Count;

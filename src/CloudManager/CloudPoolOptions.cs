@@ -71,6 +71,13 @@ public sealed class CloudPoolOptions
     /// <value>Default 2 minutes.</value>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a host that keeps failing is tried only after the healthy ones; after that it ranks
+    /// as healthy again and gets another chance.
+    /// </summary>
+    /// <value>Default 10 minutes; zero or more.</value>
+    public TimeSpan HostCoolDown { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How many files a sync replicates at once.</summary>
     /// <value>Default 2; 1 to 64.</value>
     public int ParallelFiles { get; set; } = 2;
@@ -114,6 +121,11 @@ public sealed class CloudPoolOptions
         if (ParallelFiles is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(ParallelFiles), ParallelFiles, "ParallelFiles must be from 1 to 64.");
+        }
+
+        if (HostCoolDown < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HostCoolDown), HostCoolDown, "HostCoolDown must be zero or more.");
         }
 
         ArgumentNullException.ThrowIfNull(EvictionPolicy);

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Diagnostics;
 using CloudManager.Hosts;
 using CloudManager.Tests.Support;
 
@@ -12,9 +12,12 @@ public abstract class StorageHostConformanceTests<TFixture>(TFixture fixture) : 
 
     protected TFixture Fixture { get; } = fixture;
 
+    /// <summary>How soon an unreachable host must say so.</summary>
+    protected static readonly TimeSpan QuickFailure = TimeSpan.FromSeconds(10);
+
     private CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private (ContentRef Content, string Path, byte[] Bytes) MakeContent(int length, int seed = 1)
+    protected (ContentRef Content, string Path, byte[] Bytes) MakeContent(int length, int seed = 1)
     {
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
@@ -154,6 +157,43 @@ public abstract class StorageHostConformanceTests<TFixture>(TFixture fixture) : 
         await Assert.ThrowsAsync<HostUnavailableException>(() => host.UploadAsync(content, path, Token));
         await Assert.ThrowsAsync<HostUnavailableException>(() => host.OpenReadAsync(content, locator, Token));
         await Assert.ThrowsAsync<HostUnavailableException>(() => host.DeleteAsync(content, locator, Token));
+    }
+
+    [Fact]
+    public virtual async Task Unavailable_host_fails_quickly()
+    {
+        await using var host = await Fixture.CreateUnavailableHostAsync();
+        var (content, _, _) = MakeContent(10);
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<HostUnavailableException>(() => host.ExistsAsync(content, new HostLocator("x"), Token));
+        Assert.True(clock.Elapsed < QuickFailure, $"An unreachable host took {clock.Elapsed} to say so; expected less than {QuickFailure}.");
+    }
+
+    [Fact]
+    public virtual async Task Unsupported_operations_throw_NotSupported_matching_capabilities()
+    {
+        await using var host = await Fixture.CreateHostAsync();
+        var (content, path, _) = MakeContent(50);
+        var locator = await host.UploadAsync(content, path, Token);
+        if (host.Capabilities.CanDelete)
+        {
+            await host.DeleteAsync(content, locator, Token);
+        }
+        else
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => host.DeleteAsync(content, locator, Token));
+        }
+
+        if (host.Capabilities.CanList)
+        {
+            Assert.DoesNotContain(await host.ListAsync(Token).ToListAsync(Token), e => e.Hash == content.Hash);
+        }
+        else
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(async () => await host.ListAsync(Token).ToListAsync(Token));
+        }
+
+        Assert.True(host.Capabilities.MaxConcurrentTransfers >= 1);
     }
 
     [Fact]

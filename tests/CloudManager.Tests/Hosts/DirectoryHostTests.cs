@@ -48,3 +48,7 @@ public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
         Assert.True(File.Exists(folder.Combine("secret")));
     }
 }
+
+[Collection(LargeContentCollection.Name)]
+public sealed class DirectoryHostLargeContentTests(DirectoryHostFixture fixture)
+    : LargeContentConformanceTests<DirectoryHostFixture>(fixture), IClassFixture<DirectoryHostFixture>;

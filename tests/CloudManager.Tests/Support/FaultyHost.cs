@@ -3,22 +3,56 @@ using CloudManager.Hosts;
 
 namespace CloudManager.Tests.Support;
 
-/// <summary>Wraps a host and fails or damages chosen operations, for fault injection.</summary>
+/// <summary>
+/// Wraps a host and fails, hangs, slows or damages chosen operations, for fault injection. Without
+/// faults it passes everything through, streaming, so it passes the conformance suite itself.
+/// </summary>
 public sealed class FaultyHost(IStorageHost inner) : IStorageHost
 {
+    private readonly CancellationTokenSource _released = new();
+    private int _transientFailures;
+
+    /// <summary>Uploads fail as unavailable.</summary>
     public bool FailUploads { get; set; }
 
+    /// <summary>Opening a read fails as unavailable.</summary>
     public bool FailReads { get; set; }
 
-    /// <summary>Serve the stored bytes with one byte flipped.</summary>
+    /// <summary>Presence checks and deletes fail as unavailable.</summary>
+    public bool FailExists { get; set; }
+
+    /// <summary>Failures are refusals (<see cref="HostOperationException"/>, not transient) instead of unavailability.</summary>
+    public bool FailPermanently { get; set; }
+
+    /// <summary>Serve the stored bytes with the middle byte flipped.</summary>
     public bool CorruptReads { get; set; }
 
     /// <summary>Serve only the first half of the stored bytes.</summary>
     public bool TruncateReads { get; set; }
 
+    /// <summary>Uploads never finish.</summary>
+    public bool HangUploads { get; set; }
+
+    /// <summary>Opening a read never finishes.</summary>
+    public bool HangReads { get; set; }
+
+    /// <summary>Presence checks never finish.</summary>
+    public bool HangExists { get; set; }
+
+    /// <summary>Once this many bytes were served, the stream stops sending (forever).</summary>
+    public long? HangReadsAfterBytes { get; set; }
+
+    /// <summary>Hangs ignore cancellation, as a host stuck in a system call does; only disposing the host ends them.</summary>
+    public bool IgnoreCancellation { get; set; }
+
+    /// <summary>A wait before every read of a download stream: a slow host.</summary>
+    public TimeSpan ReadDelay { get; set; }
+
     public int Uploads;
 
     public int Reads;
+
+    public int Lookups;
 
     public string Name => inner.Name;
 
@@ -26,44 +60,38 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
 
     public HostCapabilities Capabilities => inner.Capabilities;
 
-    public Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    /// <summary>The next <paramref name="count"/> operations, of any kind, fail as unavailable; then the host behaves.</summary>
+    public void FailNext(int count) => Volatile.Write(ref _transientFailures, count);
+
+    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Uploads);
-        return FailUploads
-            ? throw new HostUnavailableException(Name, $"{Name} is down (injected)")
-            : inner.UploadAsync(content, sourcePath, cancellationToken);
+        await InjectAsync(FailUploads, HangUploads, cancellationToken);
+        return await inner.UploadAsync(content, sourcePath, cancellationToken);
     }
 
     public async Task<Stream> OpenReadAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Reads);
-        if (FailReads)
-        {
-            throw new HostUnavailableException(Name, $"{Name} is down (injected)");
-        }
-
-        await using var stream = await inner.OpenReadAsync(content, locator, cancellationToken);
-        var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.ToArray();
-        if (CorruptReads && bytes.Length > 0)
-        {
-            bytes[bytes.Length / 2] ^= 0x55;
-        }
-
-        if (TruncateReads)
-        {
-            bytes = bytes[..(bytes.Length / 2)];
-        }
-
-        return new MemoryStream(bytes);
+        await InjectAsync(FailReads, HangReads, cancellationToken);
+        var stream = await inner.OpenReadAsync(content, locator, cancellationToken);
+        return CorruptReads || TruncateReads || HangReadsAfterBytes is not null || ReadDelay > TimeSpan.Zero
+            ? new FaultyStream(this, stream, content.Length)
+            : stream;
     }
 
-    public Task<bool> ExistsAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken) =>
-        inner.ExistsAsync(content, locator, cancellationToken);
+    public async Task<bool> ExistsAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Lookups);
+        await InjectAsync(FailExists, HangExists, cancellationToken);
+        return await inner.ExistsAsync(content, locator, cancellationToken);
+    }
 
-    public Task DeleteAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken) =>
-        inner.DeleteAsync(content, locator, cancellationToken);
+    public async Task DeleteAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)
+    {
+        await InjectAsync(FailExists, hang: false, cancellationToken);
+        await inner.DeleteAsync(content, locator, cancellationToken);
+    }
 
     public async IAsyncEnumerable<HostEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -73,5 +101,111 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
         }
     }
 
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _released.CancelAsync();
+        await inner.DisposeAsync();
+    }
+
+    private async Task InjectAsync(bool fail, bool hang, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var transient = Interlocked.Decrement(ref _transientFailures) >= 0;
+        if (!transient)
+        {
+            Interlocked.Increment(ref _transientFailures);
+        }
+
+        if (fail || transient)
+        {
+            throw FailPermanently && !transient
+                ? new HostOperationException(Name, $"{Name} refused (injected)")
+                : new HostUnavailableException(Name, $"{Name} is down (injected)");
+        }
+
+        if (hang)
+        {
+            await HangAsync(cancellationToken);
+        }
+    }
+
+    private Task HangAsync(CancellationToken cancellationToken) =>
+        Task.Delay(Timeout.Infinite, IgnoreCancellation ? _released.Token : cancellationToken);
+
+    private sealed class FaultyStream(FaultyHost host, Stream inner, long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (host.ReadDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(host.ReadDelay, cancellationToken);
+            }
+
+            if (host.HangReadsAfterBytes is { } hangAt && _position >= hangAt)
+            {
+                await host.HangAsync(cancellationToken);
+            }
+
+            var limit = host.TruncateReads ? length / 2 : long.MaxValue;
+            var wanted = (int)Math.Min(buffer.Length, Math.Max(0, limit - _position));
+            if (host.HangReadsAfterBytes is { } stopAt)
+            {
+                wanted = (int)Math.Min(wanted, Math.Max(1, stopAt - _position));
+            }
+
+            if (wanted == 0)
+            {
+                return 0;
+            }
+
+            var read = await inner.ReadAsync(buffer[..wanted], cancellationToken);
+            var middle = length / 2;
+            if (host.CorruptReads && middle >= _position && middle < _position + read)
+            {
+                buffer.Span[(int)(middle - _position)] ^= 0x55;
+            }
+
+            _position += read;
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }

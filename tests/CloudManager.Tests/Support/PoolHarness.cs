@@ -24,7 +24,7 @@ public sealed class PoolHarness : IAsyncDisposable
 
     public string Storage => Folder.Combine("cache");
 
-    /// <summary>Opens a pool over the harness's catalog, cache and hosts; every host is wrapped in a <see cref="FaultyHost"/>.</summary>
+    /// <summary>Opens a pool over the harness's catalog and cache, with the given hosts or else <see cref="NewHosts"/>.</summary>
     public CloudPool Open(
         long capacity = 1 << 20,
         int redundancy = 3,
@@ -32,7 +32,7 @@ public sealed class PoolHarness : IAsyncDisposable
         IEvictionPolicy? policy = null,
         string? storage = null,
         string? database = null,
-        IReadOnlyList<FaultyHost>? hosts = null,
+        IReadOnlyList<IStorageHost>? hosts = null,
         CloudManager.Catalog.ICatalog? catalog = null)
     {
         var options = new CloudPoolOptions

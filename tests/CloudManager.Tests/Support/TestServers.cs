@@ -14,13 +14,33 @@ public static class TestServers
             return value;
         }
 
-        var message = $"{variable} is not set: run the tests with ./test, which starts the server with {script}.";
+        Unavailable($"{variable} is not set: run the tests with ./test, which starts the server with {script}.");
+        return "";
+    }
+
+    /// <summary>The full path of a tool on PATH that a service script installs, e.g. <c>rclone</c>.</summary>
+    public static string RequireTool(string tool, string script)
+    {
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, tool);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Unavailable($"'{tool}' is not on PATH: run the tests with ./test, which installs it with {script}.");
+        return "";
+    }
+
+    private static void Unavailable(string message)
+    {
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail(message);
         }
 
         Assert.Skip(message);
-        return "";
     }
 }
