@@ -15,7 +15,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> Database { get; } = new("--db")
     {
-        Description = "Catalog to use: a SQLite file path or sqlite:PATH (overrides CM_DB and the config file).",
+        Description = "Catalog to use: a SQLite file path, sqlite:PATH or a postgres:// URI (overrides CM_DB and the config file).",
         HelpName = "path-or-uri",
         Recursive = true,
     };

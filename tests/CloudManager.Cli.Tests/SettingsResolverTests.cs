@@ -121,7 +121,8 @@ public sealed class SettingsResolverTests : IDisposable
     [Fact]
     public void Registry_refuses_two_factories_of_one_kind()
     {
-        Assert.Throws<InvalidOperationException>(() => new HostFactoryRegistry([new DirectoryHostFactory(), new DirectoryHostFactory()]));
+        var directory = new LibraryHostFactory(new CloudManager.Hosts.DirectoryHostFactory(), []);
+        Assert.Throws<InvalidOperationException>(() => new HostFactoryRegistry([directory, directory]));
     }
 
     private SettingsResolver Resolver() =>

@@ -15,7 +15,11 @@ internal static class HostsCommand
             "hosts",
             "List the configured storage hosts: name, kind, health (ok, failing, unreachable), copies held, settings (secrets shown as ***) and the last error.",
             "cm hosts",
-            "cm hosts --json | jq -r '.[] | select(.health != \"ok\") | .name'");
+            "cm hosts --json | jq -r '.[] | select(.health != \"ok\") | .name'",
+            "cm hosts test disk-b     # check a host before trusting it")
+        {
+            HostsTestCommand.Create(globals),
+        };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var console = context.Console;
