@@ -39,6 +39,7 @@ internal static class CliApplication
             ListCommand.Create(globals),
             StatusCommand.Create(globals),
             HostsCommand.Create(globals),
+            VerifyCommand.Create(globals),
             DumpCommand.Create(globals),
             LoadCommand.Create(globals),
             CacheEntryCommands.Evict(globals),

@@ -41,6 +41,7 @@ public sealed partial class CloudPool
             await _catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         var reports = new ConcurrentBag<FileSyncReport>();
         const int BatchSize = 512;
+        await FetchFilesToRepairAsync(target, reports, progress, cancellationToken).ConfigureAwait(false);
         var attempted = new HashSet<ContentHash>();
         while (true)
         {
@@ -70,6 +71,32 @@ public sealed partial class CloudPool
             "Sync: {Files} file(s), {Copies} cop(ies) made, {Failed} failed attempt(s), {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);
         return result;
+    }
+
+    /// <summary>
+    /// Brings into the cache the files that lost a copy (found by <see cref="VerifyAsync"/> or a
+    /// damaged download) and are not cached here, so that the replication below copies them again.
+    /// </summary>
+    private async Task FetchFilesToRepairAsync(
+        int target, ConcurrentBag<FileSyncReport> reports, IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
+    {
+        var files = await _catalog.ListRepairCandidatesAsync(_nodeId, target, 10_000, cancellationToken).ConfigureAwait(false);
+        foreach (var file in files)
+        {
+            try
+            {
+                await WarmUpAsync(file.Hash.ToString(), cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("{Hash} ({Name}) lost a copy; fetched it to copy it again.", file.Hash, file.Name);
+            }
+            catch (Exception e) when (e is ContentUnavailableException or CacheFullException)
+            {
+                var report = new FileSyncReport(file.Hash, file.Name, file.Size, file.StoredCopies, file.StoredCopies,
+                    file.StoredCopies >= _options.MinCopies, file.StoredCopies >= _options.MinCopies,
+                    [new CopyAttemptReport("(fetch for repair)", false, false, e.Message)]);
+                reports.Add(report);
+                progress?.Report(report);
+            }
+        }
     }
 
     private async Task<FileSyncReport?> ReplicateAsync(

@@ -72,6 +72,12 @@ public interface ICatalog : IAsyncDisposable
     /// <returns>False when the node does not cache the file.</returns>
     Task<bool> SetPinnedAsync(string nodeId, ContentHash hash, bool pinned, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Files this node does not cache that lost a copy (one is marked damaged or missing) and still
+    /// have at least one good copy, but fewer than <paramref name="redundancy"/>: what a sync repairs.
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> ListRepairCandidatesAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken);
+
     /// <summary>Files this node caches that fewer than <paramref name="redundancy"/> hosts hold, oldest first.</summary>
     Task<IReadOnlyList<FileRecord>> ListUnderReplicatedAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken);
 
@@ -82,7 +88,7 @@ public interface ICatalog : IAsyncDisposable
     /// <returns>The file's stored copies after the change.</returns>
     Task<int> RecordCopyAttemptAsync(string nodeId, CopyAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Marks a copy as damaged (the host served wrong bytes) and recounts the file's stored copies.</summary>
+    /// <summary>Marks a copy as damaged (the host served wrong bytes, or lost it) and recounts the file's stored copies.</summary>
     Task MarkCopyDamagedAsync(ContentHash hash, string hostName, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of a transfer in a host's health.</summary>
@@ -127,6 +133,9 @@ public interface ICatalog : IAsyncDisposable
 
     /// <summary>Sets the read position in a shared log.</summary>
     Task SetCursorAsync(string source, long position, CancellationToken cancellationToken);
+
+    /// <summary>Files that have at least one good copy, in hash order, after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<FileRecord>> ListFilesWithCopiesAsync(ContentHash? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Files in hash order, with whether this node caches them.</summary>
     Task<IReadOnlyList<FileListing>> ListFilesAsync(string nodeId, ContentHash? after, int limit, CancellationToken cancellationToken);

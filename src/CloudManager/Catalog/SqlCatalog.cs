@@ -254,6 +254,22 @@ public abstract class SqlCatalog : ICatalog
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListRepairCandidatesAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 AND f.stored_copies < @r " +
+            "AND NOT EXISTS (SELECT 1 FROM cache_entries c WHERE c.hash = f.hash AND c.node_id = @n) " +
+            "AND EXISTS (SELECT 1 FROM copies k WHERE k.hash = f.hash AND k.state = 2) ORDER BY f.created_at, f.hash LIMIT @l",
+            cancellationToken, ("n", nodeId), ("r", redundancy), ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListFilesWithCopiesAsync(ContentHash? after, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => after is { } a
+            ? ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 AND f.hash > @a ORDER BY f.hash LIMIT @l",
+                cancellationToken, ("a", a.ToString()), ("l", limit))
+            : ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 ORDER BY f.hash LIMIT @l",
+                cancellationToken, ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<FileRecord>> ListUnderReplicatedAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadFilesAsync(connection, null,
             $"SELECT {FileColumns} FROM files f JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n WHERE f.stored_copies < @r ORDER BY f.created_at, f.hash LIMIT @l",

@@ -61,7 +61,10 @@ public sealed class DirectoryHost : IStorageHost
         var finalPath = PathOf(content.Hash);
         try
         {
-            if (new FileInfo(finalPath) is { Exists: true } existing && existing.Length == content.Length)
+            // Content already there is kept only if its bytes are right: a copy damaged in place has
+            // the right length, and a sync that re-copies it must replace it.
+            if (new FileInfo(finalPath) is { Exists: true } existing && existing.Length == content.Length
+                && await HashOfAsync(finalPath, cancellationToken).ConfigureAwait(false) == content.Hash)
             {
                 return locator;
             }
@@ -182,6 +185,15 @@ public sealed class DirectoryHost : IStorageHost
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} (directory {_root})";
+
+    private static async Task<ContentHash> HashOfAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = DurableFile.OpenSequentialRead(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await ContentHash.ComputeAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static HostLocator LocatorOf(ContentHash hash)
     {
