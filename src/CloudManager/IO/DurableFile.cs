@@ -48,7 +48,8 @@ internal static class DurableFile
         var second = new byte[BufferSize];
         long total = 0;
         var current = first;
-        var read = await source.ReadAsync(current, cancellationToken).ConfigureAwait(false);
+        // Whole blocks: a network stream hands out a few KiB per read, and every block costs a write call.
+        var read = await source.ReadAtLeastAsync(current, current.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         while (read > 0)
         {
             total += read;
@@ -58,7 +59,7 @@ internal static class DurableFile
             }
 
             var next = ReferenceEquals(current, first) ? second : first;
-            var nextRead = source.ReadAsync(next, cancellationToken).AsTask();
+            var nextRead = source.ReadAtLeastAsync(next, next.Length, throwOnEndOfStream: false, cancellationToken).AsTask();
             try
             {
                 sha.AppendData(current, 0, read);
