@@ -4,6 +4,7 @@ using CloudManager.Gateway.Dashboard;
 using CloudManager.Gateway.Errors;
 using CloudManager.Gateway.OpenApi;
 using CloudManager.Gateway.Security;
+using System.Text.Json;
 using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -65,17 +66,24 @@ public static class CloudGateway
         services.AddSingleton(pool);
         services.AddSingleton(options);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         AddBackground<TransferMeter>(services);
         AddBackground<ReplicationService>(services);
         AddBackground<HostMonitor>(services);
         services.AddSingleton<BandwidthGuard>();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // The seed's names are snake_case; a context's own naming policy does not carry over to these options.
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+        });
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi(openApi =>
         {
             openApi.AddDocumentTransformer<BearerSecurityTransformer>();
             openApi.AddOperationTransformer<BearerSecurityTransformer>();
+            openApi.AddOperationTransformer<UploadBodyTransformer>();
         });
 
         var app = builder.Build();

@@ -32,7 +32,6 @@ internal static class UploadEndpoint
                 "Send the file as the multipart/form-data field `file`, or as the raw request body with `?filename=NAME`. "
                 + "It is hashed while it streams to the cache, recorded, and replicated to the hosts shortly after. "
                 + "Uploading a file the pool already knows changes nothing and answers the same.")
-            .Accepts<UploadForm>("multipart/form-data")
             .Produces<UploadResult>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -128,11 +127,4 @@ internal static class UploadEndpoint
     private static string TooLarge(long maxFile, long? length) =>
         (length is { } l ? $"The request is {ByteText.Format(l)}; " : "The file is larger than allowed; ")
         + $"this gateway accepts files of at most {ByteText.Format(maxFile)} ({maxFile} bytes, max_file_size in GET /api/status).";
-
-    /// <summary>The form <c>POST /api/upload</c> accepts, for the OpenAPI document.</summary>
-    internal sealed class UploadForm
-    {
-        /// <summary>The file.</summary>
-        public required IFormFile File { get; init; }
-    }
 }

@@ -96,12 +96,6 @@ internal sealed class ReplicationService(CloudPool pool, GatewayOptions options,
         }
     }
 
-    public override void Dispose()
-    {
-        base.Dispose();
-        _runLock.Dispose();
-    }
-
     private void Update(Func<State, State> change)
     {
         lock (_stateLock)

@@ -17,6 +17,7 @@ internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logge
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushLock = new(1, 1);
+    private int _disposed;
 
     private TimeProvider Time => pool.Options.TimeProvider;
 
@@ -107,6 +108,12 @@ internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logge
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as itself and as a hosted service, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         // Downloads that finished while the server drained are counted here, before the pool closes.
         await FlushQuietlyAsync();
         Dispose();
