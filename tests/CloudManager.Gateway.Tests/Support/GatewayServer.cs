@@ -58,11 +58,20 @@ public sealed class GatewayServer : IAsyncDisposable
 
         configurePool?.Invoke(poolOptions);
         var pool = await CloudPool.OpenAsync(poolOptions);
-        var options = new GatewayOptions { Urls = { "http://127.0.0.1:0" }, SyncDelay = TimeSpan.FromMilliseconds(100) };
-        configure?.Invoke(options);
-        var app = CloudGateway.Create(pool, options, logging => { });
-        await app.StartAsync();
-        return new GatewayServer(folder, pool, app, options);
+        try
+        {
+            var options = new GatewayOptions { Urls = { "http://127.0.0.1:0" }, SyncDelay = TimeSpan.FromMilliseconds(100) };
+            configure?.Invoke(options);
+            var app = CloudGateway.Create(pool, options, logging => { });
+            await app.StartAsync();
+            return new GatewayServer(folder, pool, app, options);
+        }
+        catch
+        {
+            await pool.DisposeAsync();
+            folder.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A client that sends the token.</summary>
