@@ -69,7 +69,10 @@ function renderStatus(s) {
   fill.dataset.level = storage.used / storage.limit > 0.85 ? "high" : "normal";
   $("cache-limit-mark").style.left = `${(storage.limit / storage.capacity) * 100}%`;
   $("cache-meter").setAttribute("aria-valuenow", usedPercent.toFixed(1));
-  setText("cache-used", `${formatBytes(storage.used)} (${usedPercent.toFixed(usedPercent < 1 ? 2 : 1)} %)`);
+  setText("cache-percent", `${usedPercent.toFixed(usedPercent < 1 ? 2 : 1)} %`);
+  setText("cache-caption", `of ${formatBytes(storage.capacity)} in use; the cache fills up to ${formatBytes(storage.limit)}, then evicts safe files`);
+  setText("cache-used", formatBytes(storage.used));
+  setText("cache-free", formatBytes(Math.max(0, storage.limit - storage.used)));
   setText("cache-limit", formatBytes(storage.limit));
   setText("cache-capacity", formatBytes(storage.capacity));
   setText("files-count", `${s.files.count} · ${formatBytes(s.files.size)}`);
