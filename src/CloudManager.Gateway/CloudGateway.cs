@@ -1,10 +1,10 @@
+using System.Text.Json;
 using CloudManager.Gateway.Api;
 using CloudManager.Gateway.Background;
 using CloudManager.Gateway.Dashboard;
 using CloudManager.Gateway.Errors;
 using CloudManager.Gateway.OpenApi;
 using CloudManager.Gateway.Security;
-using System.Text.Json;
 using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
