@@ -51,13 +51,14 @@ internal sealed class HostMonitor(CloudPool pool, GatewayOptions options, ILogge
         {
             error = $"no answer within {ProbeTimeout.TotalSeconds:0} s";
         }
-        catch (StorageHostException e)
-        {
-            error = e.Message;
-        }
         catch (NotSupportedException)
         {
             error = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever a host throws, it did not answer; the monitor itself must keep running.
+            error = e.Message;
         }
 
         if (error is not null && _results.GetValueOrDefault(host.Name)?.Error is null)

@@ -93,8 +93,9 @@ internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logge
             {
                 await FlushAsync(stoppingToken);
             }
-            catch (Exception e) when (e is CloudPoolException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Kept pending and tried again: a busy catalog must not stop the gateway.
                 logger.LogWarning("Could not record the bytes sent by downloads yet ({Message}); trying again in {Seconds} s.", e.Message, FlushInterval.TotalSeconds);
             }
         }
