@@ -36,7 +36,17 @@ internal static class ServeCommand
             var app = CloudGateway.Create(pool, options, logging => logging.AddProvider(new CliLoggerProvider(console)));
             await using (app)
             {
-                await app.StartAsync(cancellationToken);
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch
+                {
+                    // Stops the background services that did start (the address may be taken), so that they end quietly.
+                    await app.StopAsync(CancellationToken.None);
+                    throw;
+                }
+
                 foreach (var url in app.Urls)
                 {
                     console.WriteData(url);
