@@ -46,6 +46,7 @@ internal static class CliApplication
             CacheEntryCommands.Pin(globals),
             CacheEntryCommands.Unpin(globals),
             InitCommand.Create(globals),
+            ServeCommand.Create(globals),
         ];
         foreach (var command in commands)
         {

@@ -46,52 +46,10 @@ public sealed partial class CloudPool
                 $"'{path}' is {source.Length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
         }
 
-        var temp = _layout.NewTempPath();
-        try
+        var input = DurableFile.OpenSequentialRead(source.FullName);
+        await using (input.ConfigureAwait(false))
         {
-            ContentHash hash;
-            long length;
-            var input = DurableFile.OpenSequentialRead(source.FullName);
-            await using (input.ConfigureAwait(false))
-            {
-                var output = DurableFile.CreateNew(temp, source.Length);
-                await using (output.ConfigureAwait(false))
-                {
-                    var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken, progress).ConfigureAwait(false);
-                    if (computed is null)
-                    {
-                        throw new CacheFullException(copied, CacheLimit, CacheLimit, $"'{path}' grew past the cache limit of {CacheLimit} bytes while it was read.");
-                    }
-
-                    hash = computed.Value;
-                    length = copied;
-                    DurableFile.FlushToDisk(output);
-                }
-            }
-
-            var known = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
-            if (known is not null)
-            {
-                // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.
-                await TryInstallKnownAsync(known, temp, cancellationToken).ConfigureAwait(false);
-                return hash.ToString();
-            }
-
-            var record = new FileRecord(hash, length, SafeName(source.Name, hash), _time.GetUtcNow(), 0, null, null);
-            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await MakeRoomAsync(length, cancellationToken).ConfigureAwait(false);
-                _layout.Install(temp, hash);
-                // From here the file is in place: finish recording it even if the caller gives up now.
-                await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            }
-
-            _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
-            return hash.ToString();
-        }
-        finally
-        {
-            DurableFile.DeleteQuietly(temp);
+            return await UploadFromStreamAsync(input, source.Length, source.Name, $"'{path}'", progress, cancellationToken).ConfigureAwait(false);
         }
     }
 

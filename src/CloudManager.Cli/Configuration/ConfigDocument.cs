@@ -24,4 +24,6 @@ internal sealed record ConfigDocument
     public string? NodeId { get; init; }
 
     public IReadOnlyList<HostDefinition>? Hosts { get; init; }
+
+    public GatewayConfig? Gateway { get; init; }
 }

@@ -19,11 +19,18 @@ internal static class ConfigFileReader
     public const string MinCopiesKey = "minCopies";
     public const string NodeIdKey = "nodeId";
     public const string HostsKey = "hosts";
+    public const string GatewayKey = "gateway";
 
     private static readonly string[] TopLevelKeys =
-        [CatalogKey, CacheKey, CapacityKey, MaxFillKey, EvictionPolicyKey, RedundancyKey, MinCopiesKey, NodeIdKey, HostsKey];
+        [CatalogKey, CacheKey, CapacityKey, MaxFillKey, EvictionPolicyKey, RedundancyKey, MinCopiesKey, NodeIdKey, HostsKey, GatewayKey];
 
     private static readonly string[] HostKeys = ["name", "kind", "settings"];
+
+    private static readonly string[] GatewayKeys =
+    [
+        "urls", "tokenFile", "maxUploadSize", "maxSyncLoadSize", "monthlyIncomingLimit", "monthlyOutgoingLimit",
+        "syncDelay", "syncInterval", "hostProbeInterval", "maxConnections", "shutdownTimeout",
+    ];
 
     public static ConfigDocument Read(string path, UserFolders folders)
     {
@@ -75,6 +82,7 @@ internal static class ConfigFileReader
                 MinCopies = reader.Integer(root, MinCopiesKey),
                 NodeId = reader.String(root, NodeIdKey),
                 Hosts = root.TryGetProperty(HostsKey, out var hosts) ? ReadHosts(hosts, path, folder, folders) : null,
+                Gateway = root.TryGetProperty(GatewayKey, out var gateway) ? ReadGateway(gateway, path, folder, folders) : null,
             };
         }
     }
@@ -132,6 +140,51 @@ internal static class ConfigFileReader
         }
 
         return result;
+    }
+
+    private static GatewayConfig ReadGateway(JsonElement gateway, string path, string folder, UserFolders folders)
+    {
+        if (gateway.ValueKind != JsonValueKind.Object)
+        {
+            throw CliException.Usage($"The config file {path}: '{GatewayKey}' must be an object.");
+        }
+
+        if (gateway.TryGetProperty("token", out _))
+        {
+            throw CliException.Usage(
+                $"The config file {path}: the gateway token is a secret and must not be in the config file: set {EnvironmentNames.GatewayToken}, or name a file holding it with \"tokenFile\".");
+        }
+
+        CheckKeys(gateway, GatewayKeys, path, GatewayKey + ".");
+        var reader = new Reader(path);
+        IReadOnlyList<string>? urls = null;
+        if (gateway.TryGetProperty("urls", out var urlsElement) && urlsElement.ValueKind != JsonValueKind.Null)
+        {
+            urls = urlsElement.ValueKind switch
+            {
+                JsonValueKind.String => GatewaySettings.SplitUrls(urlsElement.GetString()!),
+                JsonValueKind.Array when urlsElement.EnumerateArray().All(u => u.ValueKind == JsonValueKind.String) =>
+                    urlsElement.EnumerateArray().Select(u => u.GetString()!).ToList(),
+                _ => throw CliException.Usage($"The config file {path}: '{GatewayKey}.urls' must be a string or an array of strings."),
+            };
+        }
+
+        return new GatewayConfig
+        {
+            Urls = urls,
+            TokenFile = reader.String(gateway, "tokenFile", GatewayKey + ".tokenFile") is { } tokenFile
+                ? System.IO.Path.GetFullPath(folders.ExpandHome(tokenFile), folder)
+                : null,
+            MaxUploadSize = reader.Size(gateway, "maxUploadSize"),
+            MaxSyncLoadSize = reader.Size(gateway, "maxSyncLoadSize"),
+            MonthlyIncomingLimit = reader.Size(gateway, "monthlyIncomingLimit"),
+            MonthlyOutgoingLimit = reader.Size(gateway, "monthlyOutgoingLimit"),
+            SyncDelay = reader.Duration(gateway, "syncDelay"),
+            SyncInterval = reader.Duration(gateway, "syncInterval"),
+            HostProbeInterval = reader.Duration(gateway, "hostProbeInterval"),
+            MaxConnections = reader.Integer(gateway, "maxConnections"),
+            ShutdownTimeout = reader.Duration(gateway, "shutdownTimeout"),
+        };
     }
 
     private static void CheckKeys(JsonElement element, string[] known, string path, string prefix)
@@ -199,6 +252,24 @@ internal static class ConfigFileReader
             return ByteSize.TryParse(text, out var bytes, out var problem)
                 ? bytes
                 : throw CliException.Usage($"The config file {path}: '{key}': {problem}");
+        }
+
+        public TimeSpan? Duration(JsonElement element, string key)
+        {
+            if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            var text = value.ValueKind switch
+            {
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.String => value.GetString(),
+                _ => throw Wrong(key, "a duration such as \"30s\", \"5m\", \"1h\" or a number of seconds"),
+            };
+            return GatewaySettings.TryParseDuration(text, out var duration)
+                ? duration
+                : throw Wrong(key, "a duration such as \"30s\", \"5m\", \"1h\" or a number of seconds");
         }
 
         private CliException Wrong(string key, string expected) =>

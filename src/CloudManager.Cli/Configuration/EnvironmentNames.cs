@@ -14,6 +14,12 @@ internal static class EnvironmentNames
     public const string Redundancy = "CM_REDUNDANCY";
     public const string MinCopies = "CM_MIN_COPIES";
     public const string NodeId = "CM_NODE_ID";
+    public const string GatewayToken = "CM_GATEWAY_TOKEN";
+    public const string GatewayTokenFile = "CM_GATEWAY_TOKEN_FILE";
+    public const string GatewayUrls = "CM_GATEWAY_URLS";
+    public const string GatewayMaxUploadSize = "CM_GATEWAY_MAX_UPLOAD_SIZE";
+    public const string GatewayMonthlyIncomingLimit = "CM_GATEWAY_MONTHLY_INCOMING_LIMIT";
+    public const string GatewayMonthlyOutgoingLimit = "CM_GATEWAY_MONTHLY_OUTGOING_LIMIT";
 
     /// <summary>
     /// The variable that sets one host's setting, and the only place its secrets may come from:

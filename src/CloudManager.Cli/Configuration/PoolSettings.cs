@@ -24,6 +24,9 @@ internal sealed record PoolSettings
 
     public required IReadOnlyList<HostDefinition> Hosts { get; init; }
 
+    /// <summary>The config file's <c>gateway</c> section, for <c>cm serve</c>; null when there is none.</summary>
+    public GatewayConfig? Gateway { get; init; }
+
     /// <summary>The config file read, or null when none was found and the embedded default is in use.</summary>
     public string? ConfigPath { get; init; }
 

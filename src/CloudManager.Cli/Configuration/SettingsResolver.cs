@@ -123,6 +123,7 @@ internal sealed class SettingsResolver
             MinCopies = minCopies,
             NodeId = nodeId,
             Hosts = ApplyEnvironment(hosts, file is not null),
+            Gateway = file?.Gateway,
             ConfigPath = configPath,
             DataFolder = dataFolder,
         };

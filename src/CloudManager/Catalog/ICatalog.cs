@@ -140,6 +140,12 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>Files in hash order, with whether this node caches them.</summary>
     Task<IReadOnlyList<FileListing>> ListFilesAsync(string nodeId, ContentHash? after, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Files newest first (by creation time, then hash, both descending), with whether this node
+    /// caches them; pass the last file of the previous page as <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<FileListing>> ListNewestFilesAsync(string nodeId, FileRecord? after, int limit, CancellationToken cancellationToken);
+
     /// <summary>How many files the catalog knows and their total size.</summary>
     Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken);
 }

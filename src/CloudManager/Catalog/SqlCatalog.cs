@@ -512,25 +512,37 @@ public abstract class SqlCatalog : ICatalog
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FileListing>> ListFilesAsync(string nodeId, ContentHash? after, int limit, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<FileListing>>(async connection =>
-        {
-            var sql = $"SELECT {FileColumns}, c.hash, c.pinned FROM files f LEFT JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n " +
-                (after is null ? "" : "WHERE f.hash > @a ") + "ORDER BY f.hash LIMIT @l";
-            var command = after is { } a
-                ? Command(connection, null, sql, ("n", nodeId), ("a", a.ToString()), ("l", limit))
-                : Command(connection, null, sql, ("n", nodeId), ("l", limit));
-            await using var commandScope = command.ConfigureAwait(false);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            var listings = new List<FileListing>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var cached = !reader.IsDBNull(FileColumnCount);
-                listings.Add(new FileListing(ReadFile(reader), cached, cached && reader.GetInt32(FileColumnCount + 1) != 0));
-            }
+        RunAsync(connection => after is { } a
+            ? ReadListingsAsync(connection, ListingSelect + "WHERE f.hash > @a ORDER BY f.hash LIMIT @l", cancellationToken, ("n", nodeId), ("a", a.ToString()), ("l", limit))
+            : ReadListingsAsync(connection, ListingSelect + "ORDER BY f.hash LIMIT @l", cancellationToken, ("n", nodeId), ("l", limit)), cancellationToken);
 
-            return listings;
-        }, cancellationToken);
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileListing>> ListNewestFilesAsync(string nodeId, FileRecord? after, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => after is { } a
+            ? ReadListingsAsync(connection,
+                ListingSelect + "WHERE f.created_at < @c OR (f.created_at = @c AND f.hash < @a) ORDER BY f.created_at DESC, f.hash DESC LIMIT @l",
+                cancellationToken, ("n", nodeId), ("c", a.CreatedAt.ToUnixTimeSeconds()), ("a", a.Hash.ToString()), ("l", limit))
+            : ReadListingsAsync(connection, ListingSelect + "ORDER BY f.created_at DESC, f.hash DESC LIMIT @l", cancellationToken, ("n", nodeId), ("l", limit)),
+            cancellationToken);
+
+    private const string ListingSelect = $"SELECT {FileColumns}, c.hash, c.pinned FROM files f LEFT JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n ";
+
+    private static async Task<IReadOnlyList<FileListing>> ReadListingsAsync(
+        DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, null, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var listings = new List<FileListing>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var cached = !reader.IsDBNull(FileColumnCount);
+            listings.Add(new FileListing(ReadFile(reader), cached, cached && reader.GetInt32(FileColumnCount + 1) != 0));
+        }
+
+        return listings;
+    }
 
     /// <inheritdoc />
     public Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken) => RunAsync(async connection =>

@@ -52,7 +52,8 @@ internal static class DurableFile
         try
         {
             var current = first;
-            var read = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+            // Whole blocks: a network stream hands out a few KiB per read, and every block costs a write call.
+            var read = await source.ReadAtLeastAsync(current.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             while (read > 0)
             {
                 total += read;
@@ -62,7 +63,7 @@ internal static class DurableFile
                 }
 
                 var next = ReferenceEquals(current, first) ? second : first;
-                var nextRead = source.ReadAsync(next.AsMemory(0, BufferSize), cancellationToken).AsTask();
+                var nextRead = source.ReadAtLeastAsync(next.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
                 try
                 {
                     sha.AppendData(current, 0, read);

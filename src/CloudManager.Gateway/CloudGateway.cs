@@ -1,0 +1,113 @@
+using System.Text.Json;
+using CloudManager.Gateway.Api;
+using CloudManager.Gateway.Background;
+using CloudManager.Gateway.Dashboard;
+using CloudManager.Gateway.Errors;
+using CloudManager.Gateway.OpenApi;
+using CloudManager.Gateway.Security;
+using CloudManager.Gateway.Transfers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager.Gateway;
+
+/// <summary>
+/// Builds the HTTP gateway over an open pool: the JSON API under <c>/api</c>, the OpenAPI document at
+/// <c>/openapi/v1.json</c>, the dashboard at <c>/</c>, and the background replication.
+/// </summary>
+/// <remarks>
+/// <code>
+/// await using var pool = await CloudPool.OpenAsync(poolOptions);
+/// var app = CloudGateway.Create(pool, new GatewayOptions { Urls = { "http://127.0.0.1:8080" } });
+/// await app.RunAsync();   // until Ctrl-C; the pool stays the caller's to dispose
+/// </code>
+/// </remarks>
+public static class CloudGateway
+{
+    /// <summary>Builds the gateway; start it with <c>StartAsync</c> or <c>RunAsync</c> and dispose it before the pool.</summary>
+    /// <param name="pool">The open pool to serve; not disposed by the gateway.</param>
+    /// <param name="options">Addresses, token and limits; validated here.</param>
+    /// <param name="configureLogging">Replaces the default console logging, e.g. to route it to the caller's own output.</param>
+    /// <exception cref="ArgumentException">An option is invalid, or a non-loopback address has no token.</exception>
+    public static WebApplication Create(CloudPool pool, GatewayOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(CloudGateway).Assembly.GetName().Name,
+            // Not the current folder: an appsettings.json lying there must not change the gateway.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (configureLogging is not null)
+        {
+            builder.Logging.ClearProviders();
+            configureLogging(builder.Logging);
+        }
+
+        builder.WebHost.UseUrls([.. options.EffectiveUrls]);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersBytes;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            // Small by default; the upload and sync routes raise it for their own requests.
+            kestrel.Limits.MaxRequestBodySize = 1 << 20;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(pool);
+        services.AddSingleton(options);
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        AddBackground<TransferMeter>(services);
+        AddBackground<ReplicationService>(services);
+        AddBackground<HostMonitor>(services);
+        services.AddSingleton<BandwidthGuard>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // The seed's names are snake_case; a context's own naming policy does not carry over to these options.
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi(openApi =>
+        {
+            openApi.AddDocumentTransformer<BearerSecurityTransformer>();
+            openApi.AddOperationTransformer<BearerSecurityTransformer>();
+            openApi.AddOperationTransformer<UploadBodyTransformer>();
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<LocalOnlyGuard>();
+        DashboardEndpoints.Map(app);
+
+        var api = app.MapGroup("/api");
+        UploadEndpoint.Map(api);
+        DownloadEndpoints.Map(api);
+        StatusEndpoint.Map(api);
+        FilesEndpoint.Map(api);
+        SyncEndpoints.Map(api);
+        AdminEndpoints.Map(api);
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static void AddBackground<T>(IServiceCollection services)
+        where T : class, IHostedService
+    {
+        services.AddSingleton<T>();
+        services.AddHostedService(provider => provider.GetRequiredService<T>());
+    }
+}

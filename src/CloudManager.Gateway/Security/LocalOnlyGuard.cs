@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace CloudManager.Gateway.Security;
+
+/// <summary>
+/// Without a token the gateway trusts whoever can reach it on loopback, so it makes sure a web page
+/// on another site cannot act through the user's browser: the request must be addressed to a
+/// loopback name (no DNS rebinding), and a request that changes something must not come from another
+/// origin (no cross-site form posts). With a token none of this is needed: browsers never add one.
+/// </summary>
+internal sealed class LocalOnlyGuard(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context, GatewayOptions options)
+    {
+        if (options.Token is not null || context.Connection.LocalIpAddress is null)
+        {
+            return next(context);
+        }
+
+        var host = context.Request.Host.Host;
+        if (!IsLoopbackName(host))
+        {
+            return RefuseAsync(context, $"This gateway has no token, so it answers only requests addressed to localhost or a loopback address, not '{host}'.");
+        }
+
+        var method = context.Request.Method;
+        if (!(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+            && context.Request.Headers[HeaderNames.Origin] is { Count: > 0 } origin
+            && !IsSameOrigin(origin.ToString(), context.Request))
+        {
+            return RefuseAsync(context, $"A page from {origin} may not change this pool: the gateway has no token, so only its own pages may upload.");
+        }
+
+        return next(context);
+    }
+
+    private static bool IsLoopbackName(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    private static bool IsSameOrigin(string origin, HttpRequest request) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+
+    private static Task RefuseAsync(HttpContext context, string detail) =>
+        TypedResults.Problem(detail, context.Request.Path, StatusCodes.Status403Forbidden, "Forbidden").ExecuteAsync(context);
+}

@@ -1,0 +1,122 @@
+using CloudManager.Tests.Support;
+
+namespace CloudManager.Tests.Pool;
+
+/// <summary>The pool's stream-facing calls: uploads from a stream, reads held against eviction, the newest-first listing.</summary>
+public sealed class CloudPoolStreamTests : IAsyncLifetime
+{
+    private readonly PoolHarness _harness = new();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+
+    [Fact]
+    public async Task UploadAsync_from_a_stream_records_the_name_and_counts_incoming_bytes()
+    {
+        var pool = _harness.Open();
+        var bytes = new byte[100_000];
+        new Random(1).NextBytes(bytes);
+
+        var hash = await pool.UploadAsync(new NonSeekableStream(bytes), "from-a-stream.bin", Token);
+
+        Assert.Equal(ContentHash.Compute(bytes).ToString(), hash);
+        var payload = await pool.InfoAsync(hash, Token);
+        Assert.Equal("from-a-stream.bin", payload!.FileName);
+        Assert.Equal(bytes.Length, payload.FileSize);
+        Assert.Equal(bytes.Length, await pool.TotalIncomingAsync(Token));
+        Assert.True(await pool.OnCacheAsync(hash, Token));
+    }
+
+    [Fact]
+    public async Task UploadAsync_from_a_stream_larger_than_the_cache_throws_and_leaves_nothing()
+    {
+        var pool = _harness.Open(capacity: 10_000);
+
+        await Assert.ThrowsAsync<CacheFullException>(() => pool.UploadAsync(new NonSeekableStream(new byte[20_000]), "big.bin", Token));
+
+        Assert.Empty(await pool.ListFilesAsync(cancellationToken: Token));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_harness.Storage, "tmp"), "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task UploadAsync_from_a_stream_replaces_a_name_that_is_not_a_base_name()
+    {
+        var pool = _harness.Open();
+
+        var hash = await pool.UploadAsync(new MemoryStream([1, 2, 3]), "../escape", Token);
+
+        Assert.Equal(hash[..10], (await pool.InfoAsync(hash, Token))!.FileName);
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_keeps_the_file_from_eviction_until_the_stream_is_disposed()
+    {
+        var pool = _harness.Open(capacity: 300_000, minCopies: 1, redundancy: 1);
+        var held = await pool.UploadAsync(_harness.WriteFile("held.bin", 100_000, 2), Token);
+        await pool.SyncAsync(Token);
+
+        var stream = await pool.OpenReadAsync(held, Token);
+        await using (stream)
+        {
+            // Filling the cache needs the held file's room: it is in use, so nothing can be evicted.
+            await Assert.ThrowsAsync<CacheFullException>(() => pool.UploadAsync(_harness.WriteFile("big.bin", 200_000, 3), Token));
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, Token);
+            Assert.Equal(await File.ReadAllBytesAsync(_harness.Folder.Combine("held.bin"), Token), copy.ToArray());
+        }
+
+        await pool.UploadAsync(_harness.WriteFile("big.bin", 200_000, 3), Token);
+        Assert.False(await pool.OnCacheAsync(held, Token));
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_fetches_an_evicted_file_and_can_seek()
+    {
+        var pool = _harness.Open();
+        var path = _harness.WriteFile("seek.bin", 50_000, 4);
+        var hash = await pool.UploadAsync(path, Token);
+        await pool.SyncAsync(Token);
+        await pool.EvictAsync(hash, Token);
+
+        var stream = await pool.OpenReadAsync(hash, Token);
+        await using (stream)
+        {
+            Assert.True(stream.CanSeek);
+            Assert.Equal(50_000, stream.Length);
+            stream.Seek(49_990, SeekOrigin.Begin);
+            var tail = new byte[10];
+            await stream.ReadExactlyAsync(tail, Token);
+            Assert.Equal((await File.ReadAllBytesAsync(path, Token))[49_990..], tail);
+        }
+
+        await Assert.ThrowsAsync<UnknownContentException>(() => pool.OpenReadAsync(ContentHash.Compute([9]).ToString(), Token));
+    }
+
+    [Fact]
+    public async Task ListNewestFilesAsync_pages_newest_first()
+    {
+        var pool = _harness.Open();
+        var hashes = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            hashes.Add(await pool.UploadAsync(new MemoryStream([(byte)i]), $"file-{i}", Token));
+            _harness.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var first = await pool.ListNewestFilesAsync(limit: 2, cancellationToken: Token);
+        var second = await pool.ListNewestFilesAsync(first[^1].File.Hash.ToString(), 2, Token);
+        var third = await pool.ListNewestFilesAsync(second[^1].File.Hash.ToString(), 2, Token);
+
+        Assert.Equal(Enumerable.Reverse(hashes), first.Concat(second).Concat(third).Select(l => l.File.Hash.ToString()));
+        await Assert.ThrowsAsync<ArgumentException>(() => pool.ListNewestFilesAsync(ContentHash.Compute([42]).ToString(), 2, Token));
+    }
+
+    /// <summary>A stream with no length, as a network body is.</summary>
+    private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+    }
+}
