@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using CloudManager.Tests.Support;
 using Npgsql;
@@ -118,7 +119,8 @@ public sealed class PostgresNodesTests : IDisposable
     {
         var catalog = await CreateSchemaAsync();
         Assert.Equal(0, (await _sandbox.RunAsync("setup-db", catalog)).ExitCode);
-        var worker = Path.Combine(AppContext.BaseDirectory, "CloudManager.StressWorker.dll");
+        var worker = typeof(PostgresNodesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "StressWorker").Value!;
+        Assert.True(File.Exists(worker), $"the stress worker is not built at {worker}");
         var hostsRoot = Path.Combine(_sandbox.Root, "hosts");
 
         var runs = await Task.WhenAll(Enumerable.Range(1, 4).Select(node => _sandbox.RunProcessAsync(
