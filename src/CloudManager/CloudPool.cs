@@ -213,16 +213,14 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     public async Task<QueueInfo> UploadQueueInfoAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var files = await _catalog.ListUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false);
-        return new QueueInfo(files.Count, files.Sum(f => f.Size));
+        return await _catalog.CountUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Safe files not yet confirmed by a shared log (the seed's <c>blockchain_queue_info</c>): count and bytes.</summary>
     public async Task<QueueInfo> ExportQueueInfoAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var files = await _catalog.ListExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false);
-        return new QueueInfo(files.Count, files.Sum(f => f.Size));
+        return await _catalog.CountExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Both queues, file by file.</summary>

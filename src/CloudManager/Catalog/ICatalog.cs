@@ -109,6 +109,12 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>Files this node caches that are not yet safe (fewer than <paramref name="minCopies"/> copies).</summary>
     Task<IReadOnlyList<FileRecord>> ListUploadQueueAsync(string nodeId, int minCopies, CancellationToken cancellationToken);
 
+    /// <summary>How many files this node caches that are not yet safe, and their bytes (one query, no listing).</summary>
+    Task<QueueInfo> CountUploadQueueAsync(string nodeId, int minCopies, CancellationToken cancellationToken);
+
+    /// <summary>How many safe files no shared log has confirmed yet, and their bytes (one query, no listing).</summary>
+    Task<QueueInfo> CountExportQueueAsync(int minCopies, CancellationToken cancellationToken);
+
     /// <summary>Safe files that no shared log has confirmed yet.</summary>
     Task<IReadOnlyList<FileRecord>> ListExportQueueAsync(int minCopies, CancellationToken cancellationToken);
 

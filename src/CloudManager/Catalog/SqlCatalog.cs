@@ -16,7 +16,7 @@ namespace CloudManager.Catalog;
 public abstract class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -386,6 +386,29 @@ public abstract class SqlCatalog : ICatalog
             cancellationToken, ("n", nodeId), ("m", minCopies)), cancellationToken);
 
     /// <inheritdoc />
+    public Task<QueueInfo> CountUploadQueueAsync(string nodeId, int minCopies, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadQueueInfoAsync(connection,
+            "SELECT COUNT(*), COALESCE(SUM(f.size), 0) FROM files f JOIN cache_entries c ON c.hash = f.hash AND c.node_id = @n WHERE f.stored_copies < @m",
+            cancellationToken, ("n", nodeId), ("m", minCopies)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<QueueInfo> CountExportQueueAsync(int minCopies, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadQueueInfoAsync(connection,
+            "SELECT COUNT(*), COALESCE(SUM(f.size), 0) FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m",
+            cancellationToken, ("m", minCopies)), cancellationToken);
+
+    private static async Task<QueueInfo> ReadQueueInfoAsync(
+        DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(connection, null, sql, parameters);
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new QueueInfo(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<FileRecord>> ListExportQueueAsync(int minCopies, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadFilesAsync(connection, null,
             $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m ORDER BY f.created_at, f.hash",
@@ -667,6 +690,7 @@ public abstract class SqlCatalog : ICatalog
         var name = version switch
         {
             1 => "CloudManager.Catalog.001_initial.sql",
+            2 => "CloudManager.Catalog.002_listing_indexes.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

@@ -152,6 +152,29 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public virtual async Task Queue_counts_agree_with_the_queue_listings()
+    {
+        await using var catalog = await NodeAsync();
+        var files = Enumerable.Range(1, 5).Select(i => File(i, 100 * i)).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
+        }
+
+        foreach (var file in files.Take(2))
+        {
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, file.Size), Now, Token);
+        }
+
+        var upload = await catalog.ListUploadQueueAsync("n1", 1, Token);
+        var export = await catalog.ListExportQueueAsync(1, Token);
+        Assert.Equal(new QueueInfo(3, 1200), await catalog.CountUploadQueueAsync("n1", 1, Token));
+        Assert.Equal(new QueueInfo(upload.Count, upload.Sum(f => f.Size)), await catalog.CountUploadQueueAsync("n1", 1, Token));
+        Assert.Equal(new QueueInfo(export.Count, export.Sum(f => f.Size)), await catalog.CountExportQueueAsync(1, Token));
+        Assert.Equal(new QueueInfo(2, 300), await catalog.CountExportQueueAsync(1, Token));
+    }
+
+    [Fact]
     public virtual async Task ImportAsync_merges_copies_and_is_idempotent()
     {
         await using var catalog = await NodeAsync();
@@ -218,6 +241,22 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         Assert.Equal(files.Select(f => f.Hash).Order(), page1.Concat(page2).Select(l => l.File.Hash));
         Assert.All(page1, l => Assert.True(l.Cached));
         Assert.Equal(new QueueInfo(5, 15), await catalog.CountFilesAsync(Token));
+    }
+
+    [Fact]
+    public virtual async Task ListNewestFilesAsync_pages_newest_first()
+    {
+        await using var catalog = await NodeAsync();
+        var files = Enumerable.Range(1, 5).Select(i => File(i) with { CreatedAt = Now.AddSeconds(i % 3) }).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
+        }
+
+        var first = await catalog.ListNewestFilesAsync("n1", null, 2, Token);
+        var second = await catalog.ListNewestFilesAsync("n1", first[^1].File, 10, Token);
+        var expected = files.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Hash.ToString(), StringComparer.Ordinal).Select(f => f.Hash);
+        Assert.Equal(expected, first.Concat(second).Select(l => l.File.Hash));
     }
 
     [Fact]
