@@ -146,7 +146,8 @@ public sealed class S3Host : IStorageHost
             throw Classify(e, "read", content.Hash);
         }
 
-        return new S3ReadStream(response, e => e is IOException or HttpRequestException
+        // Disposing the stream releases the response and its connection.
+        return new OwnedReadStream(response.ResponseStream, response.Dispose, e => e is IOException or HttpRequestException
             ? new HostUnavailableException(Name, $"Host '{Name}': the connection failed while sending {content.Hash}: {e.Message}", e)
             : null);
     }
