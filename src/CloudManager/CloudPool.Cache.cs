@@ -74,7 +74,7 @@ public sealed partial class CloudPool
         {
             if (IsPresent(content, cached.Size))
             {
-                await _catalog.RecordCacheHitAsync(_nodeId, content, _options.EvictionPolicy, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                _hits.Add(content);
                 return _layout.PathOf(content);
             }
 
@@ -351,6 +351,8 @@ public sealed partial class CloudPool
     /// <summary>Evicts safe, unpinned files by policy until <paramref name="size"/> more bytes fit. Call under the gate.</summary>
     private async Task MakeRoomAsync(long size, CancellationToken cancellationToken)
     {
+        // The policy must see every hit so far before it picks a victim.
+        await _hits.FlushAsync(cancellationToken).ConfigureAwait(false);
         var limit = CacheLimit;
         var used = await _catalog.GetUsedBytesAsync(_nodeId, cancellationToken).ConfigureAwait(false);
         if (size > limit)

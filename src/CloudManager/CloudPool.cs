@@ -46,6 +46,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<ContentHash, int> _inUse = new();
     private readonly ConcurrentDictionary<ContentHash, byte> _replicating = new();
     private readonly SemaphoreSlim _openLock = new(1, 1);
+    private readonly CacheHitRecorder _hits;
     private volatile bool _opened;
     private volatile bool _disposed;
     private string _nodeId = "";
@@ -71,6 +72,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         _logger = options.Logger ?? NullLogger.Instance;
         _catalog = options.Catalog ?? OpenSqlite(options.Database!);
         _layout = new CacheLayout(options.StoragePath);
+        _hits = new CacheHitRecorder(_catalog, options.EvictionPolicy, _time, _logger, () => _nodeId);
         _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
         _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
         _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);
@@ -309,6 +311,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
             await host.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _hits.DisposeAsync().ConfigureAwait(false);
         await _catalog.DisposeAsync().ConfigureAwait(false);
         _layout.Dispose();
         _gate.Dispose();

@@ -45,9 +45,12 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>The node's cache entry for a file, or null.</summary>
     Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
 
-    /// <summary>Counts a hit on a cached file: advances the node's clock and recomputes the file's priority.</summary>
-    /// <returns>False when the node does not cache the file.</returns>
-    Task<bool> RecordCacheHitAsync(string nodeId, ContentHash hash, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts hits on cached files, in the order given, in one transaction: each advances the node's
+    /// clock and recomputes the file's priority. Hits on files the node no longer caches are skipped.
+    /// </summary>
+    /// <returns>How many hits were applied.</returns>
+    Task<int> RecordCacheHitsAsync(string nodeId, IReadOnlyList<ContentHash> hits, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cached files that may be evicted, lowest priority first: not pinned, and held by at least

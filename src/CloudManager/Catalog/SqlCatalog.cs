@@ -183,23 +183,30 @@ public abstract class SqlCatalog : ICatalog
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> RecordCacheHitAsync(string nodeId, ContentHash hash, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<int> RecordCacheHitsAsync(
+        string nodeId, IReadOnlyList<ContentHash> hits, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
-                cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-            if (entries.Count == 0)
+            var applied = 0;
+            foreach (var hash in hits)
             {
-                return false;
+                var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+                if (entries.Count == 0)
+                {
+                    continue;
+                }
+
+                var entry = entries[0];
+                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
+                var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation));
+                await ExecuteAsync(connection, transaction,
+                    "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+                applied++;
             }
 
-            var entry = entries[0];
-            var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-            var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation));
-            await ExecuteAsync(connection, transaction,
-                "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
-                cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-            return true;
+            return applied;
         }, cancellationToken);
 
     /// <inheritdoc />

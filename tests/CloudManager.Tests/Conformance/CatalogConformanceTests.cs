@@ -102,7 +102,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         }
 
         await catalog.SetPinnedAsync("n1", files[2].Hash, true, Token);
-        await catalog.RecordCacheHitAsync("n1", files[1].Hash, EvictionPolicies.Lru, Now, Token);
+        Assert.Equal(1, await catalog.RecordCacheHitsAsync("n1", [files[1].Hash, File(99).Hash], EvictionPolicies.Lru, Now, Token));
 
         var candidates = await catalog.ListEvictionCandidatesAsync("n1", 2, 10, Token);
         Assert.Equal([files[3].Hash, files[1].Hash], candidates.Select(c => c.Hash));

@@ -355,6 +355,20 @@ public sealed class CloudPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cache_hits_are_recorded_in_batches_and_kept_when_the_pool_closes()
+    {
+        var pool = _harness.Open();
+        var hash = await pool.UploadAsync(_harness.WriteFile("a", 100, 40), Token);
+        await pool.WarmUpAsync(hash, Token);
+        await pool.WarmUpAsync(hash, Token);
+        await pool.DisposeAsync();
+
+        var reopened = _harness.Open();
+        var entry = await reopened.Catalog.FindCacheEntryAsync(await reopened.GetNodeIdAsync(Token), ContentHash.Parse(hash), Token);
+        Assert.Equal(3, entry!.AccessCount);
+    }
+
+    [Fact]
     public async Task Largest_first_policy_evicts_the_largest_file()
     {
         var pool = _harness.Open(capacity: 10_000, policy: EvictionPolicies.LargestFirst);
