@@ -1,10 +1,12 @@
+using CloudManager.IO;
+
 namespace CloudManager.Hosts;
 
 /// <summary>
 /// A read-only stream over another that also owns something to release when the caller is done (an
 /// HTTP response, a downloaded temp file), and that can translate read errors into host errors.
 /// </summary>
-internal sealed class OwnedReadStream : Stream
+internal sealed class OwnedReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly Action _release;
@@ -21,20 +23,6 @@ internal sealed class OwnedReadStream : Stream
         _translate = translate ?? (_ => null);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         try
@@ -47,9 +35,6 @@ internal sealed class OwnedReadStream : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
@@ -61,16 +46,6 @@ internal sealed class OwnedReadStream : Stream
             throw translated;
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using CloudManager.IO;
+
 namespace CloudManager.Hosts.Processes;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace CloudManager.Hosts.Processes;
 /// the end of the data, so a tool that dies half way is an error, not a short file; disposing the
 /// stream early kills the tool.
 /// </summary>
-internal sealed class ToolOutputStream : Stream
+internal sealed class ToolOutputStream : ReadOnlyStream
 {
     private readonly ToolProcess _tool;
     private readonly Func<int, string, Exception?> _checkExit;
@@ -25,26 +27,6 @@ internal sealed class ToolOutputStream : Stream
         _prefixLength = prefixLength;
         _checkExit = checkExit;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -88,16 +70,6 @@ internal sealed class ToolOutputStream : Stream
 
         return 0;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
