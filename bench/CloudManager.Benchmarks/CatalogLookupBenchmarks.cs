@@ -21,23 +21,16 @@ public class CatalogLookupBenchmarks
     [Params(Backend.Sqlite, Backend.Postgres)]
     public string Engine { get; set; } = Backend.Sqlite;
 
-    [Params(10_000)]
+    [Params(1_000_000)]
     public int Files { get; set; }
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
         Directory.CreateDirectory(_folder);
-        var catalog = await Backend.CreateAsync(Engine, _folder);
+        var catalog = await PopulatedCatalog.OpenAsync(Engine, _folder, Files);
         _pool = await CloudPool.OpenAsync(new CloudPoolOptions { Catalog = catalog, StoragePath = Path.Combine(_folder, "cache"), CapacityBytes = 1L << 40 });
-        var payloads = Enumerable.Range(0, Files).Select(i => new Exchange.FilePayload(
-            ContentHash.Compute(BitConverter.GetBytes(i)), 1000 + i, $"f{i}.bin", DateTimeOffset.UnixEpoch, [new Exchange.UploadLink("h", "x")])).ToList();
-        for (var start = 0; start < payloads.Count; start += 5000)
-        {
-            await catalog.ImportAsync(payloads.Skip(start).Take(5000).ToList(), "bench", DateTimeOffset.UtcNow, CancellationToken.None);
-        }
-
-        _hash = payloads[Files / 2].FileHash.ToString();
+        _hash = PopulatedCatalog.HashOf(Files / 2).ToString();
         if (catalog is PostgresCatalog postgres)
         {
             var source = NpgsqlDataSource.Create(postgres.ConnectionString);

@@ -1,4 +1,4 @@
-using System.Text;
+using CloudManager.Catalog;
 using CloudManager.Exchange;
 using Microsoft.Extensions.Logging;
 
@@ -23,45 +23,40 @@ public sealed partial class CloudPool
         ArgumentOutOfRangeException.ThrowIfLessThan(limitBytes, 2);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        var payloads = new List<FilePayload>();
+        using var array = new BoundedPayloadArray(limitBytes);
         var hashes = new List<ContentHash>();
-        var total = 2; // "[" and "]"
         var skipped = 0;
-        const int BatchSize = 256;
-        var offset = 0;
+        const int PageSize = 512;
+        FileRecord? after = null;
         var full = false;
         while (!full)
         {
-            var candidates = await _catalog.ListExportCandidatesAsync(_options.MinCopies, now - _options.ExportConfirmationTimeout, offset + BatchSize, cancellationToken)
+            var page = await _catalog.ListExportCandidatesAsync(_options.MinCopies, now - _options.ExportConfirmationTimeout, after, PageSize, cancellationToken)
                 .ConfigureAwait(false);
-            var fresh = candidates.Skip(offset).ToList();
-            if (fresh.Count == 0)
+            if (page.Count == 0)
             {
                 break;
             }
 
-            offset += fresh.Count;
-            foreach (var file in fresh)
+            after = page[^1];
+            var copies = await _catalog.GetCopiesAsync(page.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var file in page)
             {
-                var payload = await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
-                var recordLength = Encoding.UTF8.GetByteCount(payload.ToJson());
-                var length = recordLength + (payloads.Count > 0 ? 1 : 0); // the comma before it
-                if (total + length > limitBytes)
+                var result = array.TryAdd(ToPayload(file, copies.GetValueOrDefault(file.Hash, [])));
+                if (result == PayloadAddResult.TooLarge)
                 {
-                    if (2 + recordLength > limitBytes)
-                    {
-                        // This record alone is larger than the limit: leave it for a dump with a larger limit.
-                        skipped++;
-                        continue;
-                    }
+                    // This record alone is larger than the limit: leave it for a dump with a larger limit.
+                    skipped++;
+                    continue;
+                }
 
+                if (result == PayloadAddResult.Full)
+                {
                     full = true;
                     break;
                 }
 
-                payloads.Add(payload);
                 hashes.Add(file.Hash);
-                total += length;
             }
         }
 
@@ -70,13 +65,13 @@ public sealed partial class CloudPool
             _logger.LogWarning("{Count} record(s) are larger than the dump limit of {Limit} bytes and were not exported.", skipped, limitBytes);
         }
 
-        if (payloads.Count == 0)
+        if (array.Count == 0)
         {
             return null;
         }
 
         await _catalog.MarkExportedAsync(hashes, now, cancellationToken).ConfigureAwait(false);
-        return PayloadJson.SerializeArray(payloads);
+        return array.ToJson();
     }
 
     /// <summary>

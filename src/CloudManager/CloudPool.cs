@@ -161,7 +161,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false) is not null;
+        return await _catalog.ContainsFileAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether this node's cache holds the file now.</summary>
@@ -170,8 +170,8 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var entry = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
-        return entry is not null && IsPresent(content, entry.Size);
+        var size = await _catalog.FindCachedSizeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
+        return size is { } cachedSize && IsPresent(content, cachedSize);
     }
 
     /// <summary>The file's payload (the seed's <c>info</c>), or null when the catalog does not know it.</summary>
@@ -332,9 +332,11 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         return await _catalog.GetTransfersAsync(_nodeId, month, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<FilePayload> ToPayloadAsync(FileRecord file, CancellationToken cancellationToken)
+    private async Task<FilePayload> ToPayloadAsync(FileRecord file, CancellationToken cancellationToken) =>
+        ToPayload(file, await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false));
+
+    private static FilePayload ToPayload(FileRecord file, IReadOnlyList<CopyRecord> copies)
     {
-        var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var uploads = copies
             .OrderBy(c => c.State == CopyState.Stored ? 0 : 1)
             .ThenBy(c => c.HostName, StringComparer.Ordinal)

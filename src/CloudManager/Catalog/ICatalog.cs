@@ -32,6 +32,9 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>Every copy row of a file.</summary>
     Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken);
 
+    /// <summary>Every copy row of several files at once (a file without copies has no key).</summary>
+    Task<IReadOnlyDictionary<ContentHash, IReadOnlyList<CopyRecord>>> GetCopiesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
     /// <summary>
     /// Records that a node's cache now holds a file: adds the file if the catalog does not know it,
     /// adds the cache entry, its bytes to the node's used bytes, and <paramref name="incomingBytes"/> to
@@ -125,7 +128,12 @@ public interface ICatalog : IAsyncDisposable
     /// Safe, unconfirmed files that a dump may offer: never offered, or offered before
     /// <paramref name="reofferBefore"/>; oldest first.
     /// </summary>
-    Task<IReadOnlyList<FileRecord>> ListExportCandidatesAsync(int minCopies, DateTimeOffset reofferBefore, int limit, CancellationToken cancellationToken);
+    /// <param name="minCopies">The fewest good copies a file needs to be offered.</param>
+    /// <param name="reofferBefore">Files offered before this moment are offered again.</param>
+    /// <param name="after">The last file of the previous page, or null for the first page.</param>
+    /// <param name="limit">The most files to return.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<FileRecord>> ListExportCandidatesAsync(int minCopies, DateTimeOffset reofferBefore, FileRecord? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Marks files as offered by a dump at <paramref name="now"/>.</summary>
     Task MarkExportedAsync(IReadOnlyCollection<ContentHash> hashes, DateTimeOffset now, CancellationToken cancellationToken);
@@ -157,4 +165,10 @@ public interface ICatalog : IAsyncDisposable
 
     /// <summary>How many files the catalog knows and their total size.</summary>
     Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the catalog knows a file: the cheapest lookup, reading no row.</summary>
+    Task<bool> ContainsFileAsync(ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>The size the node's cache entry for a file records, or null when the node does not cache it.</summary>
+    Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
 }

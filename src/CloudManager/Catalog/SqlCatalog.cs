@@ -122,26 +122,53 @@ public abstract class SqlCatalog : ICatalog
     /// <inheritdoc />
     public Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync<IReadOnlyList<CopyRecord>>(async connection =>
     {
-        var command = Command(connection, null,
-            "SELECT host, locator, state, attempts, last_error, updated_at FROM copies WHERE hash = @h ORDER BY host", ("h", hash.ToString()));
-        await using var commandScope = command.ConfigureAwait(false);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        var copies = new List<CopyRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var copies = await ReadCopiesAsync(connection, [hash], cancellationToken).ConfigureAwait(false);
+        return copies.GetValueOrDefault(hash, []);
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<ContentHash, IReadOnlyList<CopyRecord>>> GetCopiesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        return RunAsync(connection => ReadCopiesAsync(connection, hashes, cancellationToken), cancellationToken);
+    }
+
+    // One query per page of files (at most 512 hashes, well within every engine's parameter limit).
+    private static async Task<IReadOnlyDictionary<ContentHash, IReadOnlyList<CopyRecord>>> ReadCopiesAsync(
+        DbConnection connection, IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
+    {
+        var copies = new Dictionary<ContentHash, IReadOnlyList<CopyRecord>>();
+        foreach (var chunk in hashes.Chunk(512))
         {
-            copies.Add(new CopyRecord(
-                hash,
-                reader.GetString(0),
-                reader.IsDBNull(1) ? null : new HostLocator(reader.GetString(1)),
-                (CopyState)reader.GetInt32(2),
-                reader.GetInt32(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+            var names = string.Join(", ", chunk.Select((_, i) => "@h" + i.ToString(CultureInfo.InvariantCulture)));
+            var command = Command(connection, null,
+                $"SELECT hash, host, locator, state, attempts, last_error, updated_at FROM copies WHERE hash IN ({names}) ORDER BY hash, host",
+                chunk.Select((h, i) => ("h" + i.ToString(CultureInfo.InvariantCulture), (object?)h.ToString())).ToArray());
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var hash = ContentHash.Parse(reader.GetString(0));
+                if (!copies.TryGetValue(hash, out var list))
+                {
+                    list = new List<CopyRecord>();
+                    copies.Add(hash, list);
+                }
+
+                ((List<CopyRecord>)list).Add(new CopyRecord(
+                    hash,
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : new HostLocator(reader.GetString(2)),
+                    (CopyState)reader.GetInt32(3),
+                    reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+            }
         }
 
         return copies;
-    }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<bool> AddCachedFileAsync(
@@ -422,10 +449,13 @@ public abstract class SqlCatalog : ICatalog
             cancellationToken, ("m", minCopies)), cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FileRecord>> ListExportCandidatesAsync(int minCopies, DateTimeOffset reofferBefore, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<FileRecord>> ListExportCandidatesAsync(
+        int minCopies, DateTimeOffset reofferBefore, FileRecord? after, int limit, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadFilesAsync(connection, null,
-            $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m AND (f.exported_at IS NULL OR f.exported_at < @b) ORDER BY f.created_at, f.hash LIMIT @l",
-            cancellationToken, ("m", minCopies), ("b", reofferBefore.ToUnixTimeMilliseconds()), ("l", limit)), cancellationToken);
+            $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m AND (f.exported_at IS NULL OR f.exported_at < @b) " +
+            "AND (f.created_at > @ac OR (f.created_at = @ac AND f.hash > @ah)) ORDER BY f.created_at, f.hash LIMIT @l",
+            cancellationToken, ("m", minCopies), ("b", reofferBefore.ToUnixTimeMilliseconds()),
+            ("ac", after?.CreatedAt.ToUnixTimeSeconds() ?? long.MinValue), ("ah", after?.Hash.ToString() ?? ""), ("l", limit)), cancellationToken);
 
     /// <inheritdoc />
     public Task MarkExportedAsync(IReadOnlyCollection<ContentHash> hashes, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -484,6 +514,10 @@ public abstract class SqlCatalog : ICatalog
             AddParameter(failed, "e", "reported as failed by sync " + syncId);
             AddParameter(failed, "t", at);
 
+            var recount = Command(connection, transaction, RecountCopiesSql);
+            await using var recountScope = recount.ConfigureAwait(false);
+            var recountHash = AddParameter(recount, "h", "");
+
             for (var index = 0; index < records.Count; index++)
             {
                 var record = records[index];
@@ -493,15 +527,16 @@ public abstract class SqlCatalog : ICatalog
                 fileName.Value = record.FileName;
                 fileCreated.Value = record.DateTime.ToUnixTimeSeconds();
                 var inserted = await insertFile.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-                findHash.Value = hash;
-                var knownSize = Convert.ToInt64(await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                if (knownSize != record.FileSize)
-                {
-                    throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
-                }
-
                 if (!inserted)
                 {
+                    // Known already (or added twice by this document): the sizes must agree.
+                    findHash.Value = hash;
+                    var knownSize = Convert.ToInt64(await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                    if (knownSize != record.FileSize)
+                    {
+                        throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
+                    }
+
                     confirmHash.Value = hash;
                     await confirm.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -523,7 +558,8 @@ public abstract class SqlCatalog : ICatalog
                     }
                 }
 
-                await RecountCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
+                recountHash.Value = hash;
+                await recount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return 0;
@@ -661,10 +697,11 @@ public abstract class SqlCatalog : ICatalog
         }
     }
 
+    private const string RecountCopiesSql =
+        "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = @h AND copies.state = 0) WHERE hash = @h RETURNING stored_copies";
+
     private static async Task<int> RecountCopiesAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken) =>
-        (int)(await ScalarAsync<long?>(connection, transaction,
-            "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = @h AND copies.state = 0) WHERE hash = @h RETURNING stored_copies",
-            cancellationToken, ("h", hash)).ConfigureAwait(false) ?? 0);
+        (int)(await ScalarAsync<long?>(connection, transaction, RecountCopiesSql, cancellationToken, ("h", hash)).ConfigureAwait(false) ?? 0);
 
     private static Task RecordHostResultAsync(
         DbConnection connection, DbTransaction transaction, string hostName, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -705,6 +742,16 @@ public abstract class SqlCatalog : ICatalog
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+
+    /// <inheritdoc />
+    public Task<bool> ContainsFileAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
+        await ScalarAsync<int?>(connection, null, "SELECT 1 FROM files WHERE hash = @h", cancellationToken, ("h", hash.ToString())).ConfigureAwait(false) is not null,
+        cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(connection =>
+        ScalarAsync<long?>(connection, null, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash.ToString())),
+        cancellationToken);
 
     /// <summary>Creates a command with parameters.</summary>
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)

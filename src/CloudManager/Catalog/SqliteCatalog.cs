@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace CloudManager.Catalog;
@@ -9,6 +10,10 @@ namespace CloudManager.Catalog;
 /// </summary>
 public sealed class SqliteCatalog : SqlCatalog
 {
+    // Native handles whose per-connection pragmas are set; entries go with their handles.
+    private static readonly ConditionalWeakTable<object, object> ConfiguredHandles = [];
+    private static readonly object Configured = new();
+
     private readonly string _connectionString;
     private readonly string _path;
 
@@ -47,11 +52,19 @@ public sealed class SqliteCatalog : SqlCatalog
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var pragmas = connection.CreateCommand();
-            await using var pragmasScope = pragmas.ConfigureAwait(false);
-            // FULL: a commit the pool reported survives a power cut, not only a process crash.
-            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // Pooled connections reuse native handles, and these settings live on the handle: set them
+            // once per handle instead of once per lookup (they cost more than the lookup itself).
+            var handle = connection.Handle!;
+            if (!ConfiguredHandles.TryGetValue(handle, out _))
+            {
+                var pragmas = connection.CreateCommand();
+                await using var pragmasScope = pragmas.ConfigureAwait(false);
+                // FULL: a commit the pool reported survives a power cut, not only a process crash.
+                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+                await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                ConfiguredHandles.TryAdd(handle, Configured);
+            }
+
             return connection;
         }
         catch

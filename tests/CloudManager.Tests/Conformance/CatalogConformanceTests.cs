@@ -138,17 +138,76 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         await using var catalog = await NodeAsync();
         var file = File(1);
         await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 100, Now, Token);
-        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, null, 10, Token));
         await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, 100), Now, Token);
 
-        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
+        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now, null, 10, Token));
         await catalog.MarkExportedAsync([file.Hash], Now, Token);
-        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, 10, Token));
-        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now.AddMilliseconds(1), 10, Token));
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, null, 10, Token));
+        Assert.Single(await catalog.ListExportCandidatesAsync(1, Now.AddMilliseconds(1), null, 10, Token));
 
         await catalog.ImportAsync([new FilePayload(file.Hash, file.Size, file.Name, Now, [new UploadLink("a", "x")])], "sync-1", Now, Token);
-        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now.AddHours(2), 10, Token));
+        Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now.AddHours(2), null, 10, Token));
         Assert.Equal("sync-1", (await catalog.FindFileAsync(file.Hash, Token))!.SyncId);
+    }
+
+    [Fact]
+    public virtual async Task Export_candidates_page_in_creation_order_and_copies_come_in_one_call()
+    {
+        await using var catalog = await NodeAsync();
+        // Two files share each creation second, so pages must break ties by hash.
+        var files = Enumerable.Range(1, 7).Select(i => File(i) with { CreatedAt = Now.AddSeconds(i / 2) }).ToList();
+        var records = files.Select(f => new FilePayload(f.Hash, f.Size, f.Name, f.CreatedAt, [new UploadLink("a", "x" + f.Name), new UploadLink("b", null)])).ToList();
+        await catalog.ImportAsync(records, "peer", Now, Token);
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
+        }
+
+        // Imported files are confirmed; only files of this node's own are offered: add two more.
+        var own = Enumerable.Range(20, 5).Select(i => File(i) with { CreatedAt = Now.AddSeconds(i / 2) }).ToList();
+        foreach (var file in own)
+        {
+            await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("l" + file.Name), null, file.Size), Now, Token);
+        }
+
+        var paged = new List<FileRecord>();
+        FileRecord? after = null;
+        while (await catalog.ListExportCandidatesAsync(1, Now, after, 2, Token) is { Count: > 0 } page)
+        {
+            Assert.True(page.Count <= 2);
+            paged.AddRange(page);
+            after = page[^1];
+        }
+
+        Assert.Equal(own.OrderBy(f => f.CreatedAt).ThenBy(f => f.Hash.ToString(), StringComparer.Ordinal).Select(f => f.Hash), paged.Select(f => f.Hash));
+
+        var unknown = File(99).Hash;
+        var copies = await catalog.GetCopiesAsync([.. files.Select(f => f.Hash), unknown], Token);
+        Assert.False(copies.ContainsKey(unknown));
+        foreach (var file in files)
+        {
+            Assert.Equal(await catalog.GetCopiesAsync(file.Hash, Token), copies[file.Hash]);
+            Assert.Equal(["a", "b"], copies[file.Hash].Select(c => c.HostName));
+        }
+    }
+
+    [Fact]
+    public virtual async Task Cheap_lookups_agree_with_the_full_rows()
+    {
+        await using var catalog = await NodeAsync();
+        var cached = File(1, 700);
+        var known = File(2);
+        await catalog.AddCachedFileAsync("n1", cached, EvictionPolicies.Lru, 0, Now, Token);
+        await catalog.ImportAsync([new FilePayload(known.Hash, known.Size, known.Name, Now, [new UploadLink("a", "x")])], "peer", Now, Token);
+
+        Assert.True(await catalog.ContainsFileAsync(cached.Hash, Token));
+        Assert.True(await catalog.ContainsFileAsync(known.Hash, Token));
+        Assert.False(await catalog.ContainsFileAsync(File(3).Hash, Token));
+        Assert.Equal(700, await catalog.FindCachedSizeAsync("n1", cached.Hash, Token));
+        Assert.Null(await catalog.FindCachedSizeAsync("n1", known.Hash, Token));
+        Assert.Null(await catalog.FindCachedSizeAsync("other-node", cached.Hash, Token));
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Dump and load of 100,000 payload records (`cm dump`, `cm load`), each side by side with
+# `jq -c .` parsing and printing the same JSON. Every run starts from a fresh copy of the catalog
+# (hyperfine --prepare): a dump really reads and marks 100,000 files, a load really imports them.
+# Usage: bench/exchange.sh [--quick] [records]   (--quick: 2,000 records, 2 runs; for CI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+records=100000
+runs=(--warmup 1 --runs 7)
+if [ "${1:-}" = "--quick" ]; then records=2000; runs=(--warmup 0 --runs 2); shift; fi
+[ -n "${1:-}" ] && records=$1
+
+for tool in hyperfine jq sqlite3; do
+  command -v "$tool" >/dev/null || { echo "bench/exchange.sh: $tool is missing (apt-get install $tool)." >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
+mkdir -p "$HOME"
+./cm --help >/dev/null
+cm="dotnet $(cat artifacts/cm-script/built-dll-path)"
+
+# The records: v0.2 payloads with three hosts each, as another node's dump would carry them.
+awk -v n="$records" 'BEGIN {
+  printf "[";
+  for (i = 0; i < n; i++) {
+    x = sprintf("%08x", i); h = x x x x x x x x;
+    printf "%s{\"version\":\"0.2\",\"datetime\":\"%d\",\"filename\":\"file-%d.bin\",\"filesize\":%d,\"filehash\":\"%s\",\"uploads\":[", (i ? "," : ""), 1700000000 + i, i, 1000 + i, h;
+    printf "{\"host_name\":\"alpha\",\"url\":\"https://alpha.example/%s\"},{\"host_name\":\"beta\",\"url\":\"s3://beta/%s\"},{\"host_name\":\"gamma\",\"url\":\"gamma:%s\"}]}", h, h, h;
+  }
+  printf "]\n";
+}' >"$work/records.json"
+echo "records: $records, $(stat -c %s "$work/records.json") bytes" >&2
+
+# A catalog that knows every record as its own, safe and not yet exported: load them, then clear
+# the confirmation the load set (a dump offers only files no other node confirmed).
+mkdir -p "$work/template"
+$cm setup-db "$work/template/catalog.db" >/dev/null
+$cm --db "$work/template/catalog.db" --storage "$work/template/cache" -q load "$work/records.json" --sync-id bench >/dev/null
+sqlite3 "$work/template/catalog.db" "UPDATE files SET sync_id = NULL, exported_at = NULL; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+
+hyperfine "${runs[@]}" --export-markdown "$work/dump.md" \
+  --prepare "rm -rf $work/run && cp -r $work/template $work/run" \
+  -n "jq -c ." "jq -c . $work/records.json" \
+  -n "cm dump" "$cm --db $work/run/catalog.db --storage $work/run/cache dump --limit 2000000000 -o $work/dump.json" >&2
+hyperfine "${runs[@]}" --export-markdown "$work/load.md" \
+  --prepare "rm -rf $work/run && $cm setup-db $work/run/catalog.db" \
+  -n "jq -c ." "jq -c . $work/records.json" \
+  -n "cm load" "$cm --db $work/run/catalog.db --storage $work/run/cache load $work/records.json --sync-id bench" >&2
+test "$(jq length "$work/dump.json")" -eq "$records" || { echo "bench/exchange.sh: the dump does not hold every record." >&2; exit 1; }
+cat "$work/dump.md" "$work/load.md"
