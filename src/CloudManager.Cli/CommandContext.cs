@@ -44,4 +44,8 @@ internal sealed class CommandContext
 
     public Task<CloudPool> OpenPoolAsync(CancellationToken cancellationToken) =>
         PoolOpener.OpenAsync(Settings, Registry, Console, new ConsoleLogger(Console), cancellationToken);
+
+    /// <summary>The pool without opening its cache (see <see cref="PoolOpener.CreateLazyAsync"/>).</summary>
+    public Task<CloudPool> CreateLazyPoolAsync(CancellationToken cancellationToken) =>
+        PoolOpener.CreateLazyAsync(Settings, Registry, Console, new ConsoleLogger(Console), cancellationToken);
 }

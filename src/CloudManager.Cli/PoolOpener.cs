@@ -10,8 +10,21 @@ namespace CloudManager.Cli;
 /// <summary>Opens the pool the settings describe, creating the embedded default's folders on first use.</summary>
 internal static class PoolOpener
 {
-    public static async Task<CloudPool> OpenAsync(
-        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Opens the pool: catalog checked, cache folder reconciled, ready for every operation.</summary>
+    public static Task<CloudPool> OpenAsync(
+        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
+        CreateAsync(settings, registry, console, logger, open: true, cancellationToken);
+
+    /// <summary>
+    /// The pool, not opened yet: for one-shot questions (exists, on-cache, info) that open only the
+    /// catalog, so they do not scan the cache folder or take its lock.
+    /// </summary>
+    public static Task<CloudPool> CreateLazyAsync(
+        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
+        CreateAsync(settings, registry, console, logger, open: false, cancellationToken);
+
+    private static async Task<CloudPool> CreateAsync(
+        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, bool open, CancellationToken cancellationToken)
     {
         EnsureCatalogExists(settings);
         if (settings.IsEmbeddedDefault)
@@ -45,7 +58,7 @@ internal static class PoolOpener
             }
 
             hosts.Clear();
-            return await CloudPool.OpenAsync(options, cancellationToken);
+            return open ? await CloudPool.OpenAsync(options, cancellationToken) : new CloudPool(options);
         }
         catch (ArgumentException e)
         {

@@ -24,7 +24,7 @@ public sealed partial class CloudPool
             }
 
             _layout.CreateFolders();
-            await _catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
                 _layout.ClaimTempFolder();
@@ -40,6 +40,29 @@ public sealed partial class CloudPool
             _openLock.Release();
         }
     }
+
+    /// <summary>
+    /// The first stage of opening, enough for questions to the catalog alone (<see cref="ExistsAsync"/>,
+    /// <see cref="InfoAsync"/>): the schema is checked or upgraded, while the cache folder is left
+    /// alone. A one-shot <c>cm exists</c> then costs one lookup, not a scan of the cache.
+    /// </summary>
+    private async Task EnsureCatalogReadyAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        if (_catalogReady)
+        {
+            return;
+        }
+
+        await _catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        _catalogReady = true;
+    }
+
+    /// <summary>
+    /// This node's id without opening the cache: the configured id, the one the cache folder
+    /// records, or null when the folder has none yet (then the node caches nothing).
+    /// </summary>
+    private string? PeekNodeId() => _opened ? _nodeId : _options.NodeId ?? _layout.TryReadNodeId();
 
     /// <summary>Makes the cache folder and the catalog agree; runs under the cache gate when the pool opens.</summary>
     private async Task<CacheReconciliation> ReconcileAsync(CancellationToken cancellationToken)

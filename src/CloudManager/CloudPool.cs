@@ -48,6 +48,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private readonly CacheHitRecorder _hits;
     private volatile bool _opened;
+    private volatile bool _catalogReady;
     private volatile bool _disposed;
     private string _nodeId = "";
     private CacheReconciliation? _reconciliation;
@@ -160,7 +161,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     public async Task<bool> ExistsAsync(string hash, CancellationToken cancellationToken = default)
     {
         var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
         return await _catalog.ContainsFileAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
@@ -169,8 +170,13 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     public async Task<bool> OnCacheAsync(string hash, CancellationToken cancellationToken = default)
     {
         var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var size = await _catalog.FindCachedSizeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
+        await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (PeekNodeId() is not { } nodeId)
+        {
+            return false;
+        }
+
+        var size = await _catalog.FindCachedSizeAsync(nodeId, content, cancellationToken).ConfigureAwait(false);
         return size is { } cachedSize && IsPresent(content, cachedSize);
     }
 
@@ -179,7 +185,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     public async Task<FilePayload?> InfoAsync(string hash, CancellationToken cancellationToken = default)
     {
         var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
         var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
         return file is null ? null : await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
     }

@@ -19,7 +19,7 @@ internal static class InfoCommand
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var text = context.Value(hash);
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
+            await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
             var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
             context.Console.WriteData(payload.ToJson());
             return ExitCodes.Ok;

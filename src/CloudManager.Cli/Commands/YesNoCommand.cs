@@ -39,7 +39,7 @@ internal static class YesNoCommand
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var text = context.Value(hash);
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
+            await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
             var answer = await ask(pool, text, cancellationToken);
             if (context.Console.Json)
             {

@@ -97,16 +97,26 @@ internal sealed class CacheLayout : IDisposable
         return finalPath;
     }
 
+    /// <summary>The node id the folder records, or null when it records none.</summary>
+    internal string? TryReadNodeId()
+    {
+        try
+        {
+            var existing = File.ReadAllText(NodeIdPath).Trim();
+            return existing.Length > 0 ? existing : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The node id kept in the folder, created (randomly, durably) with the folder.</summary>
     internal string ReadOrCreateNodeId()
     {
-        if (File.Exists(NodeIdPath))
+        if (TryReadNodeId() is { } existing)
         {
-            var existing = File.ReadAllText(NodeIdPath).Trim();
-            if (existing.Length > 0)
-            {
-                return existing;
-            }
+            return existing;
         }
 
         var id = "node-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

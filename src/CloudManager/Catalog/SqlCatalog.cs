@@ -56,6 +56,12 @@ public abstract class SqlCatalog : ICatalog
     /// <inheritdoc />
     public Task<int> MigrateAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
     {
+        if (await ReadSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false) == SchemaVersion)
+        {
+            // Up to date: every open after the first reads one row instead of taking the write lock.
+            return SchemaVersion;
+        }
+
         await PrepareDatabaseAsync(connection, cancellationToken).ConfigureAwait(false);
         var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -79,6 +85,19 @@ public abstract class SqlCatalog : ICatalog
 
         return SchemaVersion;
     }, cancellationToken);
+
+    private static async Task<long?> ReadSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ScalarAsync<long?>(connection, null, "SELECT MAX(version) FROM cm_schema", cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException)
+        {
+            // No schema table yet: a new catalog, created by the migration that follows.
+            return null;
+        }
+    }
 
     /// <inheritdoc />
     public Task EnsureNodeAsync(string nodeId, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
