@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start-up cost of `cm exists <hash>` as a whole process (runtime start, config, catalog open,
 # one lookup), side by side with `dotnet` running an empty console app built the same way
-# (bench/EmptyConsole, Release). hyperfine reports medians; the ratio is cm / empty.
+# (bench/EmptyConsole: Release, ReadyToRun, as ./cm builds cm). hyperfine reports medians and
+# user/system CPU; the ratio is cm / empty. A third process, bench/SqliteLookupProcess, opens the
+# same catalog with the same SQLite driver and runs one SELECT: the floor any SQLite-backed
+# `exists` pays, which shows how much of cm's time is its own.
 # Usage: bench/startup.sh [--quick]     (--quick: 2 runs each, no warm-up; for CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +21,20 @@ mkdir -p "$HOME"
 
 ./cm --help >/dev/null
 cm_dll=$(cat artifacts/cm-script/built-dll-path)
-dotnet build bench/EmptyConsole -c Release -nologo -v quiet >/dev/null
-empty_dll=$(dotnet msbuild bench/EmptyConsole -nologo -getProperty:TargetPath -p:Configuration=Release)
+# Built the way ./cm builds cm: Release, framework-dependent, ReadyToRun for this platform.
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -n 1)
+dotnet publish bench/EmptyConsole -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/empty" -nologo -v quiet >/dev/null
+empty_dll="$work/empty/EmptyConsole.dll"
+dotnet publish bench/SqliteLookupProcess -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/probe" -nologo -v quiet >/dev/null
+probe_dll="$work/probe/SqliteLookupProcess.dll"
 
 head -c 4096 /dev/urandom >"$work/file.bin"
 hash=$(dotnet "$cm_dll" -q upload "$work/file.bin" | cut -d' ' -f1)
+catalog="$XDG_DATA_HOME/cloud-manager/catalog.db"
+test -f "$catalog" || { echo "bench/startup.sh: no catalog at $catalog." >&2; exit 1; }
 
 hyperfine -N "${runs[@]}" --export-markdown "$work/startup.md" \
   -n "empty console app" "dotnet $empty_dll" \
+  -n "SQLite lookup process" "dotnet $probe_dll $catalog $hash" \
   -n "cm exists" "dotnet $cm_dll exists $hash" >&2
 cat "$work/startup.md"

@@ -16,8 +16,8 @@ internal static class PoolOpener
         CreateAsync(settings, registry, console, logger, open: true, cancellationToken);
 
     /// <summary>
-    /// The pool, not opened yet: for one-shot questions (exists, on-cache, info) that open only the
-    /// catalog, so they do not scan the cache folder or take its lock.
+    /// The pool, not opened yet and without hosts: for one-shot questions to the catalog (exists,
+    /// on-cache, info), so they do not scan the cache folder, take its lock or build host clients.
     /// </summary>
     public static Task<CloudPool> CreateLazyAsync(
         PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
@@ -35,7 +35,8 @@ internal static class PoolOpener
         var hosts = new List<IStorageHost>();
         try
         {
-            foreach (var definition in settings.Hosts)
+            // The one-shot questions never reach a host: leave them unbuilt (and their clients unloaded).
+            foreach (var definition in open ? settings.Hosts : [])
             {
                 hosts.Add(registry.Create(definition));
             }
