@@ -1,11 +1,10 @@
 namespace CloudManager.Eviction;
 
-/// <summary>What a policy knows of a cached file when it was inserted, hit or its count halved.</summary>
+/// <summary>What a policy knows of a cached file when it was inserted or hit.</summary>
 /// <param name="Size">The file's size in bytes.</param>
 /// <param name="AccessCount">
 /// Accesses counted so far, this one included: 1 on a first insert; more when the node remembered the
-/// file from before its last eviction (<see cref="IEvictionPolicy.EvictionMemory"/>); halved now and
-/// then when the policy asks (<see cref="IEvictionPolicy.HalvingPeriod"/>).
+/// file from before its last eviction (<see cref="IEvictionPolicy.EvictionMemory"/>).
 /// </param>
 /// <param name="Tick">The node's logical clock at the file's last access: it grows by one per access, across restarts.</param>
 /// <param name="Inflation">The policy's aging value at this moment (see <see cref="IEvictionPolicy.InflationAfterEviction"/>).</param>

@@ -2,7 +2,7 @@ namespace CloudManager.Eviction;
 
 /// <summary>
 /// One node's eviction state kept in memory, in the same order and with the same bookkeeping as the
-/// SQL catalog keeps it (clock, access counts, remembered evictions, halving), so that replaying a
+/// SQL catalog keeps it (clock, access counts, remembered evictions), so that replaying a
 /// trace through it measures what a pool with the same policy would do.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,6 @@ public sealed class EvictionIndex<TKey>
     private readonly Dictionary<TKey, Remembered> _remembered = [];
     private readonly SortedSet<(long Tick, TKey Key)> _rememberedAge = [];
     private long _clock;
-    private long _nextHalving;
     private double _inflation;
 
     /// <summary>Creates an empty node using <paramref name="policy"/>.</summary>
@@ -130,9 +129,6 @@ public sealed class EvictionIndex<TKey>
     internal static long EvictionMemoryLimit(IEvictionPolicy policy, long usedBytesBefore) =>
         (long)(policy.EvictionMemory * usedBytesBefore);
 
-    /// <summary>A halved access count: counts never fall below one.</summary>
-    internal static long Halve(long accessCount) => Math.Max(1, accessCount / 2);
-
     private void Remember(TKey key, Entry entry, long limit)
     {
         _remembered[key] = new Remembered(entry.Size, entry.AccessCount, _clock);
@@ -147,36 +143,7 @@ public sealed class EvictionIndex<TKey>
         }
     }
 
-    private long AdvanceClock()
-    {
-        _clock++;
-        if (_policy.HalvingPeriod > 0 && _clock >= _nextHalving)
-        {
-            if (_nextHalving != 0)
-            {
-                HalveAll();
-            }
-
-            _nextHalving = _clock + ((long)_policy.HalvingPeriod * Math.Max(1, _entries.Count + _remembered.Count));
-        }
-
-        return _clock;
-    }
-
-    private void HalveAll()
-    {
-        foreach (var (key, entry) in _entries.ToList())
-        {
-            var count = Halve(entry.AccessCount);
-            Remove(key, entry);
-            Put(key, entry with { AccessCount = count, Priority = _policy.Priority(new CacheAccess(entry.Size, count, entry.Tick, _inflation)) });
-        }
-
-        foreach (var (key, remembered) in _remembered.ToList())
-        {
-            _remembered[key] = remembered with { AccessCount = Halve(remembered.AccessCount) };
-        }
-    }
+    private long AdvanceClock() => ++_clock;
 
     private void Put(TKey key, Entry entry)
     {

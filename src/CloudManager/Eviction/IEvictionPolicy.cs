@@ -8,9 +8,8 @@ namespace CloudManager.Eviction;
 /// <remarks>
 /// <para>Priorities are stored with each cache entry and ordered by an index, so choosing a victim is
 /// O(log n) and survives restarts. The other state is per node and persisted too: an aging value
-/// (<see cref="CacheAccess.Inflation"/>), the access counts of recently evicted files when
-/// <see cref="EvictionMemory"/> is above zero, and when counts were last halved
-/// (<see cref="HalvingPeriod"/>). The same code runs inside the pool (through the catalog) and in the
+/// (<see cref="CacheAccess.Inflation"/>) and the access counts of recently evicted files when
+/// <see cref="EvictionMemory"/> is above zero. The same code runs inside the pool (through the catalog) and in the
 /// trace-replay benchmark (through <see cref="EvictionIndex{TKey}"/>, which keeps the same order in memory).</para>
 /// <para>Pinned files and files not yet safe on the hosts are never offered for eviction, whatever
 /// their priority. Implementations must be pure functions of their arguments and thread-safe.</para>
@@ -29,13 +28,7 @@ public interface IEvictionPolicy
     /// </summary>
     double EvictionMemory => 0;
 
-    /// <summary>
-    /// Every this many accesses per file known to the node (cached or remembered), all access counts
-    /// are halved, so that what was popular long ago fades. 0 (the default) never halves.
-    /// </summary>
-    int HalvingPeriod => 0;
-
-    /// <summary>The priority of a file after it was inserted or hit, or after its count was halved.</summary>
+    /// <summary>The priority of a file after it was inserted or hit.</summary>
     double Priority(CacheAccess access);
 
     /// <summary>The node's aging value after the file with <paramref name="evictedPriority"/> was evicted.</summary>

@@ -1,4 +1,5 @@
 using CloudManager.Catalog;
+using CloudManager.Eviction;
 using CloudManager.Tests.Conformance;
 using CloudManager.Tests.Support;
 
@@ -61,8 +62,33 @@ public sealed class SqliteCatalogTests(SqliteCatalogFixture fixture)
         await using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
         await check.OpenAsync(TestContext.Current.CancellationToken);
         await using var query = check.CreateCommand();
-        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_files_created'";
-        Assert.Equal(1L, (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_files_created', 'evicted_entries', 'ix_cache_priority_newest')";
+        Assert.Equal(3L, (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+    }
+
+    [Fact]
+    public async Task Remembered_evictions_survive_reopening_the_catalog()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var policy = EvictionPolicies.Frequency;
+        var now = DateTimeOffset.UnixEpoch;
+        using var folder = new TempFolder();
+        var path = folder.Combine("reopen.db");
+        var file = new FileRecord(ContentHash.Compute([1]), 10, "a.bin", now, 0, null, null);
+        await using (var catalog = new SqliteCatalog(path))
+        {
+            await catalog.MigrateAsync(token);
+            await catalog.EnsureNodeAsync("n1", policy, now, token);
+            await catalog.AddCachedFileAsync("n1", file, policy, 10, now, token);
+            await catalog.RecordCacheHitsAsync("n1", [file.Hash, file.Hash], policy, now, token);
+            await catalog.RemoveCacheEntryAsync("n1", file.Hash, policy, token);
+        }
+
+        await using var reopened = new SqliteCatalog(path);
+        await reopened.MigrateAsync(token);
+        await reopened.EnsureNodeAsync("n1", policy, now, token);
+        await reopened.AddCachedFileAsync("n1", file, policy, 10, now, token);
+        Assert.Equal(4, (await reopened.FindCacheEntryAsync("n1", file.Hash, token))!.AccessCount);
     }
 
     [Fact]
