@@ -26,7 +26,7 @@ public sealed class FrequencyPolicy : IEvictionPolicy
     public EvictionTieBreak TieBreak => EvictionTieBreak.MostRecentFirst;
 
     /// <inheritdoc />
-    public double EvictionMemory => 2;
+    public double EvictionMemory => 2.5;
 
     /// <inheritdoc />
     public double Priority(CacheAccess access) => access.AccessCount;

@@ -143,10 +143,11 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
             await catalog.AddCachedFileAsync("n1", file, policy, 100, Now, Token);
         }
 
+        Assert.Equal(2.5, policy.EvictionMemory);
         var ticker = File(7);
         await catalog.AddCachedFileAsync("n1", ticker, policy, 100, Now, Token);
         await catalog.RecordCacheHitsAsync("n1", [files[0].Hash, files[0].Hash], policy, Now, Token);
-        // 700 bytes cached; before each eviction the node may remember up to twice its used bytes.
+        // 700 bytes cached; before each eviction the node may remember 2.5 times its used bytes.
         // A hit between evictions moves the clock, so the remembered files age in eviction order.
         foreach (var file in files)
         {
@@ -154,7 +155,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
             Assert.True(await catalog.RemoveCacheEntryAsync("n1", file.Hash, policy, Token));
         }
 
-        // The last eviction (200 bytes used before it) left room to remember 400 bytes: files 2 to 5.
+        // The last eviction (200 bytes used before it) left room to remember 500 bytes: files 1 to 5.
         await catalog.AddCachedFileAsync("n1", files[5], policy, 100, Now, Token);
         Assert.Equal(2, (await catalog.FindCacheEntryAsync("n1", files[5].Hash, Token))!.AccessCount);
         await catalog.AddCachedFileAsync("n1", files[2], policy, 100, Now, Token);
