@@ -4,7 +4,7 @@ namespace CloudManager.Eviction;
 /// Least frequently used, with a memory of evicted files (the default): the file
 /// with the fewest accesses leaves first, and among equals the most recently used, so a stream of
 /// files read once cannot flush files that earned their place. A file evicted and asked for again
-/// while the node still remembers it (up to twice the cache's bytes of evicted files) comes back with
+/// while the node still remembers it (up to 2.5 times the cache's bytes of evicted files, oldest forgotten first) comes back with
 /// its old count plus one, so a file's second use is recognised even when the cache was too small to
 /// keep it in between.
 /// </summary>
