@@ -177,7 +177,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
             const long Capacity = 600;
             var fromCatalog = new List<ContentHash>();
             var fromIndex = new List<ContentHash>();
-            for (var i = 0; i < 200; i++)
+            for (var i = 0; i < 150; i++)
             {
                 var id = random.Next(random.Next(2) == 0 ? 8 : 40);
                 var file = File(id, sizes[id]);
