@@ -362,7 +362,7 @@ public sealed partial class CloudPool
 
         while (used + size > limit)
         {
-            var candidates = await _catalog.ListEvictionCandidatesAsync(_nodeId, _options.MinCopies, 64, cancellationToken).ConfigureAwait(false);
+            var candidates = await _catalog.ListEvictionCandidatesAsync(_nodeId, _options.EvictionPolicy, _options.MinCopies, 64, cancellationToken).ConfigureAwait(false);
             var evicted = false;
             foreach (var entry in candidates)
             {

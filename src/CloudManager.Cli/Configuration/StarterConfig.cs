@@ -25,7 +25,7 @@ internal static class StarterConfig
         text.AppendLine(CultureInfo.InvariantCulture, $"  \"capacity\": {Quote(CapacityText(capacity))},");
         text.AppendLine("  // The share of the capacity the cache may fill (0 to 1).");
         text.AppendLine(CultureInfo.InvariantCulture, $"  \"maxFill\": {defaults.MaxFill.ToString(CultureInfo.InvariantCulture)},");
-        text.AppendLine("  // Which cached files leave first: gdsf (size, frequency and age), lru, or size (largest first).");
+        text.AppendLine("  // Which cached files leave first: lfu (fewest uses, remembering evicted files), gdsf (size, frequency and age), lru, or size (largest first).");
         text.AppendLine(CultureInfo.InvariantCulture, $"  \"evictionPolicy\": {Quote(defaults.EvictionPolicy.Name)},");
         text.AppendLine("  // How many hosts receive each file, and how many must hold it before it is safe (evictable, exportable).");
         text.AppendLine(CultureInfo.InvariantCulture, $"  \"redundancy\": {defaults.Redundancy},");

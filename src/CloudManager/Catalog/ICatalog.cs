@@ -37,7 +37,8 @@ public interface ICatalog : IAsyncDisposable
 
     /// <summary>
     /// Records that a node's cache now holds a file: adds the file if the catalog does not know it,
-    /// adds the cache entry, its bytes to the node's used bytes, and <paramref name="incomingBytes"/> to
+    /// adds the cache entry (resuming the access count the node remembered from its last eviction, if
+    /// the policy remembers evicted files), its bytes to the node's used bytes, and <paramref name="incomingBytes"/> to
     /// this month's meter.
     /// </summary>
     /// <returns>Whether the file was new to the catalog.</returns>
@@ -56,14 +57,17 @@ public interface ICatalog : IAsyncDisposable
     Task<int> RecordCacheHitsAsync(string nodeId, IReadOnlyList<ContentHash> hits, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Cached files that may be evicted, lowest priority first: not pinned, and held by at least
+    /// Cached files that may be evicted, lowest priority first, equal priorities in the order of the
+    /// policy's <see cref="IEvictionPolicy.TieBreak"/>: not pinned, and held by at least
     /// <paramref name="minCopies"/> hosts.
     /// </summary>
-    Task<IReadOnlyList<CacheEntry>> ListEvictionCandidatesAsync(string nodeId, int minCopies, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<CacheEntry>> ListEvictionCandidatesAsync(string nodeId, IEvictionPolicy policy, int minCopies, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Removes a cache entry and its bytes from the node's used bytes. For an eviction, pass the
-    /// policy: it raises the node's aging value; pass null when the file merely vanished.
+    /// policy: it raises the node's aging value and, if the policy remembers evicted files, records
+    /// the file's access count (trimming the oldest remembered files beyond the policy's bound); pass
+    /// null when the file merely vanished.
     /// </summary>
     /// <returns>False when there was no such entry.</returns>
     Task<bool> RemoveCacheEntryAsync(string nodeId, ContentHash hash, IEvictionPolicy? agingPolicy, CancellationToken cancellationToken);

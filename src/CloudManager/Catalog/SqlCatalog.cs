@@ -16,7 +16,7 @@ namespace CloudManager.Catalog;
 public abstract class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -127,7 +127,9 @@ public abstract class SqlCatalog : ICatalog
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await ExecuteAsync(connection, transaction, "UPDATE nodes SET policy = @p, inflation = 0 WHERE node_id = @n", cancellationToken, ("p", policy.Name), ("n", nodeId)).ConfigureAwait(false);
+            // Remembered counts were kept for the old policy's sake.
+            await ExecuteAsync(connection, transaction, "DELETE FROM evicted_entries WHERE node_id = @n", cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "UPDATE nodes SET policy = @p, inflation = 0, remembered_bytes = 0 WHERE node_id = @n", cancellationToken, ("p", policy.Name), ("n", nodeId)).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
 
@@ -209,10 +211,11 @@ public abstract class SqlCatalog : ICatalog
             if (cached is null)
             {
                 var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var priority = policy.Priority(new CacheAccess(file.Size, 1, tick, inflation));
+                var count = 1 + await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation));
                 await ExecuteAsync(connection, transaction,
-                    "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, 1, @k, @t, @p)",
-                    cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
+                    "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
+                    cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
                 await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
             }
 
@@ -256,10 +259,12 @@ public abstract class SqlCatalog : ICatalog
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<CacheEntry>> ListEvictionCandidatesAsync(string nodeId, int minCopies, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<CacheEntry>> ListEvictionCandidatesAsync(
+        string nodeId, IEvictionPolicy policy, int minCopies, int limit, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadEntriesAsync(connection, null,
             "SELECT c.hash, c.size, c.pinned, c.access_count, c.last_tick, c.last_access_at, c.priority FROM cache_entries c JOIN files f ON f.hash = c.hash " +
-            "WHERE c.node_id = @n AND c.pinned = 0 AND f.stored_copies >= @m ORDER BY c.priority, c.last_tick LIMIT @l",
+            "WHERE c.node_id = @n AND c.pinned = 0 AND f.stored_copies >= @m " +
+            (policy.TieBreak == EvictionTieBreak.MostRecentFirst ? "ORDER BY c.priority, c.last_tick DESC LIMIT @l" : "ORDER BY c.priority, c.last_tick LIMIT @l"),
             cancellationToken, ("n", nodeId), ("m", minCopies), ("l", limit)), cancellationToken);
 
     /// <inheritdoc />
@@ -281,9 +286,23 @@ public abstract class SqlCatalog : ICatalog
             }
             else
             {
-                var inflation = await ScalarAsync<double>(connection, transaction, "SELECT inflation FROM nodes WHERE node_id = @n" + RowLockClause, cancellationToken, ("n", nodeId)).ConfigureAwait(false);
+                var node = Command(connection, transaction, "SELECT inflation, used_bytes, clock FROM nodes WHERE node_id = @n" + RowLockClause, ("n", nodeId));
+                double inflation;
+                long usedBefore, clock;
+                await using (node.ConfigureAwait(false))
+                {
+                    var reader = await node.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using var readerScope = reader.ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    (inflation, usedBefore, clock) = (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+                }
+
                 await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes - @s, inflation = @i WHERE node_id = @n",
                     cancellationToken, ("s", entry.Size), ("i", agingPolicy.InflationAfterEviction(inflation, entry.Priority)), ("n", nodeId)).ConfigureAwait(false);
+                if (agingPolicy.EvictionMemory > 0)
+                {
+                    await RememberEvictedAsync(connection, transaction, nodeId, entry, clock, EvictionIndex<ContentHash>.EvictionMemoryLimit(agingPolicy, usedBefore), cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return true;
@@ -707,6 +726,78 @@ public abstract class SqlCatalog : ICatalog
         return (reader.GetInt64(0), reader.GetDouble(1));
     }
 
+    /// <summary>
+    /// Forgets a remembered evicted file that is cached again, and returns the access count it had
+    /// (0 when the policy remembers nothing or the node forgot it).
+    /// </summary>
+    private static async Task<long> RecallEvictedAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, string hash, IEvictionPolicy policy, CancellationToken cancellationToken)
+    {
+        if (policy.EvictionMemory <= 0)
+        {
+            return 0;
+        }
+
+        var command = Command(connection, transaction, "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size, access_count", ("n", nodeId), ("h", hash));
+        long size, count;
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return 0;
+            }
+
+            (size, count) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        await ExecuteAsync(connection, transaction, "UPDATE nodes SET remembered_bytes = remembered_bytes - @s WHERE node_id = @n", cancellationToken, ("s", size), ("n", nodeId)).ConfigureAwait(false);
+        return count;
+    }
+
+    /// <summary>
+    /// Remembers an evicted file's access count, then forgets the oldest remembered files until their
+    /// bytes are within <paramref name="limit"/>: each row is trimmed once, so the trimming is amortized O(1).
+    /// </summary>
+    private static async Task RememberEvictedAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, CacheEntry entry, long clock, long limit, CancellationToken cancellationToken)
+    {
+        var hash = entry.Hash.ToString();
+        // A row left by another process for the same file is replaced, its bytes with it.
+        var stale = await ScalarAsync<long?>(connection, transaction, "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size",
+            cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false) ?? 0;
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO evicted_entries (node_id, hash, size, access_count, evicted_tick) VALUES (@n, @h, @s, @a, @k)",
+            cancellationToken, ("n", nodeId), ("h", hash), ("s", entry.Size), ("a", entry.AccessCount), ("k", clock)).ConfigureAwait(false);
+        var remembered = await ScalarAsync<long>(connection, transaction,
+            "UPDATE nodes SET remembered_bytes = remembered_bytes + @s WHERE node_id = @n RETURNING remembered_bytes",
+            cancellationToken, ("s", entry.Size - stale), ("n", nodeId)).ConfigureAwait(false);
+        while (remembered > limit)
+        {
+            var oldest = Command(connection, transaction,
+                "SELECT hash, size FROM evicted_entries WHERE node_id = @n ORDER BY evicted_tick, hash LIMIT 1", ("n", nodeId));
+            string oldestHash;
+            long oldestSize;
+            await using (oldest.ConfigureAwait(false))
+            {
+                var reader = await oldest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                (oldestHash, oldestSize) = (reader.GetString(0), reader.GetInt64(1));
+            }
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", oldestHash)).ConfigureAwait(false);
+            remembered = await ScalarAsync<long>(connection, transaction,
+                "UPDATE nodes SET remembered_bytes = remembered_bytes - @s WHERE node_id = @n RETURNING remembered_bytes",
+                cancellationToken, ("s", oldestSize), ("n", nodeId)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Locks a file's row so that concurrent copy changes recount in turn (a no-op where writers are serialized).</summary>
     private async Task LockFileAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
     {
@@ -754,6 +845,7 @@ public abstract class SqlCatalog : ICatalog
         {
             1 => "CloudManager.Catalog.001_initial.sql",
             2 => "CloudManager.Catalog.002_listing_indexes.sql",
+            3 => "CloudManager.Catalog.003_eviction_memory.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

@@ -9,14 +9,17 @@ public static class EvictionPolicies
     /// <summary>The 2014 rule: largest first.</summary>
     public static IEvictionPolicy LargestFirst { get; } = new LargestFirstPolicy();
 
-    /// <summary>Greedy-Dual-Size-Frequency (the default).</summary>
+    /// <summary>Greedy-Dual-Size-Frequency.</summary>
     public static IEvictionPolicy GreedyDualSizeFrequency { get; } = new GreedyDualSizeFrequencyPolicy();
 
+    /// <summary>Least frequently used, remembering evicted files, counts fading (the default).</summary>
+    public static IEvictionPolicy Frequency { get; } = new FrequencyPolicy();
+
     /// <summary>The policy a pool uses when none is chosen.</summary>
-    public static IEvictionPolicy Default => GreedyDualSizeFrequency;
+    public static IEvictionPolicy Default => Frequency;
 
     /// <summary>Every policy, by name.</summary>
-    public static IReadOnlyList<IEvictionPolicy> All { get; } = [GreedyDualSizeFrequency, Lru, LargestFirst];
+    public static IReadOnlyList<IEvictionPolicy> All { get; } = [Frequency, GreedyDualSizeFrequency, Lru, LargestFirst];
 
     /// <summary>Finds a policy by name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No policy has that name; the message lists the names.</exception>

@@ -6,9 +6,8 @@ namespace CloudManager.Eviction;
 /// evicted file, so files that stop being used leave even if they were popular once.
 /// </summary>
 /// <remarks>
-/// On the CloudPhysics trace in <c>shared/traces</c> it misses fewer bytes than LRU at cache sizes of
-/// 1, 5, 10 and 20 % of the working set (0.9796, 0.9688, 0.9509, 0.8500 against LRU's 0.9800,
-/// 0.9690, 0.9518, 0.8642).
+/// On the CloudPhysics trace in <c>shared/traces</c> it misses slightly fewer bytes than LRU, and many
+/// more than <see cref="FrequencyPolicy"/>; see <c>bench/RESULTS.md</c>.
 /// </remarks>
 public sealed class GreedyDualSizeFrequencyPolicy : IEvictionPolicy
 {

@@ -104,8 +104,106 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         await catalog.SetPinnedAsync("n1", files[2].Hash, true, Token);
         Assert.Equal(1, await catalog.RecordCacheHitsAsync("n1", [files[1].Hash, File(99).Hash], EvictionPolicies.Lru, Now, Token));
 
-        var candidates = await catalog.ListEvictionCandidatesAsync("n1", 2, 10, Token);
+        var candidates = await catalog.ListEvictionCandidatesAsync("n1", EvictionPolicies.Lru, 2, 10, Token);
         Assert.Equal([files[3].Hash, files[1].Hash], candidates.Select(c => c.Hash));
+    }
+
+    [Fact]
+    public virtual async Task Frequency_policy_offers_fewest_hits_newest_first_never_pinned_or_unsafe()
+    {
+        var policy = EvictionPolicies.Frequency;
+        await using var catalog = await NodeAsync(policy: policy);
+        var files = Enumerable.Range(1, 5).Select(i => File(i)).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, policy, 100, Now, Token);
+        }
+
+        foreach (var file in files.Skip(1))
+        {
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, 100), Now, Token);
+        }
+
+        await catalog.SetPinnedAsync("n1", files[4].Hash, true, Token);
+        await catalog.RecordCacheHitsAsync("n1", [files[1].Hash], policy, Now, Token);
+
+        // files[0] is not safe and files[4] is pinned; files[1] has two accesses; of the others the newest leaves first.
+        var candidates = await catalog.ListEvictionCandidatesAsync("n1", policy, 1, 10, Token);
+        Assert.Equal([files[3].Hash, files[2].Hash, files[1].Hash], candidates.Select(c => c.Hash));
+    }
+
+    [Fact]
+    public virtual async Task Frequency_policy_resumes_the_count_of_a_remembered_file_and_bounds_what_it_remembers()
+    {
+        var policy = EvictionPolicies.Frequency;
+        await using var catalog = await NodeAsync(policy: policy);
+        var files = Enumerable.Range(1, 6).Select(i => File(i)).ToList();
+        foreach (var file in files)
+        {
+            await catalog.AddCachedFileAsync("n1", file, policy, 100, Now, Token);
+        }
+
+        Assert.Equal(2.5, policy.EvictionMemory);
+        var ticker = File(7);
+        await catalog.AddCachedFileAsync("n1", ticker, policy, 100, Now, Token);
+        await catalog.RecordCacheHitsAsync("n1", [files[0].Hash, files[0].Hash], policy, Now, Token);
+        // 700 bytes cached; before each eviction the node may remember 2.5 times its used bytes.
+        // A hit between evictions moves the clock, so the remembered files age in eviction order.
+        foreach (var file in files)
+        {
+            await catalog.RecordCacheHitsAsync("n1", [ticker.Hash], policy, Now, Token);
+            Assert.True(await catalog.RemoveCacheEntryAsync("n1", file.Hash, policy, Token));
+        }
+
+        // The last eviction (200 bytes used before it) left room to remember 500 bytes: files 1 to 5.
+        await catalog.AddCachedFileAsync("n1", files[5], policy, 100, Now, Token);
+        Assert.Equal(2, (await catalog.FindCacheEntryAsync("n1", files[5].Hash, Token))!.AccessCount);
+        await catalog.AddCachedFileAsync("n1", files[2], policy, 100, Now, Token);
+        Assert.Equal(2, (await catalog.FindCacheEntryAsync("n1", files[2].Hash, Token))!.AccessCount);
+        await catalog.AddCachedFileAsync("n1", files[0], policy, 100, Now, Token);
+        Assert.Equal(1, (await catalog.FindCacheEntryAsync("n1", files[0].Hash, Token))!.AccessCount);
+    }
+
+    [Fact]
+    public virtual async Task The_catalog_evicts_the_same_files_as_the_in_memory_index()
+    {
+        foreach (var policy in EvictionPolicies.All)
+        {
+            var node = "replay-" + policy.Name;
+            await using var catalog = await NodeAsync(node, policy);
+            var index = new EvictionIndex<ContentHash>(policy);
+            var random = new Random(7);
+            var sizes = Enumerable.Range(0, 40).Select(_ => (long)random.Next(1, 100)).ToArray();
+            const long Capacity = 600;
+            var fromCatalog = new List<ContentHash>();
+            var fromIndex = new List<ContentHash>();
+            for (var i = 0; i < 150; i++)
+            {
+                var id = random.Next(random.Next(2) == 0 ? 8 : 40);
+                var file = File(id, sizes[id]);
+                if (index.Hit(file.Hash))
+                {
+                    Assert.Equal(1, await catalog.RecordCacheHitsAsync(node, [file.Hash], policy, Now, Token));
+                    continue;
+                }
+
+                while (index.UsedBytes + file.Size > Capacity && index.TryPeekVictim(out var victim, out _))
+                {
+                    fromIndex.Add(victim);
+                    index.Evict(victim);
+                    var entry = (await catalog.ListEvictionCandidatesAsync(node, policy, 0, 1, Token)).Single();
+                    fromCatalog.Add(entry.Hash);
+                    await catalog.RemoveCacheEntryAsync(node, entry.Hash, policy, Token);
+                }
+
+                index.Insert(file.Hash, file.Size);
+                await catalog.AddCachedFileAsync(node, file, policy, 0, Now, Token);
+            }
+
+            Assert.NotEmpty(fromIndex);
+            Assert.Equal(fromIndex, fromCatalog);
+            Assert.Equal(index.UsedBytes, await catalog.GetUsedBytesAsync(node, Token));
+        }
     }
 
     [Fact]
