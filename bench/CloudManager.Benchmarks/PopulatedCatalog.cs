@@ -1,5 +1,4 @@
 using CloudManager.Catalog;
-using CloudManager.Exchange;
 using Npgsql;
 
 namespace CloudManager.Benchmarks;
@@ -12,10 +11,8 @@ namespace CloudManager.Benchmarks;
 /// </summary>
 public static class PopulatedCatalog
 {
-    private const int BatchSize = 10_000;
-
-    /// <summary>The hash of the <paramref name="index"/>-th file of a populated catalog.</summary>
-    public static ContentHash HashOf(int index) => ContentHash.Compute(BitConverter.GetBytes(index));
+    /// <summary>The hash of the <paramref name="index"/>-th file of a populated catalog: its number in 64 hex digits.</summary>
+    public static ContentHash HashOf(int index) => ContentHash.Parse(index.ToString("x64", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>A catalog of <paramref name="files"/> files, for a pool whose folder is <paramref name="folder"/>.</summary>
     public static async Task<ICatalog> OpenAsync(string engine, string folder, int files)
@@ -30,7 +27,14 @@ public static class PopulatedCatalog
                 File.Delete(partial);
                 await using (var catalog = new SqliteCatalog(partial))
                 {
-                    await FillAsync(catalog, files);
+                    await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={partial}");
+                    await connection.OpenAsync();
+                    await FillAsync(catalog, files, async sql =>
+                    {
+                        await using var command = connection.CreateCommand();
+                        command.CommandText = $"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {files}) {sql}";
+                        await command.ExecuteNonQueryAsync();
+                    }, "n", "printf('%064x', i)");
                 }
 
                 File.Move(partial, template);
@@ -55,7 +59,11 @@ public static class PopulatedCatalog
                 await create.ExecuteNonQueryAsync();
                 await using (var catalog = PostgresCatalog.Open($"{server};Search Path={schema}"))
                 {
-                    await FillAsync(catalog, files);
+                    await FillAsync(catalog, files, async sql =>
+                    {
+                        await using var command = new NpgsqlCommand($"SET search_path TO {schema}; {sql}", connection) { CommandTimeout = 0 };
+                        await command.ExecuteNonQueryAsync();
+                    }, $"generate_series(0, {files - 1}) AS s(i)", "lpad(to_hex(i), 64, '0')");
                 }
 
                 await using var mark = new NpgsqlCommand($"CREATE TABLE {schema}.filled (at TIMESTAMPTZ)", connection);
@@ -66,14 +74,16 @@ public static class PopulatedCatalog
         return PostgresCatalog.Open($"{server};Search Path={schema}");
     }
 
-    private static async Task FillAsync(ICatalog catalog, int files)
+    // Rows written by set-based SQL rather than the catalog's import (one statement per table
+    // instead of millions); the catalog's own migration creates the schema first.
+    private static async Task FillAsync(ICatalog catalog, int files, Func<string, Task> execute, string series, string hex)
     {
         await catalog.MigrateAsync(CancellationToken.None);
-        for (var start = 0; start < files; start += BatchSize)
-        {
-            var batch = Enumerable.Range(start, Math.Min(BatchSize, files - start)).Select(i => new FilePayload(
-                HashOf(i), 1000 + i, $"f{i}.bin", DateTimeOffset.UnixEpoch, [new UploadLink("h", "x")])).ToList();
-            await catalog.ImportAsync(batch, "bench", DateTimeOffset.UtcNow, CancellationToken.None);
-        }
+        await execute(
+            $"INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) " +
+            $"SELECT {hex}, 1000 + i, 'f' || i || '.bin', 1700000000 + i, 1, NULL, 'bench' FROM {series}");
+        await execute(
+            $"INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
+            $"SELECT {hex}, 'h', 'x', 0, 0, NULL, 0 FROM {series}");
     }
 }
