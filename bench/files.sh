@@ -8,6 +8,7 @@
 #   --quick    8 MiB files, 200 small files, one run each (keeps the script working; times mean nothing)
 #   --runs N   hyperfine runs per command (default 5)
 #   --size M   size of the large file in MiB (default 1024)
+#   --count N  number of small files (default 10000)
 # Environment: BENCH_DIR (default /var/tmp) holds the files: it must be a real disk, not tmpfs, for
 # the durability figures to mean anything. CM_BENCH_CONFIGURATION (default Release) is the build used.
 set -euo pipefail
@@ -21,13 +22,14 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --runs) runs=$2; shift ;;
     --size) size_mib=$2; shift ;;
+    --count) small_count=$2; shift ;;
     upload | download | sync | small-files | memory | serve) modes+=("$1") ;;
     all) modes+=(upload download sync small-files memory serve) ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#modes[@]} -gt 0 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
+[ ${#modes[@]} -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 if [ "$quick" -eq 1 ]; then
   runs=1 size_mib=8 small_count=200 wrk_seconds=1 memory_sizes="8 16"
 fi
@@ -249,7 +251,8 @@ run_serve() {
   small_hash=$(cm --config "$s.json" upload "$small" | cut -d' ' -f1)
   chmod -R a+rX "$s"
 
-  cm --config "$s.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
+  # Started directly, not through the cm function: $! must be the server itself, so that cleanup stops it.
+  dotnet "$cm_dll" --config "$s.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
   pids+=($!)
   for _ in $(seq 1 200); do
     [ -s "$work/address" ] && break
