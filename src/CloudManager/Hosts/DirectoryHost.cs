@@ -81,7 +81,7 @@ public sealed class DirectoryHost : IStorageHost
                     var target = DurableFile.CreateNew(tempPath, content.Length);
                     await using (target.ConfigureAwait(false))
                     {
-                        await source.CopyToAsync(target, DurableFile.BufferSize, cancellationToken).ConfigureAwait(false);
+                        await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
                         DurableFile.FlushToDisk(target);
                     }
                 }

@@ -36,55 +36,19 @@ internal static class DurableFile
         });
 
     /// <summary>
-    /// Copies <paramref name="source"/> to <paramref name="destination"/> while hashing it, reading
-    /// the next block while the current one is hashed and written. Stops with an error as soon as more
-    /// than <paramref name="maxLength"/> bytes arrive.
+    /// Copies <paramref name="source"/> to <paramref name="destination"/> while hashing it in one
+    /// pass (see <see cref="PipeAsync"/>). Stops with an error as soon as more than
+    /// <paramref name="maxLength"/> bytes arrive.
     /// </summary>
     /// <returns>The SHA-256 and length of what was copied; null hash when the limit was passed.</returns>
     internal static async Task<(ContentHash? Hash, long Length)> CopyAndHashAsync(
         Stream source, Stream destination, long maxLength, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // Pooled: small files are the common case and must not cost two fresh megabytes each.
-        var first = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var second = ArrayPool<byte>.Shared.Rent(BufferSize);
-        long total = 0;
-        try
+        var total = await PipeAsync(source, destination, maxLength, sha, progress, cancellationToken).ConfigureAwait(false);
+        if (total > maxLength)
         {
-            var current = first;
-            // Whole blocks: a network stream hands out a few KiB per read, and every block costs a write call.
-            var read = await source.ReadAtLeastAsync(current.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            while (read > 0)
-            {
-                total += read;
-                if (total > maxLength)
-                {
-                    return (null, total);
-                }
-
-                var next = ReferenceEquals(current, first) ? second : first;
-                var nextRead = source.ReadAtLeastAsync(next.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
-                try
-                {
-                    sha.AppendData(current, 0, read);
-                    await destination.WriteAsync(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    progress?.Report(total);
-                }
-                catch
-                {
-                    // Let the overlapped read finish before its buffer goes back to the pool.
-                    await Task.WhenAny(nextRead).ConfigureAwait(false);
-                    throw;
-                }
-
-                read = await nextRead.ConfigureAwait(false);
-                current = next;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(first);
-            ArrayPool<byte>.Shared.Return(second);
+            return (null, total);
         }
 
         Span<byte> digest = stackalloc byte[ContentHash.ByteLength];
@@ -92,32 +56,74 @@ internal static class DurableFile
         return (ContentHash.FromBytes(digest), total);
     }
 
-    /// <summary>Copies a whole stream, reporting the bytes copied so far after every block.</summary>
-    internal static async Task CopyAsync(Stream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        if (progress is null)
-        {
-            await source.CopyToAsync(destination, BufferSize, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+    /// <summary>Copies a whole stream (see <see cref="PipeAsync"/>), reporting the bytes copied so far after every block.</summary>
+    internal static Task CopyAsync(Stream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        PipeAsync(source, destination, long.MaxValue, sha: null, progress, cancellationToken);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    /// <summary>
+    /// The copy loop: while block n is written and hashed at the same time (the write runs on the
+    /// thread pool, the hash on this thread), block n+1 is being read. Writing a block into the page
+    /// cache costs about as much processor time as hashing it, so doing the two one after the other
+    /// took the sum of both; side by side it takes the longer one.
+    /// </summary>
+    /// <returns>The bytes copied; more than <paramref name="maxLength"/> when the copy stopped at the limit.</returns>
+    private static async Task<long> PipeAsync(
+        Stream source, Stream destination, long maxLength, IncrementalHash? sha, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        // Pooled: small files are the common case and must not cost two fresh megabytes each.
+        var first = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var second = ArrayPool<byte>.Shared.Rent(BufferSize);
+        Task<int>? nextRead = null;
         long total = 0;
         try
         {
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            var current = first;
+            var read = await ReadBlockAsync(source, current, cancellationToken).ConfigureAwait(false);
+            while (read > 0)
             {
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 total += read;
-                progress.Report(total);
+                if (total > maxLength)
+                {
+                    return total;
+                }
+
+                var next = ReferenceEquals(current, first) ? second : first;
+                nextRead = ReadBlockAsync(source, next, cancellationToken);
+                var write = destination.WriteAsync(current.AsMemory(0, read), cancellationToken).AsTask();
+                try
+                {
+                    sha?.AppendData(current, 0, read);
+                }
+                finally
+                {
+                    // The buffer is read again next round: the write must be done with it, whatever happened here.
+                    await write.ConfigureAwait(false);
+                }
+
+                progress?.Report(total);
+                read = await nextRead.ConfigureAwait(false);
+                nextRead = null;
+                current = next;
             }
+
+            return total;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (nextRead is not null)
+            {
+                // Let the overlapped read finish before its buffer goes back to the pool.
+                await Task.WhenAny(nextRead).ConfigureAwait(false);
+            }
+
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
         }
     }
+
+    /// <summary>Reads a whole block: a network stream hands out a few KiB per read, and every block costs a write call.</summary>
+    private static Task<int> ReadBlockAsync(Stream source, byte[] buffer, CancellationToken cancellationToken) =>
+        source.ReadAtLeastAsync(buffer.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
 
     /// <summary>Flushes a file's data and metadata to the disk.</summary>
     internal static void FlushToDisk(FileStream stream) => stream.Flush(flushToDisk: true);
