@@ -156,6 +156,58 @@ public sealed partial class CloudPool
         }
     }
 
+    /// <summary>
+    /// Copies the file to <paramref name="destinationPath"/> without filling the cache: a cached file
+    /// is copied out as <see cref="DownloadAsync(string, string, bool, IProgress{long}, CancellationToken)"/>
+    /// does; one that is not cached is streamed from the healthiest host that holds it straight to a
+    /// temp name beside the destination, verified (size and SHA-256) while it streams, flushed, and
+    /// renamed. The file is written once instead of twice (cache, then destination), and the cache's
+    /// other files stay. The bytes count as incoming and outgoing.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="destinationPath">Where to write it.</param>
+    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
+    /// <param name="progress">Receives 0 when the copy starts and the bytes written when done (per block when copying out of the cache); null for none.</param>
+    /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
+    /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
+    /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
+    public async Task DownloadBypassingCacheAsync(
+        string hash, string destinationPath, bool overwrite, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        var destination = Path.GetFullPath(destinationPath);
+        if (!overwrite && Path.Exists(destination))
+        {
+            throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
+        }
+
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnknownContentException(content);
+        if (await _catalog.FindCachedSizeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false) is { } size && IsPresent(content, size))
+        {
+            await DownloadAsync(hash, destinationPath, overwrite, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(destination)!;
+        progress?.Report(0);
+        await FetchVerifiedAsync(file, () => Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial"), async temp =>
+        {
+            if (!overwrite && Path.Exists(destination))
+            {
+                throw new IOException($"'{destinationPath}' appeared while the file was fetched; nothing was overwritten.");
+            }
+
+            DurableFile.MoveIntoPlace(temp, destination);
+            await _catalog.AddTransferAsync(_nodeId, file.Size, file.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return destination;
+        }, cancellationToken).ConfigureAwait(false);
+        progress?.Report(file.Size);
+    }
+
     /// <summary>Drops a safe file from this node's cache now (it stays on the hosts).</summary>
     /// <returns>False when this node does not cache the file.</returns>
     /// <exception cref="InvalidOperationException">The file is not safe on the hosts yet, or it is pinned: evicting it now could lose it or break the pin.</exception>
@@ -249,7 +301,7 @@ public sealed partial class CloudPool
     }
 
     /// <summary>Downloads a file from the hosts into the cache; shared by concurrent warm-ups of one file.</summary>
-    private async Task<string> FetchAsync(FileRecord file)
+    private Task<string> FetchAsync(FileRecord file)
     {
         // Shared by several callers: none of their tokens may cancel it for the others.
         var cancellationToken = CancellationToken.None;
@@ -258,6 +310,36 @@ public sealed partial class CloudPool
             throw new CacheFullException(file.Size, CacheLimit, CacheLimit, $"{file.Hash} is {file.Size} bytes; the cache holds at most {CacheLimit}. Give the pool a larger capacity.");
         }
 
+        return FetchVerifiedAsync(file, _layout.NewTempPath, async temp =>
+        {
+            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+                if (entry is null || !IsPresent(file.Hash, entry.Size))
+                {
+                    if (entry is not null)
+                    {
+                        await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+                    _layout.Install(temp, file.Hash);
+                    await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return _layout.PathOf(file.Hash);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams a good copy of the file from the healthiest host that holds one into a new temp file
+    /// (<paramref name="newTempPath"/>), verifying size and SHA-256 on the way and flushing it, then
+    /// hands the temp file to <paramref name="accept"/>. A host that serves damaged bytes is marked and
+    /// the next is tried; the temp file is gone afterwards whatever happens.
+    /// </summary>
+    private async Task<T> FetchVerifiedAsync<T>(FileRecord file, Func<string> newTempPath, Func<string, Task<T>> accept, CancellationToken cancellationToken)
+    {
         var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var candidates = copies.Where(c => c.State == CopyState.Stored && c.Locator is not null && _hosts.ContainsKey(c.HostName)).ToList();
         if (candidates.Count == 0)
@@ -275,29 +357,14 @@ public sealed partial class CloudPool
         {
             var copy = candidates.First(c => c.HostName == hostName);
             var host = _hosts[hostName];
-            var temp = _layout.NewTempPath();
+            var temp = newTempPath();
             try
             {
                 await FetchFromHostAsync(host, file, copy.Locator!.Value, temp, cancellationToken).ConfigureAwait(false);
                 await _catalog.RecordHostResultAsync(host.Name, null, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
-                    if (entry is null || !IsPresent(file.Hash, entry.Size))
-                    {
-                        if (entry is not null)
-                        {
-                            await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
-                        }
-
-                        await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
-                        _layout.Install(temp, file.Hash);
-                        await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
+                var result = await accept(temp).ConfigureAwait(false);
                 _logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
-                return _layout.PathOf(file.Hash);
+                return result;
             }
             catch (ContentIntegrityException e)
             {

@@ -57,6 +57,27 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public async Task Download_with_no_cache_writes_an_evicted_file_without_caching_it()
+    {
+        using var sandbox = new CmSandbox();
+        var content = CmSandbox.RandomBytes(200_000);
+        sandbox.WriteFile("b.bin", content);
+        var hash = Hashes.Of(content);
+        Assert.Equal(0, (await sandbox.RunAsync("upload", "b.bin")).ExitCode);
+        Assert.Equal(0, (await sandbox.RunAsync("sync")).ExitCode);
+        Assert.Equal(0, (await sandbox.RunAsync("evict", hash)).ExitCode);
+
+        var download = await sandbox.RunAsync("download", hash, "-o", "restored.bin", "--no-cache");
+
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(sandbox.Work, "restored.bin")));
+        Assert.Equal(1, (await sandbox.RunAsync("on-cache", hash)).ExitCode);
+        var piped = await sandbox.RunAsync("download", hash, "-o", "-", "--no-cache");
+        Assert.Equal(2, piped.ExitCode);
+        Assert.Contains("--no-cache", piped.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_of_a_folder_adds_every_file_recursively_and_warm_up_prints_the_cached_path()
     {
         using var sandbox = new CmSandbox();

@@ -17,16 +17,22 @@ internal static class DownloadCommand
             HelpName = "path",
         };
         var force = new Option<bool>("--force", "-f") { Description = "Replace a file that already exists at the destination." };
+        var noCache = new Option<bool>("--no-cache")
+        {
+            Description = "Do not keep a copy in the cache: a file that is not cached is streamed from a host straight to the destination (verified, written once) and the cache is left as it is.",
+        };
         var command = new CliCommand(
             "download",
             "Bring a file into the cache if needed (verified against its hash) and copy it out. Never overwrites without --force; the copy is written to a temporary name and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
             "cm download 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
             "cm download $HASH -o restored/report.pdf --force",
-            "cm download $HASH -o - | tar -x")
+            "cm download $HASH -o - | tar -x",
+            "cm download $HASH -o /mnt/restore/ --no-cache")
         {
             hash,
             output,
             force,
+            noCache,
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
@@ -34,6 +40,12 @@ internal static class DownloadCommand
             var text = context.Value(hash);
             var target = context.Value(output);
             var overwrite = context.Value(force);
+            var bypassCache = context.Value(noCache);
+            if (bypassCache && target == StandardOutput)
+            {
+                throw CliException.Usage("--no-cache writes to a file; it cannot be used with -o - (standard output).");
+            }
+
             await using var pool = await context.OpenPoolAsync(cancellationToken);
             var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
             if (target == StandardOutput)
@@ -53,7 +65,7 @@ internal static class DownloadCommand
                 {
                     line.Indeterminate(true);
                     var copying = false;
-                    await pool.DownloadAsync(text, destination, overwrite, new DirectProgress<long>(written =>
+                    var progress = new DirectProgress<long>(written =>
                     {
                         if (!copying)
                         {
@@ -63,7 +75,10 @@ internal static class DownloadCommand
                         }
 
                         line.Set(written);
-                    }), cancellationToken);
+                    });
+                    await (bypassCache
+                        ? pool.DownloadBypassingCacheAsync(text, destination, overwrite, progress, cancellationToken)
+                        : pool.DownloadAsync(text, destination, overwrite, progress, cancellationToken));
                     return true;
                 });
             if (console.Json)

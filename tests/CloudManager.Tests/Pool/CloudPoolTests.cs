@@ -544,6 +544,55 @@ public sealed class CloudPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DownloadBypassingCacheAsync_streams_an_evicted_file_from_a_good_host_to_the_path_and_leaves_the_cache_alone()
+    {
+        var hosts = _harness.NewHosts();
+        var pool = _harness.Open(hosts: hosts);
+        var source = _harness.WriteFile("a.bin", 50_000, 12);
+        var hash = await pool.UploadAsync(source, Token);
+        await pool.SyncAsync(Token);
+        await pool.EvictAsync(hash, Token);
+        var incoming = await pool.TotalIncomingAsync(Token);
+        var outgoing = await pool.TotalOutgoingAsync(Token);
+        hosts[0].CorruptReads = true;
+        hosts[1].TruncateReads = true;
+        var target = _harness.Folder.Combine("out", "a.bin");
+        var folder = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(folder);
+
+        await pool.DownloadBypassingCacheAsync(hash, target, overwrite: false, cancellationToken: Token);
+
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(target));
+        Assert.Single(Directory.EnumerateFileSystemEntries(folder));
+        Assert.False(await pool.OnCacheAsync(hash, Token));
+        Assert.Equal(0, await pool.UsedSpaceAsync(Token));
+        Assert.Equal(incoming + 50_000, await pool.TotalIncomingAsync(Token));
+        Assert.Equal(outgoing + 50_000, await pool.TotalOutgoingAsync(Token));
+        await Assert.ThrowsAsync<IOException>(() => pool.DownloadBypassingCacheAsync(hash, target, overwrite: false, cancellationToken: Token));
+
+        // No good copy left: the download fails and leaves nothing beside the destination.
+        hosts[2].CorruptReads = true;
+        File.Delete(target);
+        await Assert.ThrowsAsync<ContentUnavailableException>(() => pool.DownloadBypassingCacheAsync(hash, target, overwrite: false, cancellationToken: Token));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public async Task DownloadBypassingCacheAsync_copies_a_cached_file_out_of_the_cache()
+    {
+        var pool = _harness.Open();
+        var source = _harness.WriteFile("a.bin", 4321, 13);
+        var hash = await pool.UploadAsync(source, Token);
+        var target = _harness.Folder.Combine("copy.bin");
+
+        await pool.DownloadBypassingCacheAsync(hash, target, overwrite: false, cancellationToken: Token);
+
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(target));
+        Assert.True(await pool.OnCacheAsync(hash, Token));
+        await Assert.ThrowsAsync<UnknownContentException>(() => pool.DownloadBypassingCacheAsync(new string('0', 64), target, overwrite: true, cancellationToken: Token));
+    }
+
+    [Fact]
     public async Task Two_pools_on_one_catalog_and_cache_do_not_corrupt_each_other()
     {
         var a = _harness.Open(capacity: 400_000);
