@@ -57,6 +57,12 @@ foreach (var (kind, count) in workers.SelectMany(w => w.Counts))
     counts[kind] = counts.GetValueOrDefault(kind) + count;
 }
 
+var slowest = new SortedDictionary<string, long>(StringComparer.Ordinal);
+foreach (var (kind, milliseconds) in workers.SelectMany(w => w.SlowestMilliseconds))
+{
+    slowest[kind] = Math.Max(slowest.GetValueOrDefault(kind), milliseconds);
+}
+
 var errors = workers.SelectMany(w => w.Errors).ToList();
 var incoming = await pool.TotalIncomingAsync();
 var outgoing = await pool.TotalOutgoingAsync();
@@ -75,6 +81,7 @@ Console.WriteLine(JsonSerializer.Serialize(new
     threads,
     seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
     counts,
+    slowest,
     incoming,
     expectedIncoming,
     outgoing,
@@ -98,6 +105,9 @@ namespace CloudManager.StressWorker
 
         public ConcurrentBag<string> Errors { get; } = [];
 
+        /// <summary>The longest each kind of operation took, in milliseconds.</summary>
+        public Dictionary<string, long> SlowestMilliseconds { get; } = new(StringComparer.Ordinal);
+
         public HashSet<string> Uploaded { get; } = new(StringComparer.Ordinal);
 
         public long ExpectedIncoming { get; private set; }
@@ -111,6 +121,7 @@ namespace CloudManager.StressWorker
             for (var op = 0; (operations == 0 || op < operations) && (until is null || clock.Elapsed < until); op++)
             {
                 var kind = "?";
+                var started = clock.Elapsed;
                 try
                 {
                     kind = await OneAsync();
@@ -121,6 +132,8 @@ namespace CloudManager.StressWorker
                 }
 
                 Counts[kind] = Counts.GetValueOrDefault(kind) + 1;
+                var took = (long)(clock.Elapsed - started).TotalMilliseconds;
+                SlowestMilliseconds[kind] = Math.Max(SlowestMilliseconds.GetValueOrDefault(kind), took);
             }
         }
 

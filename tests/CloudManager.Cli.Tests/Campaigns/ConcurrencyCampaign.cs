@@ -8,12 +8,21 @@ namespace CloudManager.Cli.Tests.Campaigns;
 
 /// <summary>What a concurrency campaign did and found.</summary>
 internal sealed record ConcurrencyCampaignResult(
-    string Backend, int Seed, int Processes, int Threads, TimeSpan Duration, long Operations, IReadOnlyDictionary<string, long> ByKind, IReadOnlyList<string> Violations)
+    string Backend,
+    int Seed,
+    int Processes,
+    int Threads,
+    TimeSpan Duration,
+    long Operations,
+    IReadOnlyDictionary<string, long> ByKind,
+    IReadOnlyDictionary<string, long> SlowestMilliseconds,
+    IReadOnlyList<string> Violations)
 {
     public string Summary =>
         string.Create(CultureInfo.InvariantCulture,
             $"concurrency campaign on {Backend}, seed {Seed}: {Processes} processes x {Threads} threads for {Duration.TotalSeconds:F0} s, {Operations} operations " +
-            $"({string.Join(", ", ByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"))}), {Violations.Count} violations");
+            $"({string.Join(", ", ByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"))}), " +
+            $"slowest ms ({string.Join(", ", SlowestMilliseconds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"))}), {Violations.Count} violations");
 }
 
 /// <summary>
@@ -63,6 +72,7 @@ internal sealed class ConcurrencyCampaign(CmSandbox sandbox, string catalog, str
         var violations = new List<string>();
         var uploaded = new HashSet<string>(StringComparer.Ordinal);
         var byKind = new Dictionary<string, long>(StringComparer.Ordinal);
+        var slowest = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var run in runs)
         {
             if (run.ExitCode is not (0 or 1) || run.Stdout.Length == 0)
@@ -82,11 +92,16 @@ internal sealed class ConcurrencyCampaign(CmSandbox sandbox, string catalog, str
                 byKind[kind.Name] = byKind.GetValueOrDefault(kind.Name) + kind.Value.GetInt64();
             }
 
+            foreach (var kind in report.RootElement.GetProperty("slowest").EnumerateObject())
+            {
+                slowest[kind.Name] = Math.Max(slowest.GetValueOrDefault(kind.Name), kind.Value.GetInt64());
+            }
+
             uploaded.UnionWith(report.RootElement.GetProperty("uploaded").EnumerateArray().Select(h => h.GetString()!));
         }
 
         var check = await PoolInvariants.CheckAsync(new PoolUnderCheck(catalog, cache, hosts, Capacity) { ReportedUploads = uploaded }, cancellationToken);
         violations.AddRange(check.Violations);
-        return new ConcurrencyCampaignResult(backend, seed, Processes, Threads, elapsed, byKind.Values.Sum(), byKind, violations);
+        return new ConcurrencyCampaignResult(backend, seed, Processes, Threads, elapsed, byKind.Values.Sum(), byKind, slowest, violations);
     }
 }

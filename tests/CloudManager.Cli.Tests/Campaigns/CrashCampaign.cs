@@ -113,13 +113,7 @@ internal sealed class CrashCampaign : IDisposable
             kills++;
             killsBy[operation]++;
             var report = await PoolInvariants.CheckAsync(
-                new PoolUnderCheck(_catalog, _cache, _hosts, _capacity)
-                {
-                    ReportedUploads = _reportedUploads,
-                    ReportedSafe = _reportedSafe,
-                    ImportBatches = _importBatches,
-                    PreviousMeter = meter,
-                },
+                Under(meter),
                 cancellationToken);
             checks++;
             repairs += report.Reconciliation.WasClean ? 0 : 1;
@@ -127,8 +121,43 @@ internal sealed class CrashCampaign : IDisposable
             violations.AddRange(report.Violations.Select(v => $"kill {kills} ({operation} after {killAfter!.Value.TotalMilliseconds:F0} ms): {v}"));
         }
 
+        violations.AddRange(await FinishAsync(meter, cancellationToken));
         return new CrashCampaignResult(_seed, kills, completed, killsBy, completedBy, checks, repairs, violations, clock.Elapsed);
     }
+
+    /// <summary>
+    /// Lets the pool finish what the kills interrupted: a new file uploaded and synced to every host
+    /// must leave everything safe and no abandoned partial copy in any host folder.
+    /// </summary>
+    private async Task<IEnumerable<string>> FinishAsync(TransferTotals? meter, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var command in new[] { new[] { "upload", WriteSmallFiles() }, ["sync"] })
+        {
+            var run = await KillableRun.StartAsync(_sandbox.StartInfo(CmSandbox.Dotnet, [CmSandbox.CmDll, "--config", _config, .. command]), null, cancellationToken);
+            Record(command[0], run);
+            if (run.ExitCode != 0)
+            {
+                problems.Add($"final cm {command[0]} exited {run.ExitCode}: {run.Stderr}");
+            }
+        }
+
+        var report = await PoolInvariants.CheckAsync(
+            Under(meter),
+            cancellationToken);
+        problems.AddRange(report.Violations.Select(v => $"after the final sync: {v}"));
+        problems.AddRange(report.AbandonedHostUploads.Select(p => $"after the final sync, an abandoned partial copy remains on a host: {p}"));
+        return problems;
+    }
+
+    /// <summary>The pool as the invariant checker sees it, held to everything the runs reported so far.</summary>
+    private PoolUnderCheck Under(TransferTotals? meter) => new(_catalog, _cache, _hosts, _capacity)
+    {
+        ReportedUploads = _reportedUploads,
+        ReportedSafe = _reportedSafe,
+        ImportBatches = _importBatches,
+        PreviousMeter = meter,
+    };
 
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {

@@ -40,8 +40,9 @@ public sealed record PoolUnderCheck(
 /// <param name="Reconciliation">What reopening the pool found and fixed in the cache folder.</param>
 /// <param name="CachedFiles">Files the node caches after reopening.</param>
 /// <param name="CatalogFiles">Files the catalog knows.</param>
+/// <param name="AbandonedHostUploads">Partial copies on directory hosts left by a dead writer (see <see cref="PoolInvariants.AbandonedHostUploads"/>).</param>
 public sealed record InvariantReport(
-    IReadOnlyList<string> Violations, TransferTotals Meter, CacheReconciliation Reconciliation, int CachedFiles, int CatalogFiles)
+    IReadOnlyList<string> Violations, TransferTotals Meter, CacheReconciliation Reconciliation, int CachedFiles, int CatalogFiles, IReadOnlyList<string> AbandonedHostUploads)
 {
     /// <summary>Whether every invariant holds.</summary>
     public bool Holds => Violations.Count == 0;
@@ -112,7 +113,36 @@ public static class PoolInvariants
             violations.Add($"the transfer meter went backwards: in {before.Incoming} -> {meter.Incoming}, out {before.Outgoing} -> {meter.Outgoing}");
         }
 
-        return new InvariantReport(violations, meter, reconciliation, entries.Count, files.Count);
+        return new InvariantReport(violations, meter, reconciliation, entries.Count, files.Count, AbandonedHostUploads(pool));
+    }
+
+    /// <summary>
+    /// Half-written copies in the host folders' <c>.incoming/</c> whose writer is gone (nobody holds
+    /// the file's lock): what a killed upload to a directory host leaves until that host's next upload.
+    /// </summary>
+    public static IReadOnlyList<string> AbandonedHostUploads(PoolUnderCheck pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var abandoned = new List<string>();
+        foreach (var folder in pool.HostFolders.Values.Select(h => Path.Combine(h, ".incoming")).Where(Directory.Exists))
+        {
+            foreach (var path in Directory.EnumerateFiles(folder))
+            {
+                try
+                {
+                    // FileShare.None takes the same exclusive lock a writer holds: getting it means the writer is gone.
+                    using (new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None))
+                    {
+                        abandoned.Add(path);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        return abandoned;
     }
 
     /// <summary>Opens and closes the pool as any command does, which reconciles the cache folder with the catalog.</summary>
