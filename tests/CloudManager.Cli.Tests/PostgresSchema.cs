@@ -1,5 +1,5 @@
-using Npgsql;
 using CloudManager.Tests.Support;
+using Npgsql;
 
 namespace CloudManager.Cli.Tests;
 

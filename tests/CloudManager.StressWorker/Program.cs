@@ -120,11 +120,11 @@ namespace CloudManager.StressWorker
             var clock = Stopwatch.StartNew();
             for (var op = 0; (operations == 0 || op < operations) && (until is null || clock.Elapsed < until); op++)
             {
-                var kind = "?";
+                var kind = Pick();
                 var started = clock.Elapsed;
                 try
                 {
-                    kind = await OneAsync();
+                    await RunAsync(kind);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -151,39 +151,52 @@ namespace CloudManager.StressWorker
             return files.Count == 0 ? null : files[random.Next(files.Count)] is var f ? (f.File.Hash.ToString(), f.File.Size) : null;
         }
 
-        private async Task<string> OneAsync()
-        {
+        private string Pick() =>
             // The single-threaded mix is the one the exact meter check was written for; threads add pins, exports and imports.
-            var roll = random.Next(exactMeter ? 100 : 120);
-            switch (roll)
+            random.Next(exactMeter ? 100 : 120) switch
             {
-                case < 35:
+                < 35 => "upload",
+                < 55 => "sync",
+                < 70 => "warm-up",
+                < 80 => "evict",
+                < 90 => "info",
+                < 100 => "download",
+                < 106 => "pin",
+                < 112 => "dump-load",
+                _ => "status",
+            };
+
+        private async Task RunAsync(string kind)
+        {
+            switch (kind)
+            {
+                case "upload":
                     await UploadAsync();
-                    return "upload";
-                case < 55:
+                    break;
+                case "sync":
                     ExpectedOutgoing += (await pool.SyncAsync()).BytesSent;
-                    return "sync";
-                case < 70:
+                    break;
+                case "warm-up":
                     await WarmUpAsync();
-                    return "warm-up";
-                case < 80:
+                    break;
+                case "evict":
                     await EvictAsync();
-                    return "evict";
-                case < 90:
+                    break;
+                case "info":
                     await InfoAsync();
-                    return "info";
-                case < 100:
+                    break;
+                case "download":
                     await DownloadAsync();
-                    return "download";
-                case < 106:
+                    break;
+                case "pin":
                     await PinAsync();
-                    return "pin";
-                case < 112:
+                    break;
+                case "dump-load":
                     await ExportAndImportAsync();
-                    return "dump-load";
+                    break;
                 default:
                     await CheckMeterAsync();
-                    return "status";
+                    break;
             }
         }
 

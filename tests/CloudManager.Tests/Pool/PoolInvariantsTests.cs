@@ -43,9 +43,8 @@ public sealed class PoolInvariantsTests : IAsyncDisposable
     [Fact]
     public async Task Damage_on_a_host_unknown_reports_a_half_import_and_a_meter_going_back_are_each_reported()
     {
-        var (pool, safe, _) = await PoolWithASafeAndAPendingFileAsync();
-        var hex = safe;
-        var copy = Path.Combine(_harness.HostFolders[0], hex[..2], hex);
+        var (pool, safe, pending) = await PoolWithASafeAndAPendingFileAsync();
+        var copy = Path.Combine(_harness.HostFolders[0], safe[..2], safe);
         var bytes = await File.ReadAllBytesAsync(copy, TestContext.Current.CancellationToken);
         bytes[100] ^= 0xFF;
         await File.WriteAllBytesAsync(copy, bytes, TestContext.Current.CancellationToken);
@@ -55,7 +54,7 @@ public sealed class PoolInvariantsTests : IAsyncDisposable
             Under(pool) with
             {
                 ReportedUploads = [unknown],
-                ImportBatches = [[safe, unknown]],
+                ImportBatches = [[pending, unknown]],
                 PreviousMeter = new TransferTotals(long.MaxValue, 0),
             },
             TestContext.Current.CancellationToken);
