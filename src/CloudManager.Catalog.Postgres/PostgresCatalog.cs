@@ -85,6 +85,10 @@ public sealed class PostgresCatalog : SqlCatalog
     };
 
     /// <inheritdoc />
+    protected override bool IsRolledBackConflict(DbException exception) =>
+        exception is PostgresException { SqlState: "40001" or "40P01" };
+
+    /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         await _dataSource.DisposeAsync().ConfigureAwait(false);

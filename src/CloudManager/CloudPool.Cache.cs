@@ -120,15 +120,13 @@ public sealed partial class CloudPool
             throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
         }
 
-        var content = ParseHash(hash);
-        var cachedPath = await WarmUpAsync(hash, cancellationToken).ConfigureAwait(false);
         var folder = Path.GetDirectoryName(destination)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
-        MarkInUse(content);
         try
         {
             long length;
-            var input = DurableFile.OpenSequentialRead(cachedPath);
+            // Opened as a held read: another process may evict the file between its warm-up and the open.
+            var input = await OpenReadAsync(hash, cancellationToken).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
                 var output = DurableFile.CreateNew(temp, input.Length);
@@ -151,7 +149,6 @@ public sealed partial class CloudPool
         }
         finally
         {
-            ReleaseInUse(content);
             DurableFile.DeleteQuietly(temp);
         }
     }

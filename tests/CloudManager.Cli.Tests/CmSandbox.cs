@@ -71,14 +71,14 @@ internal sealed class CmSandbox : IDisposable
         return bytes;
     }
 
-    public async Task<CmResult> RunProcessAsync(string fileName, IEnumerable<string> args, string? stdin, string? workingDirectory)
+    /// <summary>How to start a process in this sandbox: its working folder, HOME and environment, output redirected.</summary>
+    public ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory ?? Work,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -109,6 +109,13 @@ internal sealed class CmSandbox : IDisposable
             }
         }
 
+        return start;
+    }
+
+    public async Task<CmResult> RunProcessAsync(string fileName, IEnumerable<string> args, string? stdin, string? workingDirectory)
+    {
+        var start = StartInfo(fileName, args, workingDirectory);
+        start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
         var stdout = new MemoryStream();
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);

@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using CloudManager.Tests.Support;
-using Npgsql;
 
 namespace CloudManager.Cli.Tests;
 
@@ -9,7 +7,7 @@ namespace CloudManager.Cli.Tests;
 public sealed class PostgresNodesTests : IDisposable
 {
     private readonly CmSandbox _sandbox = new();
-    private readonly string _schema = $"n_{Guid.NewGuid():N}";
+    private readonly PostgresSchema _schema = new();
     private readonly List<string> _hosts;
 
     public PostgresNodesTests()
@@ -18,34 +16,9 @@ public sealed class PostgresNodesTests : IDisposable
         _hosts.ForEach(h => Directory.CreateDirectory(h));
     }
 
-    private static string ServerConnectionString => TestServers.Require("POOL_TEST_POSTGRES", "eng/services/postgres.sh");
+    private Task<string> CreateSchemaAsync() => _schema.CreateAsync(TestContext.Current.CancellationToken);
 
-    private string CatalogUri
-    {
-        get
-        {
-            var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString);
-            return $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}?Search%20Path={_schema}";
-        }
-    }
-
-    private async Task<string> CreateSchemaAsync()
-    {
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand($"CREATE SCHEMA {_schema}", connection);
-        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        return CatalogUri;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString) { SearchPath = _schema };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task<T> ScalarAsync<T>(string sql) => _schema.ScalarAsync<T>(sql, TestContext.Current.CancellationToken);
 
     private string WriteConfig(string node, string catalog)
     {

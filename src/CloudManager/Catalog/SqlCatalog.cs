@@ -271,6 +271,21 @@ public abstract class SqlCatalog : ICatalog
     public Task<bool> RemoveCacheEntryAsync(string nodeId, ContentHash hash, IEvictionPolicy? agingPolicy, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
+            // The node's row first, then the entry's, the order every other change to both takes
+            // (hits and additions advance the node's clock first): the reverse order deadlocks.
+            var node = Command(connection, transaction, "SELECT inflation, used_bytes, clock FROM nodes WHERE node_id = @n" + RowLockClause, ("n", nodeId));
+            double inflation = 0;
+            long usedBefore = 0, clock = 0;
+            await using (node.ConfigureAwait(false))
+            {
+                var reader = await node.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    (inflation, usedBefore, clock) = (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+                }
+            }
+
             var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
                 cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
             if (entries.Count == 0)
@@ -286,17 +301,6 @@ public abstract class SqlCatalog : ICatalog
             }
             else
             {
-                var node = Command(connection, transaction, "SELECT inflation, used_bytes, clock FROM nodes WHERE node_id = @n" + RowLockClause, ("n", nodeId));
-                double inflation;
-                long usedBefore, clock;
-                await using (node.ConfigureAwait(false))
-                {
-                    var reader = await node.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using var readerScope = reader.ConfigureAwait(false);
-                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    (inflation, usedBefore, clock) = (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
-                }
-
                 await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes - @s, inflation = @i WHERE node_id = @n",
                     cancellationToken, ("s", entry.Size), ("i", agingPolicy.InflationAfterEviction(inflation, entry.Priority)), ("n", nodeId)).ConfigureAwait(false);
                 if (agingPolicy.EvictionMemory > 0)
@@ -930,19 +934,43 @@ public abstract class SqlCatalog : ICatalog
         }
     }
 
-    /// <summary>Runs work in one write transaction, committed only if the work returns normally.</summary>
-    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        RunAsync(async connection =>
+    /// <summary>
+    /// Whether the server rolled the whole transaction back because of a conflict with another one
+    /// (a deadlock, a serialization failure), so that running it again from the start is safe.
+    /// </summary>
+    protected virtual bool IsRolledBackConflict(DbException exception) => false;
+
+    /// <summary>
+    /// Runs work in one write transaction, committed only if the work returns normally. A transaction
+    /// the server rolled back for a conflict (<see cref="IsRolledBackConflict"/>) runs again, a few
+    /// times, after a short random pause: the other transaction went on, and the caller has nothing to
+    /// decide.
+    /// </summary>
+    protected async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        const int MaxAttempts = 5;
+        for (var attempt = 1; ; attempt++)
         {
-            var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            try
             {
-                var result = await work(connection, transaction).ConfigureAwait(false);
-                // The commit itself must not be cancelled half way: once the work is done, finish it.
-                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                return result;
+                return await RunAsync(async connection =>
+                {
+                    var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        var result = await work(connection, transaction).ConfigureAwait(false);
+                        // The commit itself must not be cancelled half way: once the work is done, finish it.
+                        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        return result;
+                    }
+                }, cancellationToken).ConfigureAwait(false);
             }
-        }, cancellationToken);
+            catch (CatalogException e) when (attempt < MaxAttempts && e.InnerException is DbException db && IsRolledBackConflict(db))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 20 * attempt)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private CatalogException Translate(DbException e) =>
         IsTransient(e)

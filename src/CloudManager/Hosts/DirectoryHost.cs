@@ -13,13 +13,15 @@ namespace CloudManager.Hosts;
 /// </code>
 /// <para>Layout: <c>PATH/ab/abcdef…</c> (the first two hex digits shard the folder), with
 /// in-flight uploads under <c>PATH/.incoming/</c> until they are flushed and renamed into place,
-/// so a copy is never visible half written. The locator is the relative path; since the path is a
+/// so a copy is never visible half written; the partial copies of a killed process are deleted by
+/// the next process's first upload. The locator is the relative path; since the path is a
 /// function of the hash, locators from elsewhere (an imported record) are never used as paths.</para>
 /// </remarks>
 public sealed class DirectoryHost : IStorageHost
 {
     private const string IncomingFolder = ".incoming";
     private readonly string _root;
+    private int _sweptIncoming;
 
     /// <summary>Creates a host over a folder.</summary>
     public DirectoryHost(string name, DirectoryHostOptions options)
@@ -71,6 +73,11 @@ public sealed class DirectoryHost : IStorageHost
 
             var incoming = System.IO.Path.Combine(_root, IncomingFolder);
             Directory.CreateDirectory(incoming);
+            if (Interlocked.Exchange(ref _sweptIncoming, 1) == 0)
+            {
+                DeleteAbandonedUploads(incoming);
+            }
+
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(finalPath)!);
             var tempPath = System.IO.Path.Combine(incoming, $"{content.Hash}.{Guid.NewGuid():N}.partial");
             try
@@ -185,6 +192,32 @@ public sealed class DirectoryHost : IStorageHost
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} (directory {_root})";
+
+    /// <summary>
+    /// Deletes the partial copies that killed processes left in <c>.incoming/</c>. A writer holds its
+    /// temp file exclusively (on Unix an <c>flock</c> the system drops when the process dies), so a
+    /// file this host can lock has no live writer. Once per instance, so that uploads do not pay for a
+    /// folder listing each: a partial copy of a process that dies later goes with the next process's first upload.
+    /// </summary>
+    private static void DeleteAbandonedUploads(string incoming)
+    {
+        foreach (var path in Directory.EnumerateFiles(incoming, "*.partial"))
+        {
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None))
+                {
+                }
+
+                // Temp names are unique, so no new writer can have taken this one in between.
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process is writing it now.
+            }
+        }
+    }
 
     private static async Task<ContentHash> HashOfAsync(string path, CancellationToken cancellationToken)
     {

@@ -34,6 +34,25 @@ public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
     }
 
     [Fact]
+    public async Task The_first_upload_deletes_partial_copies_of_killed_writers_but_not_those_being_written()
+    {
+        using var folder = new TempFolder();
+        var root = folder.CreateFolder("host");
+        var incoming = Directory.CreateDirectory(Path.Combine(root, ".incoming")).FullName;
+        var abandoned = Path.Combine(incoming, "a.partial");
+        await File.WriteAllBytesAsync(abandoned, new byte[1000], TestContext.Current.CancellationToken);
+        var inFlight = Path.Combine(incoming, "b.partial");
+        await using var writer = new FileStream(inFlight, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        await using var host = new DirectoryHost("dir", root);
+        var source = folder.WriteRandomFile("src", 100, 1);
+
+        await host.UploadAsync(new ContentRef(ContentHash.Compute(File.ReadAllBytes(source)), 100), source, TestContext.Current.CancellationToken);
+
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(inFlight));
+    }
+
+    [Fact]
     public async Task Locator_from_elsewhere_is_never_used_as_a_path()
     {
         using var folder = new TempFolder();

@@ -31,6 +31,31 @@ public sealed class CloudPoolStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DownloadAsync_survives_another_process_evicting_the_file_while_it_starts()
+    {
+        // Two pools on one cache folder and catalog act as two processes of one node.
+        var reader = _harness.Open();
+        var evicter = _harness.Open();
+        var hash = await reader.UploadAsync(_harness.WriteFile("shared.bin", 200_000, 3), Token);
+        await reader.SyncAsync(Token);
+        var target = _harness.Folder.Combine("out.bin");
+
+        for (var round = 0; round < 40; round++)
+        {
+            var download = Task.Run(() => reader.DownloadAsync(hash, target, overwrite: true, Token), Token);
+            var churn = Task.Run(
+                async () =>
+                {
+                    await evicter.EvictAsync(hash, Token);
+                    await evicter.WarmUpAsync(hash, Token);
+                },
+                Token);
+            await Task.WhenAll(download, churn);
+            Assert.Equal(hash, ContentHash.Compute(await File.ReadAllBytesAsync(target, Token)).ToString());
+        }
+    }
+
+    [Fact]
     public async Task UploadAsync_from_a_stream_larger_than_the_cache_throws_and_leaves_nothing()
     {
         var pool = _harness.Open(capacity: 10_000);
