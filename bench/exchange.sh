@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 records=100000
-runs=(--warmup 1 --runs 7)
+runs=(--warmup 1 --runs 5)
 if [ "${1:-}" = "--quick" ]; then records=2000; runs=(--warmup 0 --runs 2); shift; fi
 [ -n "${1:-}" ] && records=$1
 

@@ -30,6 +30,8 @@ public sealed partial class CloudPool
     /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
+    /// <exception cref="SourceChangedException">The file changed while it was read.</exception>
+    /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
     public async Task<string> UploadAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -46,10 +48,23 @@ public sealed partial class CloudPool
                 $"'{path}' is {source.Length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
         }
 
+        var lengthBefore = source.Length;
+        var writtenBefore = source.LastWriteTimeUtc;
         var input = DurableFile.OpenSequentialRead(source.FullName);
         await using (input.ConfigureAwait(false))
         {
-            return await UploadFromStreamAsync(input, source.Length, source.Name, $"'{path}'", progress, cancellationToken).ConfigureAwait(false);
+            // A file written to while it is read yields bytes of no version it ever had: refuse them.
+            // A file deleted meanwhile is fine: the open handle read it whole.
+            void CheckUnchanged(long lengthRead)
+            {
+                source.Refresh();
+                if (lengthRead != lengthBefore || (source.Exists && (source.Length != lengthBefore || source.LastWriteTimeUtc != writtenBefore)))
+                {
+                    throw new SourceChangedException(path, lengthBefore, lengthRead, source.Exists ? source.Length : null);
+                }
+            }
+
+            return await UploadFromStreamAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken, CheckUnchanged).ConfigureAwait(false);
         }
     }
 
@@ -63,6 +78,7 @@ public sealed partial class CloudPool
     /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
     /// <exception cref="ContentUnavailableException">No configured host could deliver a good copy.</exception>
     /// <exception cref="CacheFullException">No room can be made for it.</exception>
+    /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
     public async Task<string> WarmUpAsync(string hash, CancellationToken cancellationToken = default)
     {
         var content = ParseHash(hash);
@@ -357,7 +373,7 @@ public sealed partial class CloudPool
             var temp = newTempPath();
             try
             {
-                await FetchFromHostAsync(host, file, copy.Locator!.Value, temp, cancellationToken).ConfigureAwait(false);
+                await FetchFromHostAsync(host, file, copy.Locator!.Value, temp, _layout.Root, cancellationToken).ConfigureAwait(false);
                 await _catalog.RecordHostResultAsync(host.Name, null, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 var result = await accept(temp).ConfigureAwait(false);
                 _logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
@@ -386,7 +402,7 @@ public sealed partial class CloudPool
             $"{file.Hash} ({file.Name}) could not be fetched from any of {ordered.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
     }
 
-    private static async Task FetchFromHostAsync(IStorageHost host, FileRecord file, HostLocator locator, string temp, CancellationToken cancellationToken)
+    private static async Task FetchFromHostAsync(IStorageHost host, FileRecord file, HostLocator locator, string temp, string cacheRoot, CancellationToken cancellationToken)
     {
         try
         {
@@ -405,6 +421,11 @@ public sealed partial class CloudPool
                     DurableFile.FlushToDisk(output);
                 }
             }
+        }
+        catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+        {
+            // The cache's own disk refused the copy: no other host would do better.
+            throw CacheStorageException.For(cacheRoot, file.Hash.ToString(), e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException)
         {

@@ -84,7 +84,10 @@ public sealed partial class CloudPool
     /// <param name="syncId">Where the data came from (a block id, a peer name); 1 to 256 characters.</param>
     /// <param name="cancellationToken">Cancels the import; nothing is imported.</param>
     /// <returns>The number of records imported.</returns>
-    /// <exception cref="InvalidPayloadException">The data is not valid (the message names the record and field); nothing was imported.</exception>
+    /// <exception cref="InvalidPayloadException">
+    /// The data is not valid (the message names the record and field), or longer than
+    /// <see cref="CloudPoolOptions.MaxSyncDataLength"/>; nothing was imported.
+    /// </exception>
     public async Task<int> DataLoadAsync(string json, string syncId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -92,6 +95,12 @@ public sealed partial class CloudPool
         if (syncId.Length > MaxSyncIdLength || syncId.Any(char.IsControl))
         {
             throw new ArgumentException($"A sync id must be 1 to {MaxSyncIdLength} printable characters.", nameof(syncId));
+        }
+
+        if (json.Length > _options.MaxSyncDataLength)
+        {
+            throw new InvalidPayloadException(-1, null,
+                $"the sync data is {json.Length} characters long; this pool reads at most {_options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
         }
 
         var records = PayloadJson.ParseArray(json);

@@ -35,6 +35,10 @@ public sealed partial class CloudPool
 
             _opened = true;
         }
+        catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+        {
+            throw CacheStorageException.For(_layout.Root, "the working folders", e);
+        }
         finally
         {
             _openLock.Release();

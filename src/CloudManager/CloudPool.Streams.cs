@@ -115,51 +115,64 @@ public sealed partial class CloudPool
     /// shared by uploads from a path and from a stream.
     /// </summary>
     private async Task<string> UploadFromStreamAsync(
-        Stream input, long expectedLength, string fileName, string description, IProgress<long>? progress, CancellationToken cancellationToken)
+        Stream input, long expectedLength, string fileName, string description, IProgress<long>? progress, CancellationToken cancellationToken,
+        Action<long>? checkSource = null)
     {
         var temp = _layout.NewTempPath();
         try
         {
-            ContentHash hash;
-            long length;
-            var output = DurableFile.CreateNew(temp, Math.Min(expectedLength, CacheLimit));
-            await using (output.ConfigureAwait(false))
-            {
-                var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken, progress).ConfigureAwait(false);
-                if (computed is null)
-                {
-                    throw new CacheFullException(copied, CacheLimit, CacheLimit,
-                        $"{description} is larger than the cache allows: more than {CacheLimit} bytes (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
-                }
-
-                hash = computed.Value;
-                length = copied;
-                DurableFile.FlushToDisk(output);
-            }
-
-            var known = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
-            if (known is not null)
-            {
-                // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.
-                await TryInstallKnownAsync(known, temp, cancellationToken).ConfigureAwait(false);
-                return hash.ToString();
-            }
-
-            var record = new FileRecord(hash, length, SafeName(fileName, hash), _time.GetUtcNow(), 0, null, null);
-            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await MakeRoomAsync(length, cancellationToken).ConfigureAwait(false);
-                _layout.Install(temp, hash);
-                // From here the file is in place: finish recording it even if the caller gives up now.
-                await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            }
-
-            _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
-            return hash.ToString();
+            return await UploadToTempAsync(input, temp, expectedLength, fileName, description, progress, checkSource, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+        {
+            throw CacheStorageException.For(_layout.Root, description, e);
         }
         finally
         {
             DurableFile.DeleteQuietly(temp);
         }
+    }
+
+    private async Task<string> UploadToTempAsync(
+        Stream input, string temp, long expectedLength, string fileName, string description, IProgress<long>? progress, Action<long>? checkSource,
+        CancellationToken cancellationToken)
+    {
+        ContentHash hash;
+        long length;
+        var output = DurableFile.CreateNew(temp, Math.Min(expectedLength, CacheLimit));
+        await using (output.ConfigureAwait(false))
+        {
+            var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken, progress).ConfigureAwait(false);
+            if (computed is null)
+            {
+                throw new CacheFullException(copied, CacheLimit, CacheLimit,
+                    $"{description} is larger than the cache allows: more than {CacheLimit} bytes (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
+            }
+
+            hash = computed.Value;
+            length = copied;
+            checkSource?.Invoke(length);
+            DurableFile.FlushToDisk(output);
+        }
+
+        var known = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (known is not null)
+        {
+            // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.
+            await TryInstallKnownAsync(known, temp, cancellationToken).ConfigureAwait(false);
+            return hash.ToString();
+        }
+
+        var record = new FileRecord(hash, length, SafeName(fileName, hash), _time.GetUtcNow(), 0, null, null);
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await MakeRoomAsync(length, cancellationToken).ConfigureAwait(false);
+            _layout.Install(temp, hash);
+            // From here the file is in place: finish recording it even if the caller gives up now.
+            await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
+        return hash.ToString();
     }
 }

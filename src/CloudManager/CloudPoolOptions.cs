@@ -82,6 +82,16 @@ public sealed class CloudPoolOptions
     /// <value>Default 2; 1 to 64.</value>
     public int ParallelFiles { get; set; } = 2;
 
+    /// <summary>
+    /// The longest sync document <see cref="CloudPool.DataLoadAsync"/> reads, in characters. A longer
+    /// one is refused before it is parsed, so that memory stays bounded whatever a peer sends.
+    /// </summary>
+    /// <value>Default 64 Mi characters (the gateway accepts 16 MiB by default); at least 2.</value>
+    public int MaxSyncDataLength { get; set; } = DefaultMaxSyncDataLength;
+
+    /// <summary>The default of <see cref="MaxSyncDataLength"/>: 64 Mi characters.</summary>
+    public const int DefaultMaxSyncDataLength = 64 << 20;
+
     /// <summary>Where the pool reports what it does.</summary>
     /// <value>Default null (silent).</value>
     public ILogger? Logger { get; set; }
@@ -121,6 +131,11 @@ public sealed class CloudPoolOptions
         if (ParallelFiles is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(ParallelFiles), ParallelFiles, "ParallelFiles must be from 1 to 64.");
+        }
+
+        if (MaxSyncDataLength < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSyncDataLength), MaxSyncDataLength, "MaxSyncDataLength must be at least 2 (an empty array).");
         }
 
         if (HostCoolDown < TimeSpan.Zero)

@@ -65,6 +65,21 @@ public sealed class ErrorPathTests
     }
 
     [Fact]
+    public async Task Sync_data_that_is_not_UTF_8_exits_6_and_imports_nothing()
+    {
+        using var sandbox = new CmSandbox();
+        var record = "[{\"version\":\"0.2\",\"datetime\":\"1391212800\",\"filename\":\"caf\u00ff.txt\",\"filesize\":5,\"filehash\":\"" + new string('a', 64) + "\",\"uploads\":[]}]";
+        // Latin-1 bytes: the 0xFF of the name is no UTF-8, and must not turn into U+FFFD in the catalog.
+        sandbox.WriteFile("latin1.json", System.Text.Encoding.Latin1.GetBytes(record));
+
+        var result = await sandbox.RunAsync("load", "latin1.json", "--sync-id", "peer");
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.Contains("not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, (await sandbox.RunAsync("info", new string('a', 64))).ExitCode);
+    }
+
+    [Fact]
     public async Task File_larger_than_the_cache_exits_4()
     {
         using var sandbox = new CmSandbox();

@@ -28,21 +28,19 @@ internal static class LoadCommand
         {
             var path = context.Value(source);
             var id = context.Value(syncId);
-            string text;
-            if (path == "-")
-            {
-                text = await Console.In.ReadToEndAsync(cancellationToken);
-            }
-            else if (File.Exists(path))
-            {
-                text = await File.ReadAllTextAsync(path, cancellationToken);
-            }
-            else
+            if (path != "-" && !File.Exists(path))
             {
                 throw CliException.NotFound($"Cannot load '{path}': no such file.");
             }
 
             await using var pool = await context.OpenPoolAsync(cancellationToken);
+            string text;
+            var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+            await using (input)
+            {
+                text = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
+            }
+
             var imported = await pool.DataLoadAsync(text, id, cancellationToken);
             if (context.Console.Json)
             {

@@ -67,6 +67,7 @@ internal static class ConfigFileReader
                 throw CliException.Usage($"The config file {path} must hold a JSON object {{ ... }}.");
             }
 
+            CheckText(root, path, "");
             CheckKeys(root, TopLevelKeys, path, "");
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
             var reader = new Reader(path);
@@ -185,6 +186,56 @@ internal static class ConfigFileReader
             MaxConnections = reader.Integer(gateway, "maxConnections"),
             ShutdownTimeout = reader.Duration(gateway, "shutdownTimeout"),
         };
+    }
+
+    /// <summary>
+    /// Refuses text no setting can use, before any key is read: an escaped unpaired surrogate (which
+    /// the JSON reader cannot turn into a string) and a NUL character (which no path may hold).
+    /// </summary>
+    private static void CheckText(JsonElement element, string path, string where)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = ReadText(() => property.Name, path, where == "" ? "a key" : $"a key in '{where}'");
+                    var inner = where == "" ? name : $"{where}.{name}";
+                    CheckText(property.Value, path, inner);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckText(item, path, $"{where}[{index++}]");
+                }
+
+                break;
+            case JsonValueKind.String:
+                ReadText(() => element.GetString()!, path, $"'{where}'");
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static string ReadText(Func<string> read, string path, string what)
+    {
+        string text;
+        try
+        {
+            text = read();
+        }
+        catch (InvalidOperationException)
+        {
+            throw CliException.Usage($"The config file {path}: {what} holds an invalid escape (an unpaired UTF-16 surrogate such as \\ud800); write the character itself or a valid pair.");
+        }
+
+        return text.Contains('\0', StringComparison.Ordinal)
+            ? throw CliException.Usage($"The config file {path}: {what} holds a NUL character (\\u0000), which no setting may contain.")
+            : text;
     }
 
     private static void CheckKeys(JsonElement element, string[] known, string path, string prefix)

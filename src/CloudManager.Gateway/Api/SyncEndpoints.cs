@@ -22,6 +22,8 @@ internal static class SyncEndpoints
     /// <summary>The dump limit when none is given: the seed's, as in <c>cm dump</c>.</summary>
     public const int DefaultDumpLimit = 128_000;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/sync/dump", DumpAsync)
@@ -84,8 +86,16 @@ internal static class SyncEndpoints
         var body = new LimitedReadStream(context.Request.Body, limit, max => $"Sync data may be at most {ByteText.Format(max)}; send it in smaller dumps.");
         await using (body)
         {
-            using var reader = new StreamReader(body, Encoding.UTF8);
-            json = await reader.ReadToEndAsync(context.RequestAborted);
+            // Strict: a damaged byte is refused, not turned into a replacement character in a file name.
+            using var reader = new StreamReader(body, StrictUtf8);
+            try
+            {
+                json = await reader.ReadToEndAsync(context.RequestAborted);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InvalidPayloadException(-1, null, "the request body is not valid UTF-8 text.", e);
+            }
         }
 
         var imported = await pool.DataLoadAsync(json, syncId, context.RequestAborted);

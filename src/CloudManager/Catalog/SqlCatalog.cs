@@ -974,6 +974,6 @@ public abstract class SqlCatalog : ICatalog
 
     private CatalogException Translate(DbException e) =>
         IsTransient(e)
-            ? new CatalogException($"The catalog {DisplayName} is busy: {e.Message} Try again.", e, isTransient: true)
+            ? new CatalogException($"The catalog {DisplayName} is busy: {e.Message} Another process holds a lock on it (a long transaction, a backup, an open sqlite3 shell); try again once it has finished.", e, isTransient: true)
             : new CatalogException($"The catalog {DisplayName} failed: {e.Message}", e);
 }

@@ -6,7 +6,8 @@ namespace CloudManager.Catalog;
 
 /// <summary>
 /// The catalog in a SQLite file (the embedded default): WAL journal, full synchronous commits, a
-/// 30-second busy timeout so that several processes can share the file.
+/// busy timeout (30 seconds unless the connection string's <c>Default Timeout</c> says otherwise) so
+/// that several processes can share the file.
 /// </summary>
 public sealed class SqliteCatalog : SqlCatalog
 {
@@ -16,6 +17,7 @@ public sealed class SqliteCatalog : SqlCatalog
 
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly int _busyTimeoutMilliseconds;
 
     /// <summary>Opens (creating when missing) the catalog at a file path or a <c>Data Source=…</c> connection string.</summary>
     public SqliteCatalog(string pathOrConnectionString)
@@ -25,7 +27,14 @@ public sealed class SqliteCatalog : SqlCatalog
             ? new SqliteConnectionStringBuilder(pathOrConnectionString)
             : new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(pathOrConnectionString) };
         builder.Pooling = true;
-        builder.DefaultTimeout = 30;
+        // 30 s unless the connection string says otherwise ("Default Timeout=5"): how long a write
+        // waits for another process's transaction before the catalog reports itself busy.
+        if (!builder.ContainsKey("Default Timeout") || builder.DefaultTimeout <= 0)
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        _busyTimeoutMilliseconds = builder.DefaultTimeout * 1000;
         if (builder.Mode == SqliteOpenMode.ReadWriteCreate && !string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
@@ -60,7 +69,7 @@ public sealed class SqliteCatalog : SqlCatalog
                 var pragmas = connection.CreateCommand();
                 await using var pragmasScope = pragmas.ConfigureAwait(false);
                 // FULL: a commit the pool reported survives a power cut, not only a process crash.
-                pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+                pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 ConfiguredHandles.TryAdd(handle, Configured);
             }

@@ -171,6 +171,20 @@ public static class PayloadJson
     /// <exception cref="InvalidPayloadException">The record is not valid.</exception>
     public static FilePayload ReadRecord(JsonElement element, int index)
     {
+        try
+        {
+            return ReadValidRecord(element, index);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A property name with an escaped unpaired surrogate ("\ud800filehash") makes every
+            // property lookup on its object throw, before any field's own check can see it.
+            throw new InvalidPayloadException(index, null, "a property name holds an invalid escape (an unpaired UTF-16 surrogate).", e);
+        }
+    }
+
+    private static FilePayload ReadValidRecord(JsonElement element, int index)
+    {
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw new InvalidPayloadException(index, null, $"expected a JSON object, found {Describe(element.ValueKind)}.");

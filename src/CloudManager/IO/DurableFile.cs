@@ -13,16 +13,29 @@ internal static class DurableFile
     /// <summary>
     /// Creates a new file for writing, unbuffered so that large sequential writes go straight down.
     /// </summary>
-    internal static FileStream CreateNew(string path, long expectedLength = 0) =>
-        new(path, new FileStreamOptions
+    internal static FileStream CreateNew(string path, long expectedLength = 0)
+    {
+        try
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = 0,
-            Options = FileOptions.Asynchronous,
-            PreallocationSize = expectedLength > 0 ? expectedLength : 0,
-        });
+            return new(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                Options = FileOptions.Asynchronous,
+                PreallocationSize = expectedLength > 0 ? expectedLength : 0,
+            });
+        }
+        catch (IOException e) when (expectedLength > 0 && e.HResult != NoSpaceErrno && !OperatingSystem.IsWindows() && Path.GetDirectoryName(path) is { } folder
+            && new DriveInfo(folder).AvailableFreeSpace < expectedLength)
+        {
+            // A failed preallocation carries no errno; give it the one a failed write would have (ENOSPC).
+            throw new IOException(e.Message, NoSpaceErrno);
+        }
+    }
+
+    private const int NoSpaceErrno = 28;
 
     /// <summary>Opens a file for one sequential read.</summary>
     internal static FileStream OpenSequentialRead(string path) =>

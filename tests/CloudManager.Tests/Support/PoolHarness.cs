@@ -9,12 +9,13 @@ public sealed class PoolHarness : IAsyncDisposable
 {
     private readonly List<CloudPool> _pools = [];
 
-    public PoolHarness(int hostCount = 3)
+    public PoolHarness(int hostCount = 3, string? parentFolder = null)
     {
+        Folder = parentFolder is null ? new TempFolder() : new TempFolder(parentFolder);
         HostFolders = Enumerable.Range(1, hostCount).Select(i => Folder.CreateFolder($"host-{i}")).ToList();
     }
 
-    public TempFolder Folder { get; } = new();
+    public TempFolder Folder { get; }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 

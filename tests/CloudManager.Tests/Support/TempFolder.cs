@@ -4,8 +4,14 @@ namespace CloudManager.Tests.Support;
 public sealed class TempFolder : IDisposable
 {
     public TempFolder()
+        : this(System.IO.Path.GetTempPath())
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cm-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>A fresh folder under <paramref name="parent"/> (for example a memory file system, where a flush costs nothing).</summary>
+    public TempFolder(string parent)
+    {
+        Path = System.IO.Path.Combine(parent, "cm-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
