@@ -33,17 +33,17 @@ public sealed class FrequencyPolicy : IEvictionPolicy
 
     /// <inheritdoc />
     /// <remarks>
-    /// The count decides; the fraction added to it only orders files of equal count. A file whose
-    /// previous use the node knows gets between 0 and ½ more, the more the closer that use (from a
-    /// file that comes back from the eviction memory, its eviction stands for its previous use: a
-    /// file asked for soon after it left ranks high). A file without such a use gets up to 1 less,
+    /// The count decides; the fraction added to it (less than ½ either way) only orders files of
+    /// equal count. A file whose previous use the node knows gets up to ¼ more, the more the closer
+    /// that use (for a file back from the eviction memory, its eviction stands for its previous use:
+    /// a file asked for soon after it left ranks high). A file without such a use gets up to ½ less,
     /// the more the larger it is: nothing says it will be used again, and a large one holds the room
     /// of many small ones.
     /// </remarks>
     public double Priority(CacheAccess access) =>
         access.PreviousTick is { } previous
-            ? access.AccessCount + (1.0 / (2 + access.Tick - previous))
-            : access.AccessCount - ((double)access.Size / (access.Size + 1));
+            ? access.AccessCount + (0.5 / (2 + access.Tick - previous))
+            : access.AccessCount - (0.5 * access.Size / (access.Size + 1));
 
     /// <inheritdoc />
     public double InflationAfterEviction(double currentInflation, double evictedPriority) => currentInflation;
