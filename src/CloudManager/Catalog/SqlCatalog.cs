@@ -211,8 +211,9 @@ public abstract class SqlCatalog : ICatalog
             if (cached is null)
             {
                 var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var count = 1 + await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
-                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation));
+                var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+                var count = 1 + rememberedCount;
+                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
                 await ExecuteAsync(connection, transaction,
                     "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
                     cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
@@ -248,7 +249,7 @@ public abstract class SqlCatalog : ICatalog
 
                 var entry = entries[0];
                 var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation));
+                var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation, entry.LastTick));
                 await ExecuteAsync(connection, transaction,
                     "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
                     cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
@@ -734,30 +735,31 @@ public abstract class SqlCatalog : ICatalog
     /// Forgets a remembered evicted file that is cached again, and returns the access count it had
     /// (0 when the policy remembers nothing or the node forgot it).
     /// </summary>
-    private static async Task<long> RecallEvictedAsync(
+    private static async Task<(long Count, long? EvictedTick)> RecallEvictedAsync(
         DbConnection connection, DbTransaction transaction, string nodeId, string hash, IEvictionPolicy policy, CancellationToken cancellationToken)
     {
         if (policy.EvictionMemory <= 0)
         {
-            return 0;
+            return (0, null);
         }
 
-        var command = Command(connection, transaction, "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size, access_count", ("n", nodeId), ("h", hash));
-        long size, count;
+        var command = Command(connection, transaction,
+            "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size, access_count, evicted_tick", ("n", nodeId), ("h", hash));
+        long size, count, evictedTick;
         await using (command.ConfigureAwait(false))
         {
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                return 0;
+                return (0, null);
             }
 
-            (size, count) = (reader.GetInt64(0), reader.GetInt64(1));
+            (size, count, evictedTick) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
         }
 
         await ExecuteAsync(connection, transaction, "UPDATE nodes SET remembered_bytes = remembered_bytes - @s WHERE node_id = @n", cancellationToken, ("s", size), ("n", nodeId)).ConfigureAwait(false);
-        return count;
+        return (count, evictedTick);
     }
 
     /// <summary>

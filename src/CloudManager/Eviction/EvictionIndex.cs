@@ -58,14 +58,16 @@ public sealed class EvictionIndex<TKey>
 
         var tick = AdvanceClock();
         var count = 1L;
+        long? previousTick = null;
         if (_remembered.Remove(key, out var remembered))
         {
             _rememberedAge.Remove((remembered.Tick, key));
             RememberedBytes -= remembered.Size;
             count = remembered.AccessCount + 1;
+            previousTick = remembered.Tick;
         }
 
-        Put(key, new Entry(size, count, tick, _policy.Priority(new CacheAccess(size, count, tick, _inflation))));
+        Put(key, new Entry(size, count, tick, _policy.Priority(new CacheAccess(size, count, tick, _inflation, previousTick))));
         UsedBytes += size;
     }
 
@@ -82,7 +84,7 @@ public sealed class EvictionIndex<TKey>
         var entry = _entries[key];
         var count = entry.AccessCount + 1;
         Remove(key, entry);
-        Put(key, new Entry(entry.Size, count, tick, _policy.Priority(new CacheAccess(entry.Size, count, tick, _inflation))));
+        Put(key, new Entry(entry.Size, count, tick, _policy.Priority(new CacheAccess(entry.Size, count, tick, _inflation, entry.Tick))));
         return true;
     }
 
