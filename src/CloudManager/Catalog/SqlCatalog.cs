@@ -16,7 +16,7 @@ namespace CloudManager.Catalog;
 public abstract class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -496,7 +496,7 @@ public abstract class SqlCatalog : ICatalog
         int minCopies, DateTimeOffset reofferBefore, FileRecord? after, int limit, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadFilesAsync(connection, null,
             $"SELECT {FileColumns} FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m AND (f.exported_at IS NULL OR f.exported_at < @b) " +
-            "AND (f.created_at > @ac OR (f.created_at = @ac AND f.hash > @ah)) ORDER BY f.created_at, f.hash LIMIT @l",
+            "AND (f.created_at, f.hash) > (@ac, @ah) ORDER BY f.created_at, f.hash LIMIT @l",
             cancellationToken, ("m", minCopies), ("b", reofferBefore.ToUnixTimeMilliseconds()),
             ("ac", after?.CreatedAt.ToUnixTimeSeconds() ?? long.MinValue), ("ah", after?.Hash.ToString() ?? ""), ("l", limit)), cancellationToken);
 
@@ -852,6 +852,7 @@ public abstract class SqlCatalog : ICatalog
             1 => "CloudManager.Catalog.001_initial.sql",
             2 => "CloudManager.Catalog.002_listing_indexes.sql",
             3 => "CloudManager.Catalog.003_eviction_memory.sql",
+            4 => "CloudManager.Catalog.004_export_order_index.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

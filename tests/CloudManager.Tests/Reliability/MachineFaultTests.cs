@@ -206,6 +206,8 @@ public sealed class MachineFaultTests(ITestOutputHelper output)
         var hosts = pool.Hosts.Count == 0 ? [] : harness.NewHosts();
         await pool.DisposeAsync();
         var reopened = harness.Open(capacity: pool.Capacity, hosts: hosts);
+        // Opening the cache (not only the catalog) is what reconciles the folder with the catalog.
+        await reopened.GetReconciliationAsync(Token);
         foreach (var hash in uploaded)
         {
             Assert.True(await reopened.ExistsAsync(hash, Token), $"{hash} was reported uploaded but the catalog lost it");
