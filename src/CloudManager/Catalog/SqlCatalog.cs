@@ -518,95 +518,131 @@ public abstract class SqlCatalog : ICatalog
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task ImportAsync(IReadOnlyList<FilePayload> records, string syncId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+    public Task ImportAsync(IReadOnlyList<FilePayload> records, string syncId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return WriteAsync(async (connection, transaction) =>
         {
-            var at = now.ToUnixTimeMilliseconds();
-            var findSize = Command(connection, transaction, "SELECT size FROM files WHERE hash = @h" + RowLockClause);
-            await using var findSizeScope = findSize.ConfigureAwait(false);
-            var findHash = AddParameter(findSize, "h", "");
-
-            var insertFile = Command(connection, transaction,
-                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, @y) ON CONFLICT (hash) DO NOTHING");
-            await using var insertFileScope = insertFile.ConfigureAwait(false);
-            var fileHash = AddParameter(insertFile, "h", "");
-            var fileSize = AddParameter(insertFile, "s", 0L);
-            var fileName = AddParameter(insertFile, "n", "");
-            var fileCreated = AddParameter(insertFile, "c", 0L);
-            AddParameter(insertFile, "y", syncId);
-
-            var confirm = Command(connection, transaction, "UPDATE files SET sync_id = @y WHERE hash = @h AND sync_id IS NULL");
-            await using var confirmScope = confirm.ConfigureAwait(false);
-            AddParameter(confirm, "y", syncId);
-            var confirmHash = AddParameter(confirm, "h", "");
-
-            var stored = Command(connection, transaction,
-                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, @l, 0, 0, NULL, @t) " +
-                "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1");
-            await using var storedScope = stored.ConfigureAwait(false);
-            var storedHash = AddParameter(stored, "h", "");
-            var storedHost = AddParameter(stored, "o", "");
-            var storedLocator = AddParameter(stored, "l", "");
-            AddParameter(stored, "t", at);
-
-            var failed = Command(connection, transaction,
-                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, NULL, 1, 0, @e, @t) ON CONFLICT (hash, host) DO NOTHING");
-            await using var failedScope = failed.ConfigureAwait(false);
-            var failedHash = AddParameter(failed, "h", "");
-            var failedHost = AddParameter(failed, "o", "");
-            AddParameter(failed, "e", "reported as failed by sync " + syncId);
-            AddParameter(failed, "t", at);
-
-            var recount = Command(connection, transaction, RecountCopiesSql);
-            await using var recountScope = recount.ConfigureAwait(false);
-            var recountHash = AddParameter(recount, "h", "");
-
-            for (var index = 0; index < records.Count; index++)
+            // Set-based, a page of records at a time: a few multi-row statements per page instead of
+            // five statements per record, with the same outcome as applying the records one by one.
+            for (var start = 0; start < records.Count; start += ImportPageSize)
             {
-                var record = records[index];
-                var hash = record.FileHash.ToString();
-                fileHash.Value = hash;
-                fileSize.Value = record.FileSize;
-                fileName.Value = record.FileName;
-                fileCreated.Value = record.DateTime.ToUnixTimeSeconds();
-                var inserted = await insertFile.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-                if (!inserted)
-                {
-                    // Known already (or added twice by this document): the sizes must agree.
-                    findHash.Value = hash;
-                    var knownSize = Convert.ToInt64(await findSize.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                    if (knownSize != record.FileSize)
-                    {
-                        throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {knownSize}, the record says {record.FileSize}.");
-                    }
-
-                    confirmHash.Value = hash;
-                    await confirm.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                foreach (var link in record.Uploads)
-                {
-                    if (link.Url is { } url)
-                    {
-                        storedHash.Value = hash;
-                        storedHost.Value = link.HostName;
-                        storedLocator.Value = url;
-                        await stored.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        failedHash.Value = hash;
-                        failedHost.Value = link.HostName;
-                        await failed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                recountHash.Value = hash;
-                await recount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await ImportPageAsync(connection, transaction, records, start, Math.Min(ImportPageSize, records.Count - start), syncId, now, cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             return 0;
         }, cancellationToken);
+    }
+
+    // Records per page of an import; a page's statements stay far below every engine's parameter limit.
+    private const int ImportPageSize = 400;
+
+    private async Task ImportPageAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<FilePayload> records, int start, int count, string syncId, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var page = Enumerable.Range(start, count).Select(i => (Index: i, Record: records[i], Hash: records[i].FileHash.ToString())).ToList();
+        var hashes = page.Select(r => r.Hash).Distinct(StringComparer.Ordinal).ToList();
+
+        // 1. Files the catalog does not know yet: the first record of each hash, confirmed under the sync id.
+        var firsts = page.DistinctBy(r => r.Hash, StringComparer.Ordinal).ToList();
+        await ExecuteRowsAsync(connection, transaction,
+            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES ",
+            " ON CONFLICT (hash) DO NOTHING", firsts, 4, r => [r.Hash, r.Record.FileSize, r.Record.FileName, r.Record.DateTime.ToUnixTimeSeconds()],
+            "(@{0}, @{1}, @{2}, @{3}, 0, NULL, @y)", cancellationToken, ("y", syncId)).ConfigureAwait(false);
+
+        // 2. Every record's size must be the one the catalog now holds (a known file's, or the first
+        //    record's of this document): the first record that differs aborts the whole import.
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var chunk in hashes.Chunk(ImportPageSize))
+        {
+            var command = Command(connection, transaction, $"SELECT hash, size FROM files WHERE hash IN ({InList(chunk.Length)}){RowLockClause}", Named(chunk));
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sizes[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            }
+        }
+
+        foreach (var (index, record, hash) in page)
+        {
+            var known = sizes[hash];
+            if (known != record.FileSize)
+            {
+                throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {known}, the record says {record.FileSize}.");
+            }
+        }
+
+        // 3. Files known before: confirmed under the sync id unless another sync confirmed them first.
+        await ExecuteAsync(connection, transaction, $"UPDATE files SET sync_id = @y WHERE hash IN ({InList(hashes.Count)}) AND sync_id IS NULL",
+            cancellationToken, [.. Named(hashes), ("y", syncId)]).ConfigureAwait(false);
+
+        // 4. Copies, one row per file and host: a host's first URL in the document, or a failed copy
+        //    when the document gives that host no URL. A stored URL replaces a failed copy, never a
+        //    stored one; a failed report never replaces anything.
+        var links = page
+            .SelectMany(r => r.Record.Uploads.Select(u => (r.Hash, u.HostName, u.Url)))
+            .GroupBy(l => (l.Hash, l.HostName))
+            .Select(g => (g.Key.Hash, g.Key.HostName, Url: g.Select(l => l.Url).FirstOrDefault(u => u is not null)))
+            .ToList();
+        var at = now.ToUnixTimeMilliseconds();
+        await ExecuteRowsAsync(connection, transaction,
+            "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES ",
+            " ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
+            links.Where(l => l.Url is not null).ToList(), 3, l => [l.Hash, l.HostName, l.Url], "(@{0}, @{1}, @{2}, 0, 0, NULL, @t)",
+            cancellationToken, ("t", at)).ConfigureAwait(false);
+        await ExecuteRowsAsync(connection, transaction,
+            "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES ",
+            " ON CONFLICT (hash, host) DO NOTHING",
+            links.Where(l => l.Url is null).ToList(), 2, l => [l.Hash, l.HostName], "(@{0}, @{1}, NULL, 1, 0, @e, @t)",
+            cancellationToken, ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
+
+        // 5. The stored-copy count of every file the page touched.
+        await ExecuteAsync(connection, transaction,
+            $"UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = files.hash AND copies.state = 0) WHERE hash IN ({InList(hashes.Count)})",
+            cancellationToken, Named(hashes)).ConfigureAwait(false);
+    }
+
+    /// <summary>"@k0, @k1, …" for an IN list of <paramref name="count"/> values (see <see cref="Named"/>).</summary>
+    private static string InList(int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
+
+    private static (string Name, object? Value)[] Named(IReadOnlyList<string> values) =>
+        [.. values.Select((v, i) => ("k" + i.ToString(CultureInfo.InvariantCulture), (object?)v))];
+
+    /// <summary>
+    /// One multi-row statement per batch of rows: <paramref name="head"/>, then one
+    /// <paramref name="rowTemplate"/> per row (its {0}…{n} are the row's parameter names), then
+    /// <paramref name="tail"/>; <paramref name="shared"/> parameters are the same for every row.
+    /// </summary>
+    private static async Task ExecuteRowsAsync<TRow>(
+        DbConnection connection, DbTransaction transaction, string head, string tail, IReadOnlyList<TRow> rows, int columns,
+        Func<TRow, object?[]> values, string rowTemplate, CancellationToken cancellationToken, params (string Name, object? Value)[] shared)
+    {
+        foreach (var batch in rows.Chunk(500))
+        {
+            var parameters = new List<(string Name, object? Value)>(shared);
+            var sql = new System.Text.StringBuilder(head);
+            for (var row = 0; row < batch.Length; row++)
+            {
+                var rowValues = values(batch[row]);
+                var names = new object[columns];
+                for (var column = 0; column < columns; column++)
+                {
+                    var name = string.Create(CultureInfo.InvariantCulture, $"r{row}c{column}");
+                    names[column] = name;
+                    parameters.Add((name, rowValues[column]));
+                }
+
+                sql.Append(row == 0 ? "" : ", ").Append(string.Format(CultureInfo.InvariantCulture, rowTemplate, names));
+            }
+
+            await ExecuteAsync(connection, transaction, sql.Append(tail).ToString(), cancellationToken, [.. parameters]).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     public Task<long> GetCursorAsync(string source, CancellationToken cancellationToken) => RunAsync(async connection =>
