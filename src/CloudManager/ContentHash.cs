@@ -23,6 +23,25 @@ public readonly record struct ContentHash : IComparable<ContentHash>
     private readonly ulong _c;
     private readonly ulong _d;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Mixes all 256 bits with a per-process random seed. The generated hash code folds each 64-bit
+    /// word by XOR of its halves, so values whose halves repeat (a hostile sync document can send
+    /// any 64 hex digits) all collide and turn every dictionary of hashes quadratic.
+    /// </remarks>
+    public override int GetHashCode()
+    {
+        // Every 32-bit half on its own: ulong's own hash code is that same XOR of halves.
+        var hash = default(HashCode);
+        foreach (var word in (ReadOnlySpan<ulong>)[_a, _b, _c, _d])
+        {
+            hash.Add((uint)word);
+            hash.Add((uint)(word >> 32));
+        }
+
+        return hash.ToHashCode();
+    }
+
     private ContentHash(ReadOnlySpan<byte> digest)
     {
         _a = BinaryPrimitives.ReadUInt64BigEndian(digest);

@@ -41,4 +41,16 @@ public sealed class ContentHashTests
         new Random(3).NextBytes(bytes);
         Assert.Equal(ContentHash.Compute(bytes), await ContentHash.ComputeAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void Hash_codes_of_hashes_whose_halves_repeat_do_not_collide()
+    {
+        // A sync document may carry any 64 hex digits: "0000002a0000002a..." must not all share one
+        // bucket (folding each 64-bit word by XOR of its halves gives 0 for every one of them).
+        var codes = Enumerable.Range(0, 10_000)
+            .Select(i => ContentHash.Parse(string.Concat(Enumerable.Repeat(i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture), 8))).GetHashCode())
+            .ToHashSet();
+
+        Assert.True(codes.Count > 9_900, $"{10_000 - codes.Count} collisions among 10,000 hashes");
+    }
 }

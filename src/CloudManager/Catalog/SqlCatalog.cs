@@ -535,8 +535,9 @@ public abstract class SqlCatalog : ICatalog
         }, cancellationToken);
     }
 
-    // Records per page of an import; a page's statements stay far below every engine's parameter limit.
-    private const int ImportPageSize = 400;
+    // Records per page of an import, and rows per multi-row statement: small enough that binding
+    // parameters by name (a linear search per parameter in SQLite) stays cheap.
+    private const int ImportPageSize = 64;
 
     private async Task ImportPageAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<FilePayload> records, int start, int count, string syncId, DateTimeOffset now,
@@ -622,7 +623,7 @@ public abstract class SqlCatalog : ICatalog
         DbConnection connection, DbTransaction transaction, string head, string tail, IReadOnlyList<TRow> rows, int columns,
         Func<TRow, object?[]> values, string rowTemplate, CancellationToken cancellationToken, params (string Name, object? Value)[] shared)
     {
-        foreach (var batch in rows.Chunk(500))
+        foreach (var batch in rows.Chunk(16))
         {
             var parameters = new List<(string Name, object? Value)>(shared);
             var sql = new System.Text.StringBuilder(head);
