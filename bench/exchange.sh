@@ -11,12 +11,13 @@ runs=(--warmup 1 --runs 5)
 if [ "${1:-}" = "--quick" ]; then records=2000; runs=(--warmup 0 --runs 2); shift; fi
 [ -n "${1:-}" ] && records=$1
 
-for tool in hyperfine jq sqlite3; do
-  command -v "$tool" >/dev/null || { echo "bench/exchange.sh: $tool is missing (apt-get install $tool)." >&2; exit 2; }
-done
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Missing tools come from Debian when run as root (eng/lib/apt.sh says what to do otherwise).
+STATE_ROOT=$work
+# shellcheck source=../eng/lib/apt.sh
+. eng/lib/apt.sh
+ensure_packages hyperfine jq sqlite3
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME"
 ./cm --help >/dev/null
@@ -41,13 +42,15 @@ $cm setup-db "$work/template/catalog.db" >/dev/null
 $cm --db "$work/template/catalog.db" --storage "$work/template/cache" -q load "$work/records.json" --sync-id bench >/dev/null
 sqlite3 "$work/template/catalog.db" "UPDATE files SET sync_id = NULL, exported_at = NULL; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
-hyperfine "${runs[@]}" --export-markdown "$work/dump.md" \
+hyperfine "${runs[@]}" --export-markdown "$work/dump.md" --export-json "$work/dump.json" \
   --prepare "rm -rf $work/run && cp -r $work/template $work/run" \
   -n "jq -c ." "jq -c . $work/records.json" \
   -n "cm dump" "$cm --db $work/run/catalog.db --storage $work/run/cache dump --limit 2000000000 -o $work/dump.json" >&2
-hyperfine "${runs[@]}" --export-markdown "$work/load.md" \
+hyperfine "${runs[@]}" --export-markdown "$work/load.md" --export-json "$work/load.json" \
   --prepare "rm -rf $work/run && $cm setup-db $work/run/catalog.db" \
   -n "jq -c ." "jq -c . $work/records.json" \
   -n "cm load" "$cm --db $work/run/catalog.db --storage $work/run/cache load $work/records.json --sync-id bench" >&2
 test "$(jq length "$work/dump.json")" -eq "$records" || { echo "bench/exchange.sh: the dump does not hold every record." >&2; exit 1; }
 cat "$work/dump.md" "$work/load.md"
+# Medians (the figures RESULTS.md quotes; the tables above give means).
+jq -r '.results[] | "median \(.command): \(.median) s"' "$work/dump.json" "$work/load.json"

@@ -12,10 +12,13 @@ root=$(pwd)
 runs=(--warmup 3 --runs 30)
 [ "${1:-}" = "--quick" ] && runs=(--warmup 0 --runs 2)
 
-command -v hyperfine >/dev/null || { echo "bench/startup.sh: hyperfine is missing (apt-get install hyperfine)." >&2; exit 2; }
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Missing tools come from Debian when run as root (eng/lib/apt.sh says what to do otherwise).
+STATE_ROOT=$work
+# shellcheck source=../eng/lib/apt.sh
+. eng/lib/apt.sh
+ensure_packages hyperfine jq
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME"
 
@@ -33,8 +36,10 @@ hash=$(dotnet "$cm_dll" -q upload "$work/file.bin" | cut -d' ' -f1)
 catalog="$XDG_DATA_HOME/cloud-manager/catalog.db"
 test -f "$catalog" || { echo "bench/startup.sh: no catalog at $catalog." >&2; exit 1; }
 
-hyperfine -N "${runs[@]}" --export-markdown "$work/startup.md" \
+hyperfine -N "${runs[@]}" --export-markdown "$work/startup.md" --export-json "$work/startup.json" \
   -n "empty console app" "dotnet $empty_dll" \
   -n "SQLite lookup process" "dotnet $probe_dll $catalog $hash" \
   -n "cm exists" "dotnet $cm_dll exists $hash" >&2
 cat "$work/startup.md"
+# Medians (the figures RESULTS.md quotes; the table above gives means).
+jq -r '.results[] | "median \(.command): \(.median * 1000 | floor) ms (user \(.user * 1000 | floor) ms, system \(.system * 1000 | floor) ms, mean)"' "$work/startup.json"
