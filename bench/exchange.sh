@@ -42,15 +42,15 @@ $cm setup-db "$work/template/catalog.db" >/dev/null
 $cm --db "$work/template/catalog.db" --storage "$work/template/cache" -q load "$work/records.json" --sync-id bench >/dev/null
 sqlite3 "$work/template/catalog.db" "UPDATE files SET sync_id = NULL, exported_at = NULL; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
-hyperfine "${runs[@]}" --export-markdown "$work/dump.md" --export-json "$work/dump.json" \
+hyperfine "${runs[@]}" --export-markdown "$work/dump.md" --export-json "$work/hf-dump.json" \
   --prepare "rm -rf $work/run && cp -r $work/template $work/run" \
   -n "jq -c ." "jq -c . $work/records.json" \
   -n "cm dump" "$cm --db $work/run/catalog.db --storage $work/run/cache dump --limit 2000000000 -o $work/dump.json" >&2
-hyperfine "${runs[@]}" --export-markdown "$work/load.md" --export-json "$work/load.json" \
+hyperfine "${runs[@]}" --export-markdown "$work/load.md" --export-json "$work/hf-load.json" \
   --prepare "rm -rf $work/run && $cm setup-db $work/run/catalog.db" \
   -n "jq -c ." "jq -c . $work/records.json" \
   -n "cm load" "$cm --db $work/run/catalog.db --storage $work/run/cache load $work/records.json --sync-id bench" >&2
 test "$(jq length "$work/dump.json")" -eq "$records" || { echo "bench/exchange.sh: the dump does not hold every record." >&2; exit 1; }
 cat "$work/dump.md" "$work/load.md"
 # Medians (the figures RESULTS.md quotes; the tables above give means).
-jq -r '.results[] | "median \(.command): \(.median) s"' "$work/dump.json" "$work/load.json"
+jq -r '.results[] | "median \(.command): \(.median) s"' "$work/hf-dump.json" "$work/hf-load.json"
