@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace CloudManager.Tests.Support;
 
-/// <summary>The <c>sqlite3</c> command-line shell as another process that uses a catalog file.</summary>
+/// <summary>
+/// The <c>sqlite3</c> command-line shell as another process that uses a catalog file
+/// (<c>eng/services/sqlite3.sh</c> installs it and names it in <c>POOL_TEST_SQLITE3</c>).
+/// </summary>
 public static class SqliteShell
 {
     /// <summary>Starts a shell that holds an exclusive transaction on the file until disposed.</summary>
@@ -35,7 +38,10 @@ public static class SqliteShell
 
     private static Process Start(string database)
     {
-        var start = new ProcessStartInfo("sqlite3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        var shell = Environment.GetEnvironmentVariable("POOL_TEST_SQLITE3") is { Length: > 0 } path
+            ? path
+            : TestServers.RequireTool("sqlite3", "eng/services/sqlite3.sh");
+        var start = new ProcessStartInfo(shell) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(database);
         return Process.Start(start)!;
     }
