@@ -61,6 +61,14 @@ public sealed class PostgresCatalog : SqlCatalog
     protected override string RowLockClause => " FOR UPDATE";
 
     /// <inheritdoc />
+    protected override string JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
+        "SELECT * FROM json_to_recordset(@d::json) AS x(" + string.Join(", ", columns.Select(c => c.Name + " " + c.Type)) + ")";
+
+    /// <inheritdoc />
+    /// <remarks>Temporary tables are never analyzed automatically; without statistics the planner guesses their size.</remarks>
+    protected override string AfterStagingSql => "ANALYZE cm_import_records";
+
+    /// <inheritdoc />
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

@@ -6,13 +6,13 @@ namespace CloudManager;
 
 public sealed partial class CloudPool
 {
-    /// <summary>Longest sync id accepted by <see cref="DataLoadAsync"/>.</summary>
+    /// <summary>Longest sync id accepted by <see cref="DataLoadAsync(string, string, CancellationToken)"/>.</summary>
     public const int MaxSyncIdLength = 256;
 
     /// <summary>
     /// Exports safe files that no shared log has confirmed yet (the seed's <c>data_dump</c>): a JSON
     /// array of payloads whose UTF-8 text is at most <paramref name="limitBytes"/> long, oldest
-    /// first. The files are marked exported; an export not confirmed (by <see cref="DataLoadAsync"/>)
+    /// first. The files are marked exported; an export not confirmed (by <see cref="DataLoadAsync(string, string, CancellationToken)"/>)
     /// within <see cref="CloudPoolOptions.ExportConfirmationTimeout"/> is offered again.
     /// </summary>
     /// <param name="limitBytes">The most UTF-8 bytes the returned text may have.</param>
@@ -91,19 +91,52 @@ public sealed partial class CloudPool
     public async Task<int> DataLoadAsync(string json, string syncId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
-        ArgumentException.ThrowIfNullOrEmpty(syncId);
-        if (syncId.Length > MaxSyncIdLength || syncId.Any(char.IsControl))
-        {
-            throw new ArgumentException($"A sync id must be 1 to {MaxSyncIdLength} printable characters.", nameof(syncId));
-        }
-
+        CheckSyncId(syncId);
         if (json.Length > _options.MaxSyncDataLength)
         {
             throw new InvalidPayloadException(-1, null,
                 $"the sync data is {json.Length} characters long; this pool reads at most {_options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
         }
 
-        var records = PayloadJson.ParseArray(json);
+        return await ImportAsync(PayloadJson.ParseArray(json), syncId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Imports sync data given as UTF-8 bytes, as read from a file or a request body (a leading
+    /// byte-order mark is ignored): as <see cref="DataLoadAsync(string, string, CancellationToken)"/>
+    /// without decoding the whole document to a string first.
+    /// </summary>
+    /// <param name="utf8Json">The sync data.</param>
+    /// <param name="syncId">Where the data came from (a block id, a peer name); 1 to 256 characters.</param>
+    /// <param name="cancellationToken">Cancels the import; nothing is imported.</param>
+    /// <returns>The number of records imported.</returns>
+    /// <exception cref="InvalidPayloadException">
+    /// The bytes are not UTF-8, the data is not valid (the message names the record and field), or it
+    /// is longer than <see cref="CloudPoolOptions.MaxSyncDataLength"/> bytes; nothing was imported.
+    /// </exception>
+    public async Task<int> DataLoadAsync(ReadOnlyMemory<byte> utf8Json, string syncId, CancellationToken cancellationToken = default)
+    {
+        CheckSyncId(syncId);
+        if (utf8Json.Length > _options.MaxSyncDataLength)
+        {
+            throw new InvalidPayloadException(-1, null,
+                $"the sync data is {utf8Json.Length} bytes long; this pool reads at most {_options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
+        }
+
+        return await ImportAsync(PayloadJson.ParseArray(utf8Json), syncId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckSyncId(string syncId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(syncId);
+        if (syncId.Length > MaxSyncIdLength || syncId.Any(char.IsControl))
+        {
+            throw new ArgumentException($"A sync id must be 1 to {MaxSyncIdLength} printable characters.", nameof(syncId));
+        }
+    }
+
+    private async Task<int> ImportAsync(IReadOnlyList<FilePayload> records, string syncId, CancellationToken cancellationToken)
+    {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         if (records.Count == 0)
         {

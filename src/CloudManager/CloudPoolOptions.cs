@@ -83,13 +83,14 @@ public sealed class CloudPoolOptions
     public int ParallelFiles { get; set; } = 2;
 
     /// <summary>
-    /// The longest sync document <see cref="CloudPool.DataLoadAsync"/> reads, in characters. A longer
-    /// one is refused before it is parsed, so that memory stays bounded whatever a peer sends.
+    /// The longest sync document <c>CloudPool.DataLoadAsync</c> reads: characters of a string, or
+    /// bytes of UTF-8. A longer one is refused before it is parsed, so that memory stays bounded
+    /// whatever a peer sends.
     /// </summary>
-    /// <value>Default 64 Mi characters (the gateway accepts 16 MiB by default); at least 2.</value>
+    /// <value>Default 64 Mi (characters or bytes; the gateway accepts 16 MiB by default); at least 2.</value>
     public int MaxSyncDataLength { get; set; } = DefaultMaxSyncDataLength;
 
-    /// <summary>The default of <see cref="MaxSyncDataLength"/>: 64 Mi characters.</summary>
+    /// <summary>The default of <see cref="MaxSyncDataLength"/>: 64 Mi characters or bytes.</summary>
     public const int DefaultMaxSyncDataLength = 64 << 20;
 
     /// <summary>Where the pool reports what it does.</summary>

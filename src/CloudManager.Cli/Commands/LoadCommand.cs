@@ -34,14 +34,14 @@ internal static class LoadCommand
             }
 
             await using var pool = await context.OpenPoolAsync(cancellationToken);
-            string text;
+            ReadOnlyMemory<byte> data;
             var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
             await using (input)
             {
-                text = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
+                data = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
             }
 
-            var imported = await pool.DataLoadAsync(text, id, cancellationToken);
+            var imported = await pool.DataLoadAsync(data, id, cancellationToken);
             if (context.Console.Json)
             {
                 JsonOutput.Write(context.Console, json =>

@@ -1,47 +1,53 @@
-using System.Text;
+using System.Text.Unicode;
 
 namespace CloudManager.Cli.Commands;
 
 /// <summary>
-/// Reads sync data for <c>cm load</c>: strict UTF-8 (a damaged byte is an error, not a silent
-/// replacement character in a file name) and never more than the pool reads at once, so that a huge
-/// or endless input fails early instead of filling memory.
+/// Reads sync data for <c>cm load</c> as UTF-8 bytes: strict (a damaged byte is an error, not a
+/// silent replacement character in a file name) and never more than the pool reads at once, so
+/// that a huge or endless input fails early instead of filling memory.
 /// </summary>
 internal static class SyncDataReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    /// <summary>Reads the whole input as text.</summary>
+    /// <summary>Reads the whole input.</summary>
     /// <param name="input">The bytes.</param>
     /// <param name="description">How to name the input in an error.</param>
-    /// <param name="maxLength">The most characters accepted.</param>
+    /// <param name="maxLength">The most bytes accepted.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="InvalidPayloadException">The input is not UTF-8 or is longer than <paramref name="maxLength"/>.</exception>
-    public static async Task<string> ReadAsync(Stream input, string description, int maxLength, CancellationToken cancellationToken)
+    public static async Task<ReadOnlyMemory<byte>> ReadAsync(Stream input, string description, int maxLength, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(input, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
-        var text = new StringBuilder();
-        var buffer = new char[1 << 16];
-        try
+        // A file says its length: one buffer of the right size. A pipe grows one up to the limit.
+        var buffer = new byte[Math.Max(1, input.CanSeek ? Math.Min(input.Length - input.Position, maxLength + 1L) : 1 << 16)];
+        var length = 0;
+        while (true)
         {
-            int read;
-            while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            if (length == buffer.Length)
             {
-                if (text.Length + read > maxLength)
+                if (length > maxLength)
                 {
                     throw new InvalidPayloadException(-1, null,
-                        $"{description} holds more than {maxLength} characters, the most this pool reads at once. Split it into smaller dumps (cm dump --limit).");
+                        $"{description} holds more than {maxLength} bytes, the most this pool reads at once. Split it into smaller dumps (cm dump --limit).");
                 }
 
-                text.Append(buffer, 0, read);
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, maxLength + 1L));
             }
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new InvalidPayloadException(-1, null, $"{description} is not valid UTF-8 text: it holds a damaged byte, or it was saved in another encoding.", e);
+
+            var read = await input.ReadAsync(buffer.AsMemory(length), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
         }
 
-        // A byte-order mark is not part of the JSON text.
-        return text.Length > 0 && text[0] == '\uFEFF' ? text.ToString(1, text.Length - 1) : text.ToString();
+        var data = buffer.AsMemory(0, length);
+        if (!Utf8.IsValid(data.Span))
+        {
+            throw new InvalidPayloadException(-1, null, $"{description} is not valid UTF-8 text: it holds a damaged byte, or it was saved in another encoding.");
+        }
+
+        return data;
     }
 }

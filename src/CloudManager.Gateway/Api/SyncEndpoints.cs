@@ -1,4 +1,4 @@
-using System.Text;
+using System.Text.Unicode;
 using CloudManager.Gateway.Errors;
 using CloudManager.Gateway.Security;
 using CloudManager.Gateway.Streams;
@@ -21,8 +21,6 @@ internal static class SyncEndpoints
 {
     /// <summary>The dump limit when none is given: the seed's, as in <c>cm dump</c>.</summary>
     public const int DefaultDumpLimit = 128_000;
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -82,23 +80,21 @@ internal static class SyncEndpoints
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        string json;
+        var json = new MemoryStream();
         var body = new LimitedReadStream(context.Request.Body, limit, max => $"Sync data may be at most {ByteText.Format(max)}; send it in smaller dumps.");
         await using (body)
         {
-            // Strict: a damaged byte is refused, not turned into a replacement character in a file name.
-            using var reader = new StreamReader(body, StrictUtf8);
-            try
-            {
-                json = await reader.ReadToEndAsync(context.RequestAborted);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new InvalidPayloadException(-1, null, "the request body is not valid UTF-8 text.", e);
-            }
+            await body.CopyToAsync(json, context.RequestAborted);
         }
 
-        var imported = await pool.DataLoadAsync(json, syncId, context.RequestAborted);
+        // Strict: a damaged byte is refused, not turned into a replacement character in a file name.
+        var data = json.GetBuffer().AsMemory(0, (int)json.Length);
+        if (!Utf8.IsValid(data.Span))
+        {
+            throw new InvalidPayloadException(-1, null, "the request body is not valid UTF-8 text.");
+        }
+
+        var imported = await pool.DataLoadAsync(data, syncId, context.RequestAborted);
         return TypedResults.Ok(new LoadResult(imported, syncId));
     }
 }

@@ -13,7 +13,7 @@ namespace CloudManager.Catalog;
 /// SQLite and PostgreSQL. Providers supply connections and classify their errors.
 /// </summary>
 /// <remarks>Every value goes through a parameter; SQL text is built from constants only.</remarks>
-public abstract class SqlCatalog : ICatalog
+public abstract partial class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
     public const int SchemaVersion = 4;
@@ -516,134 +516,6 @@ public abstract class SqlCatalog : ICatalog
 
             return 0;
         }, cancellationToken);
-
-    /// <inheritdoc />
-    public Task ImportAsync(IReadOnlyList<FilePayload> records, string syncId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        return WriteAsync(async (connection, transaction) =>
-        {
-            // Set-based, a page of records at a time: a few multi-row statements per page instead of
-            // five statements per record, with the same outcome as applying the records one by one.
-            for (var start = 0; start < records.Count; start += ImportPageSize)
-            {
-                await ImportPageAsync(connection, transaction, records, start, Math.Min(ImportPageSize, records.Count - start), syncId, now, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-
-            return 0;
-        }, cancellationToken);
-    }
-
-    // Records per page of an import, and rows per multi-row statement: small enough that binding
-    // parameters by name (a linear search per parameter in SQLite) stays cheap.
-    private const int ImportPageSize = 64;
-
-    private async Task ImportPageAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<FilePayload> records, int start, int count, string syncId, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        var page = Enumerable.Range(start, count).Select(i => (Index: i, Record: records[i], Hash: records[i].FileHash.ToString())).ToList();
-        var hashes = page.Select(r => r.Hash).Distinct(StringComparer.Ordinal).ToList();
-
-        // 1. Files the catalog does not know yet: the first record of each hash, confirmed under the sync id.
-        var firsts = page.DistinctBy(r => r.Hash, StringComparer.Ordinal).ToList();
-        await ExecuteRowsAsync(connection, transaction,
-            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES ",
-            " ON CONFLICT (hash) DO NOTHING", firsts, 4, r => [r.Hash, r.Record.FileSize, r.Record.FileName, r.Record.DateTime.ToUnixTimeSeconds()],
-            "(@{0}, @{1}, @{2}, @{3}, 0, NULL, @y)", cancellationToken, ("y", syncId)).ConfigureAwait(false);
-
-        // 2. Every record's size must be the one the catalog now holds (a known file's, or the first
-        //    record's of this document): the first record that differs aborts the whole import.
-        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var chunk in hashes.Chunk(ImportPageSize))
-        {
-            var command = Command(connection, transaction, $"SELECT hash, size FROM files WHERE hash IN ({InList(chunk.Length)}){RowLockClause}", Named(chunk));
-            await using var commandScope = command.ConfigureAwait(false);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                sizes[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-            }
-        }
-
-        foreach (var (index, record, hash) in page)
-        {
-            var known = sizes[hash];
-            if (known != record.FileSize)
-            {
-                throw new InvalidPayloadException(index, "filesize", $"this catalog knows {hash} with size {known}, the record says {record.FileSize}.");
-            }
-        }
-
-        // 3. Files known before: confirmed under the sync id unless another sync confirmed them first.
-        await ExecuteAsync(connection, transaction, $"UPDATE files SET sync_id = @y WHERE hash IN ({InList(hashes.Count)}) AND sync_id IS NULL",
-            cancellationToken, [.. Named(hashes), ("y", syncId)]).ConfigureAwait(false);
-
-        // 4. Copies, one row per file and host: a host's first URL in the document, or a failed copy
-        //    when the document gives that host no URL. A stored URL replaces a failed copy, never a
-        //    stored one; a failed report never replaces anything.
-        var links = page
-            .SelectMany(r => r.Record.Uploads.Select(u => (r.Hash, u.HostName, u.Url)))
-            .GroupBy(l => (l.Hash, l.HostName))
-            .Select(g => (g.Key.Hash, g.Key.HostName, Url: g.Select(l => l.Url).FirstOrDefault(u => u is not null)))
-            .ToList();
-        var at = now.ToUnixTimeMilliseconds();
-        await ExecuteRowsAsync(connection, transaction,
-            "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES ",
-            " ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
-            links.Where(l => l.Url is not null).ToList(), 3, l => [l.Hash, l.HostName, l.Url], "(@{0}, @{1}, @{2}, 0, 0, NULL, @t)",
-            cancellationToken, ("t", at)).ConfigureAwait(false);
-        await ExecuteRowsAsync(connection, transaction,
-            "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES ",
-            " ON CONFLICT (hash, host) DO NOTHING",
-            links.Where(l => l.Url is null).ToList(), 2, l => [l.Hash, l.HostName], "(@{0}, @{1}, NULL, 1, 0, @e, @t)",
-            cancellationToken, ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
-
-        // 5. The stored-copy count of every file the page touched.
-        await ExecuteAsync(connection, transaction,
-            $"UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = files.hash AND copies.state = 0) WHERE hash IN ({InList(hashes.Count)})",
-            cancellationToken, Named(hashes)).ConfigureAwait(false);
-    }
-
-    /// <summary>"@k0, @k1, …" for an IN list of <paramref name="count"/> values (see <see cref="Named"/>).</summary>
-    private static string InList(int count) =>
-        string.Join(", ", Enumerable.Range(0, count).Select(i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
-
-    private static (string Name, object? Value)[] Named(IReadOnlyList<string> values) =>
-        [.. values.Select((v, i) => ("k" + i.ToString(CultureInfo.InvariantCulture), (object?)v))];
-
-    /// <summary>
-    /// One multi-row statement per batch of rows: <paramref name="head"/>, then one
-    /// <paramref name="rowTemplate"/> per row (its {0}…{n} are the row's parameter names), then
-    /// <paramref name="tail"/>; <paramref name="shared"/> parameters are the same for every row.
-    /// </summary>
-    private static async Task ExecuteRowsAsync<TRow>(
-        DbConnection connection, DbTransaction transaction, string head, string tail, IReadOnlyList<TRow> rows, int columns,
-        Func<TRow, object?[]> values, string rowTemplate, CancellationToken cancellationToken, params (string Name, object? Value)[] shared)
-    {
-        foreach (var batch in rows.Chunk(16))
-        {
-            var parameters = new List<(string Name, object? Value)>(shared);
-            var sql = new System.Text.StringBuilder(head);
-            for (var row = 0; row < batch.Length; row++)
-            {
-                var rowValues = values(batch[row]);
-                var names = new object[columns];
-                for (var column = 0; column < columns; column++)
-                {
-                    var name = string.Create(CultureInfo.InvariantCulture, $"r{row}c{column}");
-                    names[column] = name;
-                    parameters.Add((name, rowValues[column]));
-                }
-
-                sql.Append(row == 0 ? "" : ", ").Append(string.Format(CultureInfo.InvariantCulture, rowTemplate, names));
-            }
-
-            await ExecuteAsync(connection, transaction, sql.Append(tail).ToString(), cancellationToken, [.. parameters]).ConfigureAwait(false);
-        }
-    }
 
     /// <inheritdoc />
     public Task<long> GetCursorAsync(string source, CancellationToken cancellationToken) => RunAsync(async connection =>

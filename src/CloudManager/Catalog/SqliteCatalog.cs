@@ -69,7 +69,8 @@ public sealed class SqliteCatalog : SqlCatalog
                 var pragmas = connection.CreateCommand();
                 await using var pragmasScope = pragmas.ConfigureAwait(false);
                 // FULL: a commit the pool reported survives a power cut, not only a process crash.
-                pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+                // temp_store: an import's staging tables stay in memory instead of spilling to a temp file.
+                pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 ConfiguredHandles.TryAdd(handle, Configured);
             }

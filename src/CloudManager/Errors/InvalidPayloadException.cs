@@ -1,6 +1,6 @@
 namespace CloudManager;
 
-/// <summary>Sync data given to <see cref="CloudPool.DataLoadAsync"/> is not valid; nothing was imported.</summary>
+/// <summary>Sync data given to <c>CloudPool.DataLoadAsync</c> is not valid; nothing was imported.</summary>
 public sealed class InvalidPayloadException : CloudPoolException
 {
     /// <summary>Creates the exception.</summary>

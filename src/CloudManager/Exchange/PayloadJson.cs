@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace CloudManager.Exchange;
 
@@ -122,6 +123,44 @@ public static class PayloadJson
             throw new InvalidPayloadException(-1, null, $"not valid UTF-16 text ({e.Message})", e);
         }
 
+        return ReadArray(document);
+    }
+
+    /// <summary>
+    /// Parses a sync document given as UTF-8 bytes (a leading byte-order mark is ignored), without
+    /// decoding it to a string first; otherwise as <see cref="ParseArray(string)"/>.
+    /// </summary>
+    /// <exception cref="InvalidPayloadException">The bytes are not UTF-8, or the document or one of its records is not valid.</exception>
+    public static IReadOnlyList<FilePayload> ParseArray(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (utf8Json.Span.StartsWith(Utf8ByteOrderMark))
+        {
+            utf8Json = utf8Json[Utf8ByteOrderMark.Length..];
+        }
+
+        // The JSON reader does not check the bytes inside strings; a damaged byte must not become a name.
+        if (!Utf8.IsValid(utf8Json.Span))
+        {
+            throw new InvalidPayloadException(-1, null, "not valid UTF-8 text: it holds a damaged byte, or it was saved in another encoding.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidPayloadException(-1, null, $"not well-formed JSON ({e.Message})", e);
+        }
+
+        return ReadArray(document);
+    }
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    private static List<FilePayload> ReadArray(JsonDocument document)
+    {
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array)
@@ -309,26 +348,25 @@ public static class PayloadJson
         var position = 0;
         foreach (var upload in uploads.EnumerateArray())
         {
-            var field = $"uploads[{position}]";
             if (upload.ValueKind != JsonValueKind.Object)
             {
-                throw new InvalidPayloadException(index, field, $"expected an object, found {Describe(upload.ValueKind)}.");
+                throw new InvalidPayloadException(index, UploadField(position, ""), $"expected an object, found {Describe(upload.ValueKind)}.");
             }
 
-            var host = RequiredString(upload, index, "host_name", MaxHostNameLength, field + ".host_name");
-            if (host.Length == 0 || host.Any(char.IsControl) || !HasValidSurrogates(host))
+            var host = RequiredString(upload, index, "host_name", MaxHostNameLength, position);
+            if (!IsPrintable(host))
             {
-                throw new InvalidPayloadException(index, field + ".host_name", "a host name must be non-empty printable text.");
+                throw new InvalidPayloadException(index, UploadField(position, ".host_name"), "a host name must be non-empty printable text.");
             }
 
             var isError = upload.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.True;
             string? url = null;
             if (!isError)
             {
-                url = RequiredString(upload, index, "url", MaxUrlLength, field + ".url");
-                if (url.Length == 0 || url.Any(char.IsControl) || !HasValidSurrogates(url))
+                url = RequiredString(upload, index, "url", MaxUrlLength, position);
+                if (!IsPrintable(url))
                 {
-                    throw new InvalidPayloadException(index, field + ".url", "a URL must be non-empty printable text.");
+                    throw new InvalidPayloadException(index, UploadField(position, ".url"), "a URL must be non-empty printable text.");
                 }
             }
 
@@ -352,23 +390,46 @@ public static class PayloadJson
         return links;
     }
 
-    private static string RequiredString(JsonElement element, int index, string name, int maxLength, string? field = null)
+    /// <summary>Non-empty, no control characters (C0, DEL, C1), no unpaired surrogates.</summary>
+    private static bool IsPrintable(string text)
     {
-        field ??= name;
+        var span = text.AsSpan();
+        return span.Length > 0
+            && span.IndexOfAnyInRange('\u0000', '\u001F') < 0
+            && span.IndexOfAnyInRange('\u007F', '\u009F') < 0
+            && (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || HasValidSurrogates(text));
+    }
+
+    // The name of a field of an upload entry, built only for an error message.
+    private static string UploadField(int position, string suffix) => string.Create(CultureInfo.InvariantCulture, $"uploads[{position}]{suffix}");
+
+    private static string RequiredString(JsonElement element, int index, string name, int maxLength, int uploadPosition = -1)
+    {
+        // The field's name is built only when there is an error to report.
+        string Field() => uploadPosition < 0 ? name : UploadField(uploadPosition, "." + name);
         if (!element.TryGetProperty(name, out var value))
         {
-            throw new InvalidPayloadException(index, field, "the field is missing.");
+            throw new InvalidPayloadException(index, Field(), "the field is missing.");
         }
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            throw new InvalidPayloadException(index, field, $"expected a string, found {Describe(value.ValueKind)}.");
+            throw new InvalidPayloadException(index, Field(), $"expected a string, found {Describe(value.ValueKind)}.");
         }
 
-        var text = ReadText(value, index, field);
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw InvalidEscape(index, Field(), e);
+        }
+
         if (text.Length > maxLength)
         {
-            throw new InvalidPayloadException(index, field, $"{text.Length} characters; at most {maxLength} are allowed.");
+            throw new InvalidPayloadException(index, Field(), $"{text.Length} characters; at most {maxLength} are allowed.");
         }
 
         return text;
@@ -382,9 +443,12 @@ public static class PayloadJson
         }
         catch (InvalidOperationException e)
         {
-            throw new InvalidPayloadException(index, field, "the string holds an invalid escape (an unpaired UTF-16 surrogate).", e);
+            throw InvalidEscape(index, field, e);
         }
     }
+
+    private static InvalidPayloadException InvalidEscape(int index, string field, InvalidOperationException e) =>
+        new(index, field, "the string holds an invalid escape (an unpaired UTF-16 surrogate).", e);
 
     private static long ReadInteger(JsonElement element, int index, string name, long min, long max)
     {

@@ -365,6 +365,143 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public virtual async Task ImportAsync_names_the_earliest_record_whose_size_conflicts()
+    {
+        await using var catalog = await NodeAsync();
+        await catalog.AddCachedFileAsync("n1", File(1, 10), EvictionPolicies.Lru, 10, Now, Token);
+        FilePayload Record(int seed, long size) => new(File(seed).Hash, size, $"r{seed}.bin", Now, [new UploadLink("a", "x")]);
+
+        // Against the catalog (record 1) before a later contradiction inside the document (record 2).
+        var error = await Assert.ThrowsAsync<InvalidPayloadException>(() => catalog.ImportAsync([Record(2, 5), Record(1, 11), Record(2, 6)], "s", Now, Token));
+        Assert.Equal(1, error.RecordIndex);
+        Assert.Contains("size 10", error.Message, StringComparison.Ordinal);
+
+        // Inside the document (record 1) before a later contradiction of the catalog (record 2).
+        error = await Assert.ThrowsAsync<InvalidPayloadException>(() => catalog.ImportAsync([Record(2, 5), Record(2, 6), Record(1, 11)], "s", Now, Token));
+        Assert.Equal(1, error.RecordIndex);
+        Assert.Contains("size 5", error.Message, StringComparison.Ordinal);
+        Assert.Null(await catalog.FindFileAsync(File(2).Hash, Token));
+    }
+
+    [Fact]
+    public virtual async Task ImportAsync_of_a_document_equals_applying_its_records_one_by_one()
+    {
+        // Seeded documents over a few files, hosts and URLs, against a model that applies each
+        // record in turn: new files, conflicts, confirmations and the copy rules must agree.
+        var random = new Random(20261127);
+        for (var round = 0; round < 12; round++)
+        {
+            await using var catalog = await NodeAsync();
+            var model = new ImportModel();
+            var seeds = Enumerable.Range(1, 6).ToArray();
+            foreach (var seed in seeds.Where(_ => random.Next(3) == 0))
+            {
+                var known = File(seed, 100 + seed);
+                await catalog.AddCachedFileAsync("n1", known, EvictionPolicies.Lru, 0, Now, Token);
+                model.Own(known);
+                if (random.Next(2) == 0)
+                {
+                    await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(known.Hash, "a", new HostLocator("own-" + seed), null, known.Size), Now, Token);
+                    model.Copy(known.Hash, "a", "own-" + seed);
+                }
+            }
+
+            for (var document = 0; document < 3; document++)
+            {
+                var records = Enumerable.Range(0, random.Next(1, 12)).Select(_ =>
+                {
+                    var seed = seeds[random.Next(seeds.Length)];
+                    var size = random.Next(10) == 0 ? 999 : 100 + seed;
+                    var uploads = Enumerable.Range(0, random.Next(0, 4))
+                        .Select(_ => new UploadLink(((char)('a' + random.Next(3))).ToString(), random.Next(3) == 0 ? null : "u" + random.Next(4)))
+                        .ToList();
+                    return new FilePayload(File(seed).Hash, size, $"n{random.Next(3)}.bin", Now.AddSeconds(random.Next(100)), uploads);
+                }).ToList();
+                var syncId = "sync-" + document;
+                var expected = model.Import(records, syncId);
+                if (expected is { } index)
+                {
+                    var error = await Assert.ThrowsAsync<InvalidPayloadException>(() => catalog.ImportAsync(records, syncId, Now, Token));
+                    Assert.Equal(index, error.RecordIndex);
+                }
+                else
+                {
+                    await catalog.ImportAsync(records, syncId, Now, Token);
+                }
+
+                foreach (var seed in seeds)
+                {
+                    var hash = File(seed).Hash;
+                    var file = await catalog.FindFileAsync(hash, Token);
+                    var copies = await catalog.GetCopiesAsync(hash, Token);
+                    Assert.Equal(model.Describe(hash), file is null
+                        ? "absent"
+                        : $"{file.Size} {file.Name} {file.CreatedAt.ToUnixTimeSeconds()} {file.SyncId ?? "-"} {file.StoredCopies} "
+                            + string.Join(",", copies.Select(c => $"{c.HostName}={(c.State == CopyState.Stored ? c.Locator!.Value.Value : "failed")}")));
+                }
+            }
+        }
+    }
+
+    /// <summary>What an import must leave, applying one record at a time (a conflict undoes the document).</summary>
+    private sealed class ImportModel
+    {
+        private Dictionary<ContentHash, (long Size, string Name, long Created, string? SyncId)> _files = [];
+        private Dictionary<(ContentHash, string), string?> _copies = [];
+
+        public void Own(FileRecord file) => _files[file.Hash] = (file.Size, file.Name, file.CreatedAt.ToUnixTimeSeconds(), null);
+
+        public void Copy(ContentHash hash, string host, string url) => _copies[(hash, host)] = url;
+
+        /// <summary>Applies the records; returns the index of the conflicting record, state unchanged, if one conflicts.</summary>
+        public int? Import(IReadOnlyList<FilePayload> records, string syncId)
+        {
+            var files = new Dictionary<ContentHash, (long Size, string Name, long Created, string? SyncId)>(_files);
+            var copies = new Dictionary<(ContentHash, string), string?>(_copies);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var record = records[i];
+                if (!files.TryGetValue(record.FileHash, out var file))
+                {
+                    files[record.FileHash] = (record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds(), syncId);
+                }
+                else if (file.Size != record.FileSize)
+                {
+                    return i;
+                }
+                else if (file.SyncId is null)
+                {
+                    files[record.FileHash] = file with { SyncId = syncId };
+                }
+
+                foreach (var upload in record.Uploads)
+                {
+                    var key = (record.FileHash, upload.HostName);
+                    if (!copies.TryGetValue(key, out var url) || (url is null && upload.Url is not null))
+                    {
+                        copies[key] = upload.Url;
+                    }
+                }
+            }
+
+            (_files, _copies) = (files, copies);
+            return null;
+        }
+
+        public string Describe(ContentHash hash)
+        {
+            if (!_files.TryGetValue(hash, out var file))
+            {
+                return "absent";
+            }
+
+            var copies = _copies.Where(c => c.Key.Item1 == hash).OrderBy(c => c.Key.Item2, StringComparer.Ordinal).ToList();
+            return $"{file.Size} {file.Name} {file.Created} {file.SyncId ?? "-"} {copies.Count(c => c.Value is not null)} "
+                + string.Join(",", copies.Select(c => $"{c.Key.Item2}={c.Value ?? "failed"}"));
+        }
+    }
+
+    [Fact]
     public virtual async Task EnsureNodeAsync_recomputes_priorities_when_the_policy_changes()
     {
         await using var catalog = await NodeAsync(policy: EvictionPolicies.Lru);

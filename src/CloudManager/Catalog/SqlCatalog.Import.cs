@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CloudManager.Exchange;
+
+namespace CloudManager.Catalog;
+
+// Import of another node's records (data_load). Values reach the database a few thousand rows at a
+// time as one JSON text that the database itself unpacks (one bound parameter per statement instead
+// of one per value): the first record of each file into a temporary staging table, then a handful of
+// set-based statements apply the whole document at once, and the copies go straight from their JSON
+// into the copies table. The outcome is the one of applying the records one by one in document order.
+public abstract partial class SqlCatalog
+{
+    /// <summary>Rows unpacked by one statement: bounds the JSON text held at once.</summary>
+    private const int JsonChunk = 8192;
+
+    // Names and URLs are passed through as they are (the database decodes any escape); only what JSON requires is escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly (string Name, string Type)[] RecordColumns = [("i", "bigint"), ("h", "text"), ("s", "bigint"), ("n", "text"), ("c", "bigint")];
+    private static readonly (string Name, string Type)[] LinkColumns = [("h", "text"), ("o", "text"), ("u", "text")];
+
+    /// <summary>
+    /// A query whose rows are the objects of the JSON array in the parameter <c>@d</c>, one column
+    /// per named member. This form is SQLite's (<c>json_each</c>).
+    /// </summary>
+    /// <param name="columns">The members, with their SQL types.</param>
+    protected virtual string JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
+        "SELECT " + string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}")) + " FROM json_each(@d)";
+
+    /// <summary>Runs after the staging table is filled, before it is read (e.g. to give the planner its statistics).</summary>
+    protected virtual string AfterStagingSql => "";
+
+    /// <inheritdoc />
+    public Task ImportAsync(IReadOnlyList<FilePayload> records, string syncId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(syncId);
+        var plan = ImportPlan.Of(records);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            // A temporary table lives as long as the connection (a pooled one may already have it).
+            // Its rows go with the transaction: emptied below on success, rolled back on failure.
+            await ExecuteAsync(connection, transaction,
+                "CREATE TEMP TABLE IF NOT EXISTS cm_import_records (idx BIGINT NOT NULL, hash TEXT NOT NULL, size BIGINT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
+
+            var buffer = new ArrayBufferWriter<byte>(1 << 20);
+            await ExecuteChunksAsync(connection, transaction, buffer,
+                $"INSERT INTO cm_import_records (idx, hash, size, name, created_at) SELECT i, h, s, n, c FROM ({JsonRowsSql(RecordColumns)}) AS j",
+                plan.Firsts, (json, i) =>
+                {
+                    var record = records[i];
+                    json.WriteNumber("i", i);
+                    json.WriteString("h", record.FileHash.ToString());
+                    json.WriteNumber("s", record.FileSize);
+                    json.WriteString("n", record.FileName);
+                    json.WriteNumber("c", record.DateTime.ToUnixTimeSeconds());
+                }, cancellationToken).ConfigureAwait(false);
+            if (AfterStagingSql.Length > 0)
+            {
+                await ExecuteAsync(connection, transaction, AfterStagingSql, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ApplyFilesAsync(connection, transaction, records, plan.Conflict, syncId, cancellationToken).ConfigureAwait(false);
+
+            // Copies: a stored URL replaces a failed copy, never a stored one; a failed report never replaces anything.
+            var at = now.ToUnixTimeMilliseconds();
+            await ExecuteChunksAsync(connection, transaction, buffer,
+                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
+                $"SELECT h, o, u, 0, 0, NULL, @t FROM ({JsonRowsSql(LinkColumns)}) AS j WHERE true " +
+                "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
+                plan.Links.Where(l => l.Url is not null), (json, link) => WriteLink(json, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
+            await ExecuteChunksAsync(connection, transaction, buffer,
+                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
+                $"SELECT h, o, NULL, 1, 0, @e, @t FROM ({JsonRowsSql(LinkColumns)}) AS j WHERE true " +
+                "ON CONFLICT (hash, host) DO NOTHING",
+                plan.Links.Where(l => l.Url is null), (json, link) => WriteLink(json, records, link), cancellationToken,
+                ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
+
+            // The stored-copy count of every file the document touched.
+            await ExecuteAsync(connection, transaction,
+                "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = files.hash AND copies.state = 0) " +
+                "WHERE hash IN (SELECT hash FROM cm_import_records)",
+                cancellationToken).ConfigureAwait(false);
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+    }
+
+    private static void WriteLink(Utf8JsonWriter json, IReadOnlyList<FilePayload> records, ImportPlan.Link link)
+    {
+        json.WriteString("h", records[link.Record].FileHash.ToString());
+        json.WriteString("o", link.Host);
+        json.WriteString("u", link.Url);
+    }
+
+    /// <summary>Adds the staged files the catalog does not know, checks every record's size, and confirms the files under the sync id.</summary>
+    private async Task ApplyFilesAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<FilePayload> records, int? conflict, string syncId, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) " +
+            "SELECT hash, size, name, created_at, 0, NULL, @y FROM cm_import_records WHERE true ON CONFLICT (hash) DO NOTHING",
+            cancellationToken, ("y", syncId)).ConfigureAwait(false);
+
+        // The files the document touches stay as they are until it is applied (where rows can be
+        // locked), and every record's size must be the one the catalog now holds: the earliest record
+        // that differs, from the catalog or from an earlier record, aborts the whole import.
+        if (RowLockClause.Length > 0)
+        {
+            await ExecuteAsync(connection, transaction,
+                "SELECT hash FROM files WHERE hash IN (SELECT hash FROM cm_import_records) ORDER BY hash" + RowLockClause, cancellationToken).ConfigureAwait(false);
+        }
+
+        var mismatch = Command(connection, transaction,
+            "SELECT r.idx, f.size FROM cm_import_records r JOIN files f ON f.hash = r.hash WHERE f.size <> r.size ORDER BY r.idx LIMIT 1");
+        await using (mismatch.ConfigureAwait(false))
+        {
+            var reader = await mismatch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var (index, known) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? (Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture))
+                : (int.MaxValue, 0L);
+            if (conflict < index)
+            {
+                // A file new to the catalog, or known with the size of its first record: that size now stands.
+                (index, known) = (conflict.Value, records.First(r => r.FileHash == records[conflict.Value].FileHash).FileSize);
+            }
+
+            if (index != int.MaxValue)
+            {
+                var record = records[index];
+                throw new InvalidPayloadException(index, "filesize", $"this catalog knows {record.FileHash} with size {known}, the record says {record.FileSize}.");
+            }
+        }
+
+        // Files known before: confirmed under the sync id unless another sync confirmed them first.
+        await ExecuteAsync(connection, transaction,
+            "UPDATE files SET sync_id = @y WHERE sync_id IS NULL AND hash IN (SELECT hash FROM cm_import_records)",
+            cancellationToken, ("y", syncId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> once per chunk of items, each chunk as one JSON array of objects in <c>@d</c>.</summary>
+    private static async Task ExecuteChunksAsync<T>(
+        DbConnection connection, DbTransaction transaction, ArrayBufferWriter<byte> buffer, string sql, IEnumerable<T> items, Action<Utf8JsonWriter, T> write,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        foreach (var chunk in items.Chunk(JsonChunk))
+        {
+            buffer.ResetWrittenCount();
+            using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                json.WriteStartArray();
+                foreach (var item in chunk)
+                {
+                    json.WriteStartObject();
+                    write(json, item);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            await ExecuteAsync(connection, transaction, sql, cancellationToken, [.. parameters, ("d", Encoding.UTF8.GetString(buffer.WrittenSpan))]).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What a document adds, worked out in memory: the first record of each file (in document order),
+    /// one link per file and host (the first URL the document gives, or a failed copy when it gives
+    /// none), and the earliest record whose size contradicts an earlier record of the same file.
+    /// </summary>
+    private sealed class ImportPlan
+    {
+        public readonly record struct Link(int Record, string Host, string? Url);
+
+        public required IReadOnlyCollection<int> Firsts { get; init; }
+
+        public required IReadOnlyList<Link> Links { get; init; }
+
+        public required int? Conflict { get; init; }
+
+        public static ImportPlan Of(IReadOnlyList<FilePayload> records)
+        {
+            var firsts = new Dictionary<ContentHash, int>(records.Count);
+            var links = new List<Link>(records.Count * 2);
+            var linkOf = new Dictionary<(ContentHash, string), int>(records.Count * 2);
+            int? conflict = null;
+            for (var i = 0; i < records.Count; i++)
+            {
+                var record = records[i];
+                if (!firsts.TryAdd(record.FileHash, i) && conflict is null && records[firsts[record.FileHash]].FileSize != record.FileSize)
+                {
+                    conflict = i;
+                }
+
+                foreach (var upload in record.Uploads)
+                {
+                    if (linkOf.TryAdd((record.FileHash, upload.HostName), links.Count))
+                    {
+                        links.Add(new Link(i, upload.HostName, upload.Url));
+                    }
+                    else if (upload.Url is not null && linkOf[(record.FileHash, upload.HostName)] is var existing && links[existing].Url is null)
+                    {
+                        links[existing] = links[existing] with { Url = upload.Url };
+                    }
+                }
+            }
+
+            return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict };
+        }
+    }
+}
