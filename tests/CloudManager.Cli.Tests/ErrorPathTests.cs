@@ -136,6 +136,23 @@ public sealed class ErrorPathTests
     }
 
     [Fact]
+    public async Task Sync_data_larger_than_a_read_buffer_loads_from_standard_input()
+    {
+        using var sandbox = new CmSandbox();
+        // About 600 KB, read from a pipe in many pieces, behind a byte-order mark.
+        var records = Enumerable.Range(0, 2000).Select(i =>
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
+            return $$"""{"version": "0.2", "datetime": "1700000000", "filename": "f{{i}}.bin", "filesize": {{i + 1}}, "filehash": "{{hash}}", "uploads": [{"host_name": "peer-disk", "url": "https://peer.example/{{hash}}/with/a/long/enough/path/to/fill/the/buffer"}]}""";
+        });
+
+        var result = await sandbox.RunAsync(["load", "-", "--sync-id", "peer"], stdin: "\uFEFF[" + string.Join(",", records) + "]");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Imported 2000 record(s)", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Evicting_a_pending_file_is_refused_with_exit_3()
     {
         using var sandbox = new CmSandbox();
