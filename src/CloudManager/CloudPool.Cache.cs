@@ -83,12 +83,11 @@ public sealed partial class CloudPool
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false)
+        var (file, cachedSize) = await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownContentException(content);
-        var cached = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
-        if (cached is not null)
+        if (cachedSize is { } size)
         {
-            if (IsPresent(content, cached.Size))
+            if (IsPresent(content, size))
             {
                 _hits.Add(content);
                 return _layout.PathOf(content);

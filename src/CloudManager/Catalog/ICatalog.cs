@@ -175,4 +175,10 @@ public interface ICatalog : IAsyncDisposable
 
     /// <summary>The size the node's cache entry for a file records, or null when the node does not cache it.</summary>
     Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A file and the size the node's cache entry for it records, in one query (what a read of a
+    /// cached file needs); null when the catalog does not know the file.
+    /// </summary>
+    Task<NodeFile?> FindFileOnNodeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
 }

@@ -237,23 +237,49 @@ public abstract class SqlCatalog : ICatalog
         string nodeId, IReadOnlyList<ContentHash> hits, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var applied = 0;
+            // A busy file is hit many times per batch: each distinct file is read and written once,
+            // and the clock once, with the hits applied in order in between. The outcome is the one
+            // hit-by-hit updates give (the aging value does not move on a hit).
+            var entries = new Dictionary<ContentHash, CacheEntry>();
             foreach (var hash in hits)
             {
-                var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
-                    cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-                if (entries.Count == 0)
+                if (entries.ContainsKey(hash))
                 {
                     continue;
                 }
 
-                var entry = entries[0];
-                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation, entry.LastTick));
+                var found = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+                if (found.Count > 0)
+                {
+                    entries[hash] = found[0];
+                }
+            }
+
+            if (entries.Count == 0)
+            {
+                return 0;
+            }
+
+            var applied = hits.Count(entries.ContainsKey);
+            var (clock, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, applied, cancellationToken).ConfigureAwait(false);
+            var tick = clock - applied;
+            foreach (var hash in hits)
+            {
+                if (entries.TryGetValue(hash, out var entry))
+                {
+                    tick++;
+                    var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation, entry.LastTick));
+                    entries[hash] = entry with { AccessCount = entry.AccessCount + 1, LastTick = tick, Priority = priority };
+                }
+            }
+
+            foreach (var entry in entries.Values)
+            {
                 await ExecuteAsync(connection, transaction,
-                    "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
-                    cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-                applied++;
+                    "UPDATE cache_entries SET access_count = @a, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("a", entry.AccessCount), ("k", entry.LastTick), ("t", now.ToUnixTimeMilliseconds()), ("p", entry.Priority), ("n", nodeId),
+                    ("h", entry.Hash.ToString())).ConfigureAwait(false);
             }
 
             return applied;
@@ -753,10 +779,15 @@ public abstract class SqlCatalog : ICatalog
         return entries;
     }
 
+    private static Task<(long Tick, double Inflation)> AdvanceClockAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken) =>
+        AdvanceClockAsync(connection, transaction, nodeId, 1, cancellationToken);
+
+    /// <summary>Advances the node's clock by <paramref name="ticks"/>; returns the new clock and the aging value.</summary>
     private static async Task<(long Tick, double Inflation)> AdvanceClockAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string nodeId, long ticks, CancellationToken cancellationToken)
     {
-        var command = Command(connection, transaction, "UPDATE nodes SET clock = clock + 1 WHERE node_id = @n RETURNING clock, inflation", ("n", nodeId));
+        var command = Command(connection, transaction, "UPDATE nodes SET clock = clock + @d WHERE node_id = @n RETURNING clock, inflation", ("d", ticks), ("n", nodeId));
         await using var commandScope = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
@@ -907,6 +938,23 @@ public abstract class SqlCatalog : ICatalog
     public Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(connection =>
         ScalarAsync<long?>(connection, null, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash.ToString())),
         cancellationToken);
+
+    /// <inheritdoc />
+    public Task<NodeFile?> FindFileOnNodeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var command = Command(connection, null,
+            $"SELECT {FileColumns}, c.size FROM files f LEFT JOIN cache_entries c ON c.node_id = @n AND c.hash = f.hash WHERE f.hash = @h",
+            ("n", nodeId), ("h", hash.ToString()));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new NodeFile(ReadFile(reader), reader.IsDBNull(FileColumnCount) ? null : reader.GetInt64(FileColumnCount));
+    }, cancellationToken);
 
     /// <summary>Creates a command with parameters.</summary>
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
