@@ -97,6 +97,38 @@ internal sealed class CacheLayout : IDisposable
         return finalPath;
     }
 
+    /// <summary>
+    /// Moves several verified, flushed temp files to their places under <c>objects/</c>, then flushes
+    /// each folder that changed once: the renames of a batch share their folder flushes.
+    /// </summary>
+    internal void InstallAll(IReadOnlyCollection<(string TempPath, ContentHash Hash)> files)
+    {
+        var shards = new HashSet<string>(StringComparer.Ordinal);
+        var createdShard = false;
+        foreach (var (tempPath, hash) in files)
+        {
+            var finalPath = PathOf(hash);
+            var shard = Path.GetDirectoryName(finalPath)!;
+            if (shards.Add(shard) && !Directory.Exists(shard))
+            {
+                Directory.CreateDirectory(shard);
+                createdShard = true;
+            }
+
+            File.Move(tempPath, finalPath, overwrite: true);
+        }
+
+        if (createdShard)
+        {
+            DurableFile.FlushDirectory(ObjectsPath);
+        }
+
+        foreach (var shard in shards)
+        {
+            DurableFile.FlushDirectory(shard);
+        }
+    }
+
     /// <summary>The node id the folder records, or null when it records none.</summary>
     internal string? TryReadNodeId()
     {

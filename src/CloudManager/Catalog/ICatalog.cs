@@ -46,6 +46,14 @@ public interface ICatalog : IAsyncDisposable
     Task<bool> AddCachedFileAsync(
         string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records several files a node's cache now holds in one transaction, each as
+    /// <see cref="AddCachedFileAsync"/> does, their sizes added to this month's incoming bytes; all or none.
+    /// </summary>
+    /// <returns>How many of them were new to the catalog.</returns>
+    /// <exception cref="CatalogException">The catalog knows one of the hashes with another size; nothing is recorded.</exception>
+    Task<int> AddCachedFilesAsync(string nodeId, IReadOnlyList<FileRecord> files, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The node's cache entry for a file, or null.</summary>
     Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
 

@@ -196,33 +196,58 @@ public abstract class SqlCatalog : ICatalog
         string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var hash = file.Hash.ToString();
-            // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
-            var isNew = await ExecuteAsync(connection, transaction,
-                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
-                cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
-            var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
-            if (size != file.Size)
-            {
-                throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
-            }
-
-            var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
-            if (cached is null)
-            {
-                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
-                var count = 1 + rememberedCount;
-                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
-                await ExecuteAsync(connection, transaction,
-                    "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
-                    cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
-            }
-
+            var isNew = await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false);
             await AddTransferAsync(connection, transaction, nodeId, incomingBytes, 0, now, cancellationToken).ConfigureAwait(false);
             return isNew;
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> AddCachedFilesAsync(
+        string nodeId, IReadOnlyList<FileRecord> files, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            var added = 0;
+            foreach (var file in files)
+            {
+                added += await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+
+            await AddTransferAsync(connection, transaction, nodeId, files.Sum(f => f.Size), 0, now, cancellationToken).ConfigureAwait(false);
+            return added;
+        }, cancellationToken);
+    }
+
+    private static async Task<bool> AddCachedFileAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, FileRecord file, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hash = file.Hash.ToString();
+        // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
+        var isNew = await ExecuteAsync(connection, transaction,
+            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
+            cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
+        var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
+        if (size != file.Size)
+        {
+            throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
+        }
+
+        var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
+        if (cached is null)
+        {
+            var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
+            var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+            var count = 1 + rememberedCount;
+            var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
+                cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
+        }
+
+        return isNew;
+    }
 
     /// <inheritdoc />
     public Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>

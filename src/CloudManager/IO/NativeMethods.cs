@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace CloudManager.IO;
 
@@ -15,4 +16,8 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);
 }
