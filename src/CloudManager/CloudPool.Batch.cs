@@ -12,8 +12,8 @@ public sealed partial class CloudPool
     /// <summary>Files up to this size are uploaded in batches; larger ones one at a time, hashed while they stream.</summary>
     internal const int BatchedFileLimit = DurableFile.BufferSize;
 
-    /// <summary>At most this many files per batch: their temp files stay open only while written, so this bounds the work lost to a failed commit, not descriptors.</summary>
-    internal const int FilesPerBatch = 256;
+    /// <summary>At most this many files per batch: more share each folder's flush, fewer bound the work a failed commit undoes.</summary>
+    internal const int FilesPerBatch = 512;
 
     /// <summary>
     /// Threads that copy and flush the files of a batch. A flush mostly waits for the disk, and
@@ -41,7 +41,8 @@ public sealed partial class CloudPool
     /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
     /// <remarks>
     /// When a file fails, the other files of its batch are still recorded (and reported through
-    /// <paramref name="uploaded"/>); the first failure in path order is then thrown, and no later file is read.
+    /// <paramref name="uploaded"/>); the first failure in path order is then thrown, and no file of a
+    /// later batch is recorded (nor read, when the failure was in reading or writing the file).
     /// </remarks>
     public async Task<IReadOnlyList<string>> UploadFilesAsync(
         IReadOnlyList<string> paths, Action<int, string>? uploaded = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -56,39 +57,84 @@ public sealed partial class CloudPool
         var hashes = new string[paths.Count];
         long done = 0;
         var next = 0;
-        while (next < paths.Count)
+        // Batch n is installed and recorded while batch n+1 is copied: the one waits mostly for
+        // folder flushes and the catalog commit, the other for file writes and flushes.
+        (StagedBatch Batch, Task<ExceptionDispatchInfo?> Recording)? previous = null;
+        try
         {
-            var batch = new List<int>();
-            long batchBytes = 0;
-            while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileLength(paths[next]) is { } length)
+            while (next < paths.Count)
             {
-                batch.Add(next++);
-                batchBytes += length;
+                var batch = new List<int>();
+                long batchBytes = 0;
+                while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileLength(paths[next]) is { } length)
+                {
+                    batch.Add(next++);
+                    batchBytes += length;
+                }
+
+                if (batch.Count == 0)
+                {
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                    var index = next++;
+                    var size = new FileInfo(paths[index]).Length;
+                    hashes[index] = await UploadAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
+                    done += size;
+                    uploaded?.Invoke(index, hashes[index]);
+                    progress?.Report(done);
+                    continue;
+                }
+
+                var staged = await StageBatchAsync(paths, batch, batchBytes, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                }
+                catch
+                {
+                    staged.DeleteTemps();
+                    throw;
+                }
+
+                // On the thread pool: the catalog's calls complete synchronously, and the next batch must not wait for them.
+                previous = (staged, Task.Run(() => RecordBatchAsync(staged, hashes, cancellationToken), CancellationToken.None));
+                if (staged.Failures.Any(f => f is not null))
+                {
+                    // No later file is read once one has failed.
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                }
             }
 
-            if (batch.Count == 0)
+            await FinishPreviousAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (previous is { } unfinished)
             {
-                var index = next++;
-                var length = new FileInfo(paths[index]).Length;
-                hashes[index] = await UploadAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
-                done += length;
-                uploaded?.Invoke(index, hashes[index]);
-                progress?.Report(done);
-                continue;
+                // Cancelled or failed while a batch was being recorded: let it end before the pool can close.
+                await Task.WhenAny(unfinished.Recording).ConfigureAwait(false);
+            }
+        }
+
+        return hashes;
+
+        async Task FinishPreviousAsync()
+        {
+            if (previous is not { } last)
+            {
+                return;
             }
 
-            var failure = await UploadBatchAsync(paths, batch, hashes, cancellationToken).ConfigureAwait(false);
-            foreach (var index in batch.Where(i => hashes[i] is not null))
+            var failure = await last.Recording.ConfigureAwait(false);
+            previous = null;
+            foreach (var index in last.Batch.Indexes.Where(i => hashes[i] is not null))
             {
                 uploaded?.Invoke(index, hashes[index]);
             }
 
             failure?.Throw();
-            done += batchBytes;
+            done += last.Batch.Bytes;
             progress?.Report(done);
         }
-
-        return hashes;
     }
 
     /// <summary>The file's length when it belongs in a batch (a file that is missing too: its batch reports it).</summary>
@@ -99,72 +145,84 @@ public sealed partial class CloudPool
     }
 
     /// <summary>
-    /// Copies, flushes and records one batch; fills in the hashes of the files it recorded.
+    /// Copies the files of a batch into temp files and flushes them. First every file is written and
+    /// its writeback started, then every file is flushed: the flushes then find their data on its way
+    /// to the disk. A file that fails is noted, not thrown; a cancellation deletes every temp file.
     /// </summary>
-    /// <returns>The first failure in path order, or null.</returns>
-    private async Task<ExceptionDispatchInfo?> UploadBatchAsync(IReadOnlyList<string> paths, List<int> batch, string[] hashes, CancellationToken cancellationToken)
+    private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, long bytes, CancellationToken cancellationToken)
     {
-        var staged = new StagedFile?[batch.Count];
-        var failures = new ExceptionDispatchInfo?[batch.Count];
+        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count]);
         try
         {
-            // First every file is written and its writeback started, then every file is flushed: the
-            // flushes then find their data on its way to the disk and share journal commits.
             await RunOnThreadsAsync(batch.Count, i =>
             {
                 try
                 {
-                    staged[i] = Stage(paths[batch[i]]);
+                    result.Files[i] = Stage(paths[batch[i]]);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    failures[i] = ExceptionDispatchInfo.Capture(e is IOException io && CacheStorageException.IsDiskRefusal(io)
-                        ? CacheStorageException.For(_layout.Root, $"'{paths[batch[i]]}'", io)
-                        : e);
+                    result.Failures[i] = CaptureFailure(paths[batch[i]], e);
                 }
             }, cancellationToken).ConfigureAwait(false);
             await RunOnThreadsAsync(batch.Count, i =>
             {
-                if (staged[i] is not { } file)
+                if (result.Files[i] is not { } file)
                 {
                     return;
                 }
 
                 try
                 {
-                    using var output = new FileStream(file.TempPath, FileMode.Open, FileAccess.Write, FileShare.None, bufferSize: 0);
-                    DurableFile.FlushToDisk(output);
+                    DurableFile.FlushFile(file.TempPath);
                 }
                 catch (IOException e)
                 {
-                    staged[i] = null;
-                    failures[i] = ExceptionDispatchInfo.Capture(CacheStorageException.IsDiskRefusal(e) ? CacheStorageException.For(_layout.Root, $"'{paths[batch[i]]}'", e) : e);
+                    DurableFile.DeleteQuietly(file.TempPath);
+                    result.Files[i] = null;
+                    result.Failures[i] = CaptureFailure(paths[batch[i]], e);
                 }
             }, cancellationToken).ConfigureAwait(false);
-
-            await RecordBatchAsync(batch, staged, failures, hashes, cancellationToken).ConfigureAwait(false);
-            return failures.FirstOrDefault(f => f is not null);
+            return result;
         }
-        finally
+        catch
         {
-            foreach (var file in staged)
-            {
-                if (file is not null)
-                {
-                    DurableFile.DeleteQuietly(file.TempPath);
-                }
-            }
+            result.DeleteTemps();
+            throw;
         }
     }
 
-    /// <summary>Installs and records the flushed files of a batch: files already known are kept as single uploads keep them, new ones in one transaction.</summary>
-    private async Task RecordBatchAsync(List<int> batch, StagedFile?[] staged, ExceptionDispatchInfo?[] failures, string[] hashes, CancellationToken cancellationToken)
+    private ExceptionDispatchInfo CaptureFailure(string path, Exception e) =>
+        ExceptionDispatchInfo.Capture(e is IOException io && CacheStorageException.IsDiskRefusal(io) ? CacheStorageException.For(_layout.Root, $"'{path}'", io) : e);
+
+    /// <summary>
+    /// Installs and records the flushed files of a batch, fills in the hashes of the files it
+    /// recorded, and deletes what is left of its temp files. Files already known are kept as single
+    /// uploads keep them; new ones are moved into place, their folders flushed, and recorded in one transaction.
+    /// </summary>
+    /// <returns>The first failure in path order, or null.</returns>
+    private async Task<ExceptionDispatchInfo?> RecordBatchAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
     {
+        try
+        {
+            await RecordStagedAsync(staged, hashes, cancellationToken).ConfigureAwait(false);
+            return staged.Failures.FirstOrDefault(f => f is not null);
+        }
+        finally
+        {
+            staged.DeleteTemps();
+        }
+    }
+
+    private async Task RecordStagedAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
+    {
+        var batch = staged.Indexes;
         var fresh = new List<(int Slot, StagedFile File)>();
         var inBatch = new HashSet<ContentHash>();
+        var known = await _catalog.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (staged[i] is not { } file)
+            if (staged.Files[i] is not { } file)
             {
                 continue;
             }
@@ -176,9 +234,9 @@ public sealed partial class CloudPool
                 continue;
             }
 
-            if (await _catalog.FindFileAsync(file.Hash, cancellationToken).ConfigureAwait(false) is { } known)
+            if (known.TryGetValue(file.Hash, out var record))
             {
-                await TryInstallKnownAsync(known, file.TempPath, cancellationToken).ConfigureAwait(false);
+                await TryInstallKnownAsync(record, file.TempPath, cancellationToken).ConfigureAwait(false);
                 hashes[batch[i]] = file.Hash.ToString();
                 continue;
             }
@@ -202,12 +260,13 @@ public sealed partial class CloudPool
             catch (CacheFullException) when (fresh.Count > 1)
             {
                 // The batch as a whole does not fit: as many of its files as fit go in one by one.
-                await RecordOneByOneAsync(batch, fresh, records, failures, hashes, cancellationToken).ConfigureAwait(false);
+                await RecordOneByOneAsync(batch, fresh, records, staged.Failures, hashes, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            _layout.InstallAll([.. fresh.Select(f => (f.File.TempPath, f.File.Hash))]);
+            var folders = _layout.MoveAll([.. fresh.Select(f => (f.File.TempPath, f.File.Hash))]);
             // From here the files are in place: finish recording them even if the caller gives up now.
+            await RunOnThreadsAsync(folders.Count, i => DurableFile.FlushDirectory(folders[i]), CancellationToken.None).ConfigureAwait(false);
             await _catalog.AddCachedFilesAsync(_nodeId, records, _options.EvictionPolicy, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -338,8 +397,24 @@ public sealed partial class CloudPool
         return Task.WhenAll(threads);
     }
 
-    /// <summary>A small file copied into the cache's temp folder, hashed, not yet recorded.</summary>
+    /// <summary>A small file copied into the cache's temp folder, hashed and flushed, not yet recorded.</summary>
     private sealed record StagedFile(string TempPath, ContentHash Hash, long Length, string Name);
+
+    /// <summary>The files of one batch (indexes into the caller's paths), each staged or failed.</summary>
+    private sealed record StagedBatch(List<int> Indexes, long Bytes, StagedFile?[] Files, ExceptionDispatchInfo?[] Failures)
+    {
+        /// <summary>Deletes the temp files still there (those moved into place are gone already).</summary>
+        public void DeleteTemps()
+        {
+            foreach (var file in Files)
+            {
+                if (file is not null)
+                {
+                    DurableFile.DeleteQuietly(file.TempPath);
+                }
+            }
+        }
+    }
 
     /// <summary>Reports a single upload's bytes on top of the files done before it.</summary>
     private sealed class OffsetProgress(IProgress<long> inner, long offset) : IProgress<long>

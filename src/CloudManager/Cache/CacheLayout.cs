@@ -98,10 +98,11 @@ internal sealed class CacheLayout : IDisposable
     }
 
     /// <summary>
-    /// Moves several verified, flushed temp files to their places under <c>objects/</c>, then flushes
-    /// each folder that changed once: the renames of a batch share their folder flushes.
+    /// Moves several verified, flushed temp files to their places under <c>objects/</c>.
     /// </summary>
-    internal void InstallAll(IReadOnlyCollection<(string TempPath, ContentHash Hash)> files)
+    /// <returns>The folders whose entries changed, to flush once each before the files are recorded
+    /// (<c>objects/</c> first when a shard folder was created).</returns>
+    internal IReadOnlyList<string> MoveAll(IReadOnlyCollection<(string TempPath, ContentHash Hash)> files)
     {
         var shards = new HashSet<string>(StringComparer.Ordinal);
         var createdShard = false;
@@ -118,15 +119,7 @@ internal sealed class CacheLayout : IDisposable
             File.Move(tempPath, finalPath, overwrite: true);
         }
 
-        if (createdShard)
-        {
-            DurableFile.FlushDirectory(ObjectsPath);
-        }
-
-        foreach (var shard in shards)
-        {
-            DurableFile.FlushDirectory(shard);
-        }
+        return createdShard ? [ObjectsPath, .. shards] : [.. shards];
     }
 
     /// <summary>The node id the folder records, or null when it records none.</summary>

@@ -29,6 +29,9 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>The file with this hash, or null.</summary>
     Task<FileRecord?> FindFileAsync(ContentHash hash, CancellationToken cancellationToken);
 
+    /// <summary>The files the catalog knows among <paramref name="hashes"/>, a few queries for many hashes.</summary>
+    Task<IReadOnlyDictionary<ContentHash, FileRecord>> FindFilesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
     /// <summary>Every copy row of a file.</summary>
     Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken);
 

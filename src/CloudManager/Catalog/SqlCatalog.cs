@@ -154,6 +154,27 @@ public abstract class SqlCatalog : ICatalog
         return RunAsync(connection => ReadCopiesAsync(connection, hashes, cancellationToken), cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<ContentHash, FileRecord>> FindFilesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        return RunAsync<IReadOnlyDictionary<ContentHash, FileRecord>>(async connection =>
+        {
+            var files = new Dictionary<ContentHash, FileRecord>();
+            foreach (var chunk in hashes.Chunk(64))
+            {
+                var names = string.Join(", ", chunk.Select((_, i) => "@h" + i.ToString(CultureInfo.InvariantCulture)));
+                foreach (var file in await ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.hash IN ({names})", cancellationToken,
+                    chunk.Select((h, i) => ("h" + i.ToString(CultureInfo.InvariantCulture), (object?)h.ToString())).ToArray()).ConfigureAwait(false))
+                {
+                    files[file.Hash] = file;
+                }
+            }
+
+            return files;
+        }, cancellationToken);
+    }
+
     // One query per 64 files: few round trips, and few parameters to bind by name (a linear search each in SQLite).
     private static async Task<IReadOnlyDictionary<ContentHash, IReadOnlyList<CopyRecord>>> ReadCopiesAsync(
         DbConnection connection, IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
