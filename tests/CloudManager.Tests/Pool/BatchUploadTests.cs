@@ -55,6 +55,7 @@ public sealed class BatchUploadTests : IAsyncDisposable
         var info = await pool.InfoAsync(hashes[0], Token);
         Assert.Equal("small-0000.bin", info!.DisplayName);
         Assert.Empty(TempFiles());
+        await pool.DisposeAsync();
         var report = await PoolInvariants.CheckAsync(Under(pool, hashes.ToList()), Token);
         Assert.True(report.Holds, string.Join("\n", report.Violations));
         Assert.Equal(hashes.Distinct().Count(), report.CachedFiles);
@@ -85,6 +86,7 @@ public sealed class BatchUploadTests : IAsyncDisposable
         }
 
         Assert.Empty(TempFiles());
+        await pool.DisposeAsync();
         var report = await PoolInvariants.CheckAsync(Under(pool, reported.Select(r => r.Hash).ToList()), Token);
         Assert.True(report.Holds, string.Join("\n", report.Violations));
         Assert.Equal(CloudPool.FilesPerBatch - 1, report.CachedFiles);
@@ -102,6 +104,7 @@ public sealed class BatchUploadTests : IAsyncDisposable
 
         Assert.Equal([0, 1, 2], reported);
         Assert.Empty(TempFiles());
+        await pool.DisposeAsync();
         var report = await PoolInvariants.CheckAsync(
             Under(pool, paths.Take(3).Select(p => ContentHash.Compute(File.ReadAllBytes(p)).ToString()).ToList()), Token);
         Assert.True(report.Holds, string.Join("\n", report.Violations));
