@@ -42,29 +42,14 @@ public sealed partial class CloudPool
             throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
         }
 
-        if (source.Length > CacheLimit)
-        {
-            throw new CacheFullException(source.Length, CacheLimit, CacheLimit,
-                $"'{path}' is {source.Length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
-        }
-
+        EnsureFitsCache(path, source.Length);
         var lengthBefore = source.Length;
         var writtenBefore = source.LastWriteTimeUtc;
         var input = DurableFile.OpenSequentialRead(source.FullName);
         await using (input.ConfigureAwait(false))
         {
-            // A file written to while it is read yields bytes of no version it ever had: refuse them.
-            // A file deleted meanwhile is fine: the open handle read it whole.
-            void CheckUnchanged(long lengthRead)
-            {
-                source.Refresh();
-                if (lengthRead != lengthBefore || (source.Exists && (source.Length != lengthBefore || source.LastWriteTimeUtc != writtenBefore)))
-                {
-                    throw new SourceChangedException(path, lengthBefore, lengthRead, source.Exists ? source.Length : null);
-                }
-            }
-
-            return await UploadFromStreamAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken, CheckUnchanged).ConfigureAwait(false);
+            return await UploadFromStreamAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken,
+                lengthRead => EnsureUnchanged(source, path, lengthBefore, writtenBefore, lengthRead)).ConfigureAwait(false);
         }
     }
 
@@ -83,12 +68,11 @@ public sealed partial class CloudPool
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false)
+        var (file, cachedSize) = await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownContentException(content);
-        var cached = await _catalog.FindCacheEntryAsync(_nodeId, content, cancellationToken).ConfigureAwait(false);
-        if (cached is not null)
+        if (cachedSize is { } size)
         {
-            if (IsPresent(content, cached.Size))
+            if (IsPresent(content, size))
             {
                 _hits.Add(content);
                 return _layout.PathOf(content);

@@ -88,6 +88,57 @@ public sealed partial class CloudPool
     }
 
     /// <summary>
+    /// Looks a file up and, when this node's cache holds it, opens it in the same step: one catalog
+    /// query and no fetch, which is what a server answering many reads of cached files needs. A file
+    /// that is not cached is not fetched: the caller checks what it must (a transfer limit, a
+    /// conditional request) and then calls <see cref="OpenReadAsync"/>. An open stream counts as a
+    /// cache hit and keeps the file from eviction by this pool until it is disposed, as
+    /// <see cref="OpenReadAsync"/>'s does.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>Null when the catalog does not know the file; otherwise its record, with a seekable
+    /// read-only stream of the cached bytes, or a null stream when it is not cached here.</returns>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    public async Task<FileLookup?> FindAndOpenIfCachedAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        if (await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
+        {
+            return null;
+        }
+
+        if (cachedSize is not { } size)
+        {
+            return new FileLookup(file, null);
+        }
+
+        MarkInUse(content);
+        try
+        {
+            if (IsPresent(content, size))
+            {
+                var stream = new InUseFileStream(DurableFile.OpenSequentialRead(_layout.PathOf(content)), () => ReleaseInUse(content));
+                _hits.Add(content);
+                return new FileLookup(file, stream);
+            }
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Evicted by another process between the check and the open: the caller's OpenReadAsync fetches it.
+        }
+        catch
+        {
+            ReleaseInUse(content);
+            throw;
+        }
+
+        ReleaseInUse(content);
+        return new FileLookup(file, null);
+    }
+
+    /// <summary>
     /// Files newest first (by the time they entered the pool, then by hash), with whether this node
     /// caches them; pass the hash of the last file of the previous page to page on.
     /// </summary>

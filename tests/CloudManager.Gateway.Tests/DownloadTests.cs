@@ -205,6 +205,22 @@ public sealed class DownloadTests(ServerFixture fixture) : IClassFixture<ServerF
         await Requests.EventuallyAsync(async () => await Server.Pool.CurrentOutgoingAsync() == before + content.Length + 1_000, "the meter flushed to the catalog", seconds: 10);
     }
 
+    [Fact]
+    public async Task A_plain_get_of_a_file_of_several_blocks_sends_every_byte_and_meters_them()
+    {
+        var (content, hash) = await UploadAsync(3 * (256 * 1024) + 12_345, 20, "blocks.bin");
+        await Requests.WaitForReplicationAsync(Server.Client);
+        var before = await OutgoingAsync();
+
+        using var response = await Server.Client.GetAsync($"/api/download/{hash}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(content.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("blocks.bin", response.Content.Headers.ContentDisposition?.FileNameStar);
+        await Requests.EventuallyAsync(async () => await OutgoingAsync() == before + content.Length, "the bytes sent counted");
+    }
+
     private async Task<long> OutgoingAsync()
     {
         var status = await Requests.GetJsonAsync(Server.Client, "/api/status");

@@ -6,9 +6,6 @@ namespace CloudManager.Cli.Commands;
 /// <summary><c>cm upload &lt;file-or-dir&gt;...</c>: adds files to the pool and prints <c>&lt;hash&gt;  &lt;path&gt;</c> for each.</summary>
 internal static class UploadCommand
 {
-    /// <summary>How many files are uploaded at once.</summary>
-    private const int ParallelUploads = 4;
-
     public static CliCommand Create(GlobalOptions globals)
     {
         var paths = new Argument<string[]>("file-or-dir")
@@ -40,48 +37,21 @@ internal static class UploadCommand
                 async line =>
                 {
                     var results = new List<(string Hash, InputFile File)>(files.Count);
-                    long done = 0;
-                    // A few files at once, printed in order: each upload spends most of its time waiting
-                    // for its own flushes and catalog commit, and those waits overlap.
-                    var running = new Queue<(Task<string> Upload, InputFile File)>();
-                    try
-                    {
-                        foreach (var file in files)
+                    // Small files go in batches (flushed together, one catalog commit each), printed in
+                    // order as each is recorded.
+                    await pool.UploadFilesAsync(
+                        [.. files.Select(f => f.FullPath)],
+                        (index, hash) =>
                         {
-                            if (running.Count == ParallelUploads)
+                            results.Add((hash, files[index]));
+                            if (!console.Json)
                             {
-                                await FinishOldestAsync();
+                                console.WriteData($"{hash}  {files[index].DisplayPath}");
                             }
-
-                            long reported = 0;
-                            var progress = new DirectProgress<long>(read => line.Set(Interlocked.Add(ref done, read - Interlocked.Exchange(ref reported, read))));
-                            running.Enqueue((pool.UploadAsync(file.FullPath, progress, cancellationToken), file));
-                        }
-
-                        while (running.Count > 0)
-                        {
-                            await FinishOldestAsync();
-                        }
-                    }
-                    catch
-                    {
-                        // The pool closes when this command ends: let the uploads already started finish first.
-                        await Task.WhenAny(Task.WhenAll(running.Select(r => r.Upload)));
-                        throw;
-                    }
-
+                        },
+                        new DirectProgress<long>(line.Set),
+                        cancellationToken);
                     return results;
-
-                    async Task FinishOldestAsync()
-                    {
-                        var (upload, file) = running.Dequeue();
-                        var hash = await upload;
-                        results.Add((hash, file));
-                        if (!console.Json)
-                        {
-                            console.WriteData($"{hash}  {file.DisplayPath}");
-                        }
-                    }
                 });
             if (console.Json)
             {

@@ -41,44 +41,63 @@ internal static class DownloadEndpoints
     {
         var content = HashRoute.Parse(hash);
         var cancellationToken = context.RequestAborted;
-        if (await pool.Catalog.FindFileAsync(content, cancellationToken) is not { } file)
+        // One catalog query when the file is cached: its record and its open bytes together.
+        if (await pool.FindAndOpenIfCachedAsync(content.ToString(), cancellationToken) is not var (file, cached))
         {
             return FileNotFound();
         }
 
-        var etag = new EntityTagHeaderValue($"\"{content}\"");
-        // The bytes behind a hash never change.
-        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } ifNoneMatch
-            && ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
-        {
-            // Answered before the warm-up: a client that has the bytes never makes the node fetch them.
-            context.Response.Headers.ETag = etag.ToString();
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await bandwidth.EnsureOutgoingAllowedAsync(file.Size, cancellationToken);
-        }
-
-        Stream stream;
+        var stream = cached;
         try
         {
-            stream = await pool.OpenReadAsync(content.ToString(), cancellationToken);
-        }
-        catch (UnknownContentException)
-        {
-            return FileNotFound();
-        }
+            var etag = new EntityTagHeaderValue($"\"{content}\"");
+            // The bytes behind a hash never change.
+            context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } ifNoneMatch
+                && ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
+            {
+                // Answered before any warm-up: a client that has the bytes never makes the node fetch them.
+                context.Response.Headers.ETag = etag.ToString();
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
 
-        return TypedResults.File(
-            new CountingReadStream(stream, meter.AddOutgoing),
-            "application/octet-stream",
-            FileDisplay.Name(file),
-            file.CreatedAt,
-            etag,
-            enableRangeProcessing: true);
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                await bandwidth.EnsureOutgoingAllowedAsync(file.Size, cancellationToken);
+            }
+
+            if (stream is null)
+            {
+                try
+                {
+                    stream = await pool.OpenReadAsync(content.ToString(), cancellationToken);
+                }
+                catch (UnknownContentException)
+                {
+                    return FileNotFound();
+                }
+            }
+
+            IResult result = CachedFileResult.Serves(context.Request)
+                ? new CachedFileResult(stream, FileDisplay.Name(file), file.CreatedAt, etag, meter.AddOutgoing)
+                : TypedResults.File(
+                    new CountingReadStream(stream, meter.AddOutgoing),
+                    "application/octet-stream",
+                    FileDisplay.Name(file),
+                    file.CreatedAt,
+                    etag,
+                    enableRangeProcessing: true);
+            // The result owns the stream from here.
+            stream = null;
+            return result;
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<IResult> FindAsync(string hash, CloudPool pool, CancellationToken cancellationToken)

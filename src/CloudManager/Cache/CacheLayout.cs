@@ -97,6 +97,31 @@ internal sealed class CacheLayout : IDisposable
         return finalPath;
     }
 
+    /// <summary>
+    /// Moves several verified, flushed temp files to their places under <c>objects/</c>.
+    /// </summary>
+    /// <returns>The folders whose entries changed, to flush once each before the files are recorded
+    /// (<c>objects/</c> first when a shard folder was created).</returns>
+    internal IReadOnlyList<string> MoveAll(IReadOnlyCollection<(string TempPath, ContentHash Hash)> files)
+    {
+        var shards = new HashSet<string>(StringComparer.Ordinal);
+        var createdShard = false;
+        foreach (var (tempPath, hash) in files)
+        {
+            var finalPath = PathOf(hash);
+            var shard = Path.GetDirectoryName(finalPath)!;
+            if (shards.Add(shard) && !Directory.Exists(shard))
+            {
+                Directory.CreateDirectory(shard);
+                createdShard = true;
+            }
+
+            File.Move(tempPath, finalPath, overwrite: true);
+        }
+
+        return createdShard ? [ObjectsPath, .. shards] : [.. shards];
+    }
+
     /// <summary>The node id the folder records, or null when it records none.</summary>
     internal string? TryReadNodeId()
     {

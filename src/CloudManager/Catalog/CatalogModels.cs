@@ -67,6 +67,16 @@ public sealed record HostHealth(
 public sealed record CacheEntry(
     ContentHash Hash, long Size, bool Pinned, long AccessCount, long LastTick, DateTimeOffset LastAccessAt, double Priority);
 
+/// <summary>A file as one node sees it: its record and whether the node's cache holds it.</summary>
+/// <param name="File">The catalog record.</param>
+/// <param name="CachedSize">The size the node's cache entry records, or null when the node does not cache it.</param>
+public sealed record NodeFile(FileRecord File, long? CachedSize);
+
+/// <summary>A file found by <see cref="CloudPool.FindAndOpenIfCachedAsync"/>: its record, and its bytes when this node caches it.</summary>
+/// <param name="File">The catalog record.</param>
+/// <param name="CachedContent">A seekable read-only stream of the cached file (dispose it), or null when it is not cached here.</param>
+public sealed record FileLookup(FileRecord File, Stream? CachedContent);
+
 /// <summary>Bytes moved in and out.</summary>
 /// <param name="Incoming">Bytes received: uploads into the pool and downloads from hosts.</param>
 /// <param name="Outgoing">Bytes sent: copies to hosts and downloads served.</param>

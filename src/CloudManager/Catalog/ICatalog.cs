@@ -29,6 +29,9 @@ public interface ICatalog : IAsyncDisposable
     /// <summary>The file with this hash, or null.</summary>
     Task<FileRecord?> FindFileAsync(ContentHash hash, CancellationToken cancellationToken);
 
+    /// <summary>The files the catalog knows among <paramref name="hashes"/>, a few queries for many hashes.</summary>
+    Task<IReadOnlyDictionary<ContentHash, FileRecord>> FindFilesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
     /// <summary>Every copy row of a file.</summary>
     Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken);
 
@@ -45,6 +48,14 @@ public interface ICatalog : IAsyncDisposable
     /// <exception cref="CatalogException">The catalog knows the hash with another size.</exception>
     Task<bool> AddCachedFileAsync(
         string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records several files a node's cache now holds in one transaction, each as
+    /// <see cref="AddCachedFileAsync"/> does, their sizes added to this month's incoming bytes; all or none.
+    /// </summary>
+    /// <returns>How many of them were new to the catalog.</returns>
+    /// <exception cref="CatalogException">The catalog knows one of the hashes with another size; nothing is recorded.</exception>
+    Task<int> AddCachedFilesAsync(string nodeId, IReadOnlyList<FileRecord> files, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The node's cache entry for a file, or null.</summary>
     Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
@@ -175,4 +186,10 @@ public interface ICatalog : IAsyncDisposable
 
     /// <summary>The size the node's cache entry for a file records, or null when the node does not cache it.</summary>
     Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A file and the size the node's cache entry for it records, in one query (what a read of a
+    /// cached file needs); null when the catalog does not know the file.
+    /// </summary>
+    Task<NodeFile?> FindFileOnNodeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken);
 }

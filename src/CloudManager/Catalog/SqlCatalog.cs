@@ -154,6 +154,27 @@ public abstract partial class SqlCatalog : ICatalog
         return RunAsync(connection => ReadCopiesAsync(connection, hashes, cancellationToken), cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<ContentHash, FileRecord>> FindFilesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        return RunAsync<IReadOnlyDictionary<ContentHash, FileRecord>>(async connection =>
+        {
+            var files = new Dictionary<ContentHash, FileRecord>();
+            foreach (var chunk in hashes.Chunk(64))
+            {
+                var names = string.Join(", ", chunk.Select((_, i) => "@h" + i.ToString(CultureInfo.InvariantCulture)));
+                foreach (var file in await ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.hash IN ({names})", cancellationToken,
+                    chunk.Select((h, i) => ("h" + i.ToString(CultureInfo.InvariantCulture), (object?)h.ToString())).ToArray()).ConfigureAwait(false))
+                {
+                    files[file.Hash] = file;
+                }
+            }
+
+            return files;
+        }, cancellationToken);
+    }
+
     // One query per 64 files: few round trips, and few parameters to bind by name (a linear search each in SQLite).
     private static async Task<IReadOnlyDictionary<ContentHash, IReadOnlyList<CopyRecord>>> ReadCopiesAsync(
         DbConnection connection, IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
@@ -196,33 +217,58 @@ public abstract partial class SqlCatalog : ICatalog
         string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var hash = file.Hash.ToString();
-            // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
-            var isNew = await ExecuteAsync(connection, transaction,
-                "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
-                cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
-            var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
-            if (size != file.Size)
-            {
-                throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
-            }
-
-            var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
-            if (cached is null)
-            {
-                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
-                var count = 1 + rememberedCount;
-                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
-                await ExecuteAsync(connection, transaction,
-                    "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
-                    cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
-            }
-
+            var isNew = await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false);
             await AddTransferAsync(connection, transaction, nodeId, incomingBytes, 0, now, cancellationToken).ConfigureAwait(false);
             return isNew;
         }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> AddCachedFilesAsync(
+        string nodeId, IReadOnlyList<FileRecord> files, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            var added = 0;
+            foreach (var file in files)
+            {
+                added += await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+
+            await AddTransferAsync(connection, transaction, nodeId, files.Sum(f => f.Size), 0, now, cancellationToken).ConfigureAwait(false);
+            return added;
+        }, cancellationToken);
+    }
+
+    private static async Task<bool> AddCachedFileAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, FileRecord file, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hash = file.Hash.ToString();
+        // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
+        var isNew = await ExecuteAsync(connection, transaction,
+            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
+            cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
+        var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
+        if (size != file.Size)
+        {
+            throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
+        }
+
+        var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
+        if (cached is null)
+        {
+            var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
+            var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+            var count = 1 + rememberedCount;
+            var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
+                cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
+        }
+
+        return isNew;
+    }
 
     /// <inheritdoc />
     public Task<CacheEntry?> FindCacheEntryAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
@@ -237,23 +283,49 @@ public abstract partial class SqlCatalog : ICatalog
         string nodeId, IReadOnlyList<ContentHash> hits, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var applied = 0;
+            // A busy file is hit many times per batch: each distinct file is read and written once,
+            // and the clock once, with the hits applied in order in between. The outcome is the one
+            // hit-by-hit updates give (the aging value does not move on a hit).
+            var entries = new Dictionary<ContentHash, CacheEntry>();
             foreach (var hash in hits)
             {
-                var entries = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
-                    cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-                if (entries.Count == 0)
+                if (entries.ContainsKey(hash))
                 {
                     continue;
                 }
 
-                var entry = entries[0];
-                var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-                var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation, entry.LastTick));
+                var found = await ReadEntriesAsync(connection, transaction, $"SELECT {EntryColumns} FROM cache_entries WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
+                if (found.Count > 0)
+                {
+                    entries[hash] = found[0];
+                }
+            }
+
+            if (entries.Count == 0)
+            {
+                return 0;
+            }
+
+            var applied = hits.Count(entries.ContainsKey);
+            var (clock, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, applied, cancellationToken).ConfigureAwait(false);
+            var tick = clock - applied;
+            foreach (var hash in hits)
+            {
+                if (entries.TryGetValue(hash, out var entry))
+                {
+                    tick++;
+                    var priority = policy.Priority(new CacheAccess(entry.Size, entry.AccessCount + 1, tick, inflation, entry.LastTick));
+                    entries[hash] = entry with { AccessCount = entry.AccessCount + 1, LastTick = tick, Priority = priority };
+                }
+            }
+
+            foreach (var entry in entries.Values)
+            {
                 await ExecuteAsync(connection, transaction,
-                    "UPDATE cache_entries SET access_count = access_count + 1, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
-                    cancellationToken, ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority), ("n", nodeId), ("h", hash.ToString())).ConfigureAwait(false);
-                applied++;
+                    "UPDATE cache_entries SET access_count = @a, last_tick = @k, last_access_at = @t, priority = @p WHERE node_id = @n AND hash = @h",
+                    cancellationToken, ("a", entry.AccessCount), ("k", entry.LastTick), ("t", now.ToUnixTimeMilliseconds()), ("p", entry.Priority), ("n", nodeId),
+                    ("h", entry.Hash.ToString())).ConfigureAwait(false);
             }
 
             return applied;
@@ -625,10 +697,15 @@ public abstract partial class SqlCatalog : ICatalog
         return entries;
     }
 
+    private static Task<(long Tick, double Inflation)> AdvanceClockAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken) =>
+        AdvanceClockAsync(connection, transaction, nodeId, 1, cancellationToken);
+
+    /// <summary>Advances the node's clock by <paramref name="ticks"/>; returns the new clock and the aging value.</summary>
     private static async Task<(long Tick, double Inflation)> AdvanceClockAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string nodeId, long ticks, CancellationToken cancellationToken)
     {
-        var command = Command(connection, transaction, "UPDATE nodes SET clock = clock + 1 WHERE node_id = @n RETURNING clock, inflation", ("n", nodeId));
+        var command = Command(connection, transaction, "UPDATE nodes SET clock = clock + @d WHERE node_id = @n RETURNING clock, inflation", ("d", ticks), ("n", nodeId));
         await using var commandScope = command.ConfigureAwait(false);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
@@ -779,6 +856,23 @@ public abstract partial class SqlCatalog : ICatalog
     public Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(connection =>
         ScalarAsync<long?>(connection, null, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash.ToString())),
         cancellationToken);
+
+    /// <inheritdoc />
+    public Task<NodeFile?> FindFileOnNodeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
+    {
+        var command = Command(connection, null,
+            $"SELECT {FileColumns}, c.size FROM files f LEFT JOIN cache_entries c ON c.node_id = @n AND c.hash = f.hash WHERE f.hash = @h",
+            ("n", nodeId), ("h", hash.ToString()));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new NodeFile(ReadFile(reader), reader.IsDBNull(FileColumnCount) ? null : reader.GetInt64(FileColumnCount));
+    }, cancellationToken);
 
     /// <summary>Creates a command with parameters.</summary>
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)

@@ -82,14 +82,17 @@ public sealed class DirectoryHost : IStorageHost
             var tempPath = System.IO.Path.Combine(incoming, $"{content.Hash}.{Guid.NewGuid():N}.partial");
             try
             {
-                var source = DurableFile.OpenSequentialRead(sourcePath);
-                await using (source.ConfigureAwait(false))
+                if (!await UncachedCopy.TryCopyAsync(sourcePath, tempPath, cancellationToken).ConfigureAwait(false))
                 {
-                    var target = DurableFile.CreateNew(tempPath, content.Length);
-                    await using (target.ConfigureAwait(false))
+                    var source = DurableFile.OpenSequentialRead(sourcePath);
+                    await using (source.ConfigureAwait(false))
                     {
-                        await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
-                        DurableFile.FlushToDisk(target);
+                        var target = DurableFile.CreateNew(tempPath, content.Length);
+                        await using (target.ConfigureAwait(false))
+                        {
+                            await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
+                            DurableFile.FlushToDisk(target);
+                        }
                     }
                 }
 

@@ -138,6 +138,22 @@ internal static class DurableFile
     private static Task<int> ReadBlockAsync(Stream source, byte[] buffer, CancellationToken cancellationToken) =>
         source.ReadAtLeastAsync(buffer.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
 
+    /// <summary>
+    /// Starts writing a file's dirty pages to the disk without waiting (Linux; elsewhere a no-op).
+    /// Not a flush: call <see cref="FlushToDisk"/> after it. Started for every file of a batch before
+    /// the first flush, the writes go down together and each file's flush then finds its data on its
+    /// way and the journal commit it needs mostly done, instead of one commit after another.
+    /// </summary>
+    internal static void StartWriteback(FileStream stream)
+    {
+        const uint SyncFileRangeWrite = 2;
+        if (OperatingSystem.IsLinux())
+        {
+            // Advisory: a file system that refuses it still gets the real flush afterwards.
+            _ = NativeMethods.SyncFileRange(stream.SafeFileHandle, 0, 0, SyncFileRangeWrite);
+        }
+    }
+
     /// <summary>Flushes a file's data and metadata to the disk.</summary>
     internal static void FlushToDisk(FileStream stream) => stream.Flush(flushToDisk: true);
 
@@ -160,17 +176,41 @@ internal static class DurableFile
             return;
         }
 
-        var fd = NativeMethods.Open(directory, 0);
+        FlushPath(directory, "folder");
+    }
+
+    /// <summary>
+    /// Flushes a closed file's data and metadata to the disk by its path. A flush applies to the file,
+    /// not to the handle that wrote it, so the writer may be closed first; opening it bare (no share
+    /// lock, no buffering) is what keeps this cheap for a batch of small files.
+    /// </summary>
+    internal static void FlushFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            FlushToDisk(stream);
+            return;
+        }
+
+        FlushPath(path, "file");
+    }
+
+    private static void FlushPath(string path, string what)
+    {
+        var fd = NativeMethods.Open(path, 0);
         if (fd < 0)
         {
-            throw new IOException($"Cannot open folder '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Cannot open {what} '{path}' to flush it (errno {errno}).", errno);
         }
 
         try
         {
             if (NativeMethods.Fsync(fd) != 0)
             {
-                throw new IOException($"Cannot flush folder '{directory}' to disk (errno {Marshal.GetLastPInvokeError()}).");
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"Cannot flush {what} '{path}' to disk (errno {errno}).", errno);
             }
         }
         finally

@@ -1,0 +1,424 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using CloudManager.Catalog;
+using CloudManager.IO;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager;
+
+public sealed partial class CloudPool
+{
+    /// <summary>Files up to this size are uploaded in batches; larger ones one at a time, hashed while they stream.</summary>
+    internal const int BatchedFileLimit = DurableFile.BufferSize;
+
+    /// <summary>At most this many files per batch: more share each folder's flush, fewer bound the work a failed commit undoes.</summary>
+    internal const int FilesPerBatch = 512;
+
+    /// <summary>
+    /// Threads that copy and flush the files of a batch. A flush mostly waits for the disk, and
+    /// flushes issued together share the file system's journal commits, so a few more threads than
+    /// cores keep the disk busy without crowding the processor.
+    /// </summary>
+    private const int BatchThreads = 4;
+
+    /// <summary>
+    /// Adds many files to the pool, each as <see cref="UploadAsync(string, IProgress{long}, CancellationToken)"/>
+    /// does, but small files (up to 1 MiB) in batches: the files of a batch are copied into the cache
+    /// and flushed several at a time, renamed into place with one flush per folder, and recorded in one
+    /// catalog transaction. No file is recorded before its bytes and its name are on the disk. Larger
+    /// files are uploaded one at a time, between the batches, in the order given.
+    /// </summary>
+    /// <param name="paths">The files, in the order their hashes are returned.</param>
+    /// <param name="uploaded">Called with each file's index in <paramref name="paths"/> and its hash once it is
+    /// recorded, in the order of <paramref name="paths"/>; null for none.</param>
+    /// <param name="progress">Receives the bytes of all files done so far; null for none.</param>
+    /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
+    /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="SourceChangedException">A file changed while it was read.</exception>
+    /// <exception cref="CacheFullException">A file is larger than the cache allows, or no room can be made now.</exception>
+    /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
+    /// <remarks>
+    /// When a file fails, the other files of its batch are still recorded (and reported through
+    /// <paramref name="uploaded"/>); the first failure in path order is then thrown, and no file of a
+    /// later batch is recorded (nor read, when the failure was in reading or writing the file).
+    /// </remarks>
+    public async Task<IReadOnlyList<string>> UploadFilesAsync(
+        IReadOnlyList<string> paths, Action<int, string>? uploaded = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        foreach (var path in paths)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path, nameof(paths));
+        }
+
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var hashes = new string[paths.Count];
+        long done = 0;
+        var next = 0;
+        // Batch n is installed and recorded while batch n+1 is copied: the one waits mostly for
+        // folder flushes and the catalog commit, the other for file writes and flushes.
+        (StagedBatch Batch, Task<ExceptionDispatchInfo?> Recording)? previous = null;
+        try
+        {
+            while (next < paths.Count)
+            {
+                var batch = new List<int>();
+                long batchBytes = 0;
+                while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileLength(paths[next]) is { } length)
+                {
+                    batch.Add(next++);
+                    batchBytes += length;
+                }
+
+                if (batch.Count == 0)
+                {
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                    var index = next++;
+                    var size = new FileInfo(paths[index]).Length;
+                    hashes[index] = await UploadAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
+                    done += size;
+                    uploaded?.Invoke(index, hashes[index]);
+                    progress?.Report(done);
+                    continue;
+                }
+
+                var staged = await StageBatchAsync(paths, batch, batchBytes, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                }
+                catch
+                {
+                    staged.DeleteTemps();
+                    throw;
+                }
+
+                // On the thread pool: the catalog's calls complete synchronously, and the next batch must not wait for them.
+                previous = (staged, Task.Run(() => RecordBatchAsync(staged, hashes, cancellationToken), CancellationToken.None));
+                if (staged.Failures.Any(f => f is not null))
+                {
+                    // No later file is read once one has failed.
+                    await FinishPreviousAsync().ConfigureAwait(false);
+                }
+            }
+
+            await FinishPreviousAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (previous is { } unfinished)
+            {
+                // Cancelled or failed while a batch was being recorded: let it end before the pool can close.
+                await Task.WhenAny(unfinished.Recording).ConfigureAwait(false);
+            }
+        }
+
+        return hashes;
+
+        async Task FinishPreviousAsync()
+        {
+            if (previous is not { } last)
+            {
+                return;
+            }
+
+            var failure = await last.Recording.ConfigureAwait(false);
+            previous = null;
+            foreach (var index in last.Batch.Indexes.Where(i => hashes[i] is not null))
+            {
+                uploaded?.Invoke(index, hashes[index]);
+            }
+
+            failure?.Throw();
+            done += last.Batch.Bytes;
+            progress?.Report(done);
+        }
+    }
+
+    /// <summary>The file's length when it belongs in a batch (a file that is missing too: its batch reports it).</summary>
+    private static long? SmallFileLength(string path)
+    {
+        var info = new FileInfo(path);
+        return !info.Exists ? 0 : info.Length <= BatchedFileLimit ? info.Length : null;
+    }
+
+    /// <summary>
+    /// Copies the files of a batch into temp files and flushes them. First every file is written and
+    /// its writeback started, then every file is flushed: the flushes then find their data on its way
+    /// to the disk. A file that fails is noted, not thrown; a cancellation deletes every temp file.
+    /// </summary>
+    private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, long bytes, CancellationToken cancellationToken)
+    {
+        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count]);
+        try
+        {
+            await RunOnThreadsAsync(batch.Count, i =>
+            {
+                try
+                {
+                    result.Files[i] = Stage(paths[batch[i]]);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    result.Failures[i] = CaptureFailure(paths[batch[i]], e);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            await RunOnThreadsAsync(batch.Count, i =>
+            {
+                if (result.Files[i] is not { } file)
+                {
+                    return;
+                }
+
+                try
+                {
+                    DurableFile.FlushFile(file.TempPath);
+                }
+                catch (IOException e)
+                {
+                    DurableFile.DeleteQuietly(file.TempPath);
+                    result.Files[i] = null;
+                    result.Failures[i] = CaptureFailure(paths[batch[i]], e);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch
+        {
+            result.DeleteTemps();
+            throw;
+        }
+    }
+
+    private ExceptionDispatchInfo CaptureFailure(string path, Exception e) =>
+        ExceptionDispatchInfo.Capture(e is IOException io && CacheStorageException.IsDiskRefusal(io) ? CacheStorageException.For(_layout.Root, $"'{path}'", io) : e);
+
+    /// <summary>
+    /// Installs and records the flushed files of a batch, fills in the hashes of the files it
+    /// recorded, and deletes what is left of its temp files. Files already known are kept as single
+    /// uploads keep them; new ones are moved into place, their folders flushed, and recorded in one transaction.
+    /// </summary>
+    /// <returns>The first failure in path order, or null.</returns>
+    private async Task<ExceptionDispatchInfo?> RecordBatchAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordStagedAsync(staged, hashes, cancellationToken).ConfigureAwait(false);
+            return staged.Failures.FirstOrDefault(f => f is not null);
+        }
+        finally
+        {
+            staged.DeleteTemps();
+        }
+    }
+
+    private async Task RecordStagedAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
+    {
+        var batch = staged.Indexes;
+        var fresh = new List<(int Slot, StagedFile File)>();
+        var inBatch = new HashSet<ContentHash>();
+        var known = await _catalog.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (staged.Files[i] is not { } file)
+            {
+                continue;
+            }
+
+            if (!inBatch.Add(file.Hash))
+            {
+                // The same bytes twice in one batch: the first copy is the one recorded.
+                hashes[batch[i]] = file.Hash.ToString();
+                continue;
+            }
+
+            if (known.TryGetValue(file.Hash, out var record))
+            {
+                await TryInstallKnownAsync(record, file.TempPath, cancellationToken).ConfigureAwait(false);
+                hashes[batch[i]] = file.Hash.ToString();
+                continue;
+            }
+
+            fresh.Add((i, file));
+        }
+
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
+        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await MakeRoomAsync(records.Sum(r => r.Size), cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheFullException) when (fresh.Count > 1)
+            {
+                // The batch as a whole does not fit: as many of its files as fit go in one by one.
+                await RecordOneByOneAsync(batch, fresh, records, staged.Failures, hashes, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var folders = _layout.MoveAll([.. fresh.Select(f => (f.File.TempPath, f.File.Hash))]);
+            // From here the files are in place: finish recording them even if the caller gives up now.
+            await RunOnThreadsAsync(folders.Count, i => DurableFile.FlushDirectory(folders[i]), CancellationToken.None).ConfigureAwait(false);
+            await _catalog.AddCachedFilesAsync(_nodeId, records, _options.EvictionPolicy, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var ((slot, _), record) in fresh.Zip(records))
+        {
+            hashes[batch[slot]] = record.Hash.ToString();
+            _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, record.Hash, record.Size);
+        }
+    }
+
+    /// <summary>The files of a batch that does not fit whole, each made room for, installed and recorded on its own. Call under the cache gate.</summary>
+    private async Task RecordOneByOneAsync(
+        List<int> batch, List<(int Slot, StagedFile File)> fresh, List<FileRecord> records, ExceptionDispatchInfo?[] failures, string[] hashes, CancellationToken cancellationToken)
+    {
+        foreach (var ((slot, file), record) in fresh.Zip(records))
+        {
+            try
+            {
+                await MakeRoomAsync(record.Size, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheFullException e)
+            {
+                failures[slot] = ExceptionDispatchInfo.Capture(e);
+                continue;
+            }
+
+            _layout.Install(file.TempPath, file.Hash);
+            await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, record.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            hashes[batch[slot]] = record.Hash.ToString();
+        }
+    }
+
+    /// <summary>Reads a small file whole, hashes it and writes it to a temp file in the cache, starting its writeback (not flushed yet).</summary>
+    private StagedFile Stage(string path)
+    {
+        var source = new FileInfo(path);
+        if (!source.Exists)
+        {
+            throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
+        }
+
+        var lengthBefore = source.Length;
+        var writtenBefore = source.LastWriteTimeUtc;
+        EnsureFitsCache(path, lengthBefore);
+        // One byte more than expected: a file that grew since is caught by the length read.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)lengthBefore + 1);
+        try
+        {
+            var read = 0;
+            using (var input = File.OpenHandle(source.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
+            {
+                int n;
+                while (read < buffer.Length && (n = RandomAccess.Read(input, buffer.AsSpan(read), read)) > 0)
+                {
+                    read += n;
+                }
+            }
+
+            EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
+            var content = buffer.AsSpan(0, read);
+            var hash = ContentHash.FromBytes(SHA256.HashData(content));
+            var temp = _layout.NewTempPath();
+            try
+            {
+                using var output = DurableFile.CreateNew(temp);
+                output.Write(content);
+                DurableFile.StartWriteback(output);
+            }
+            catch
+            {
+                DurableFile.DeleteQuietly(temp);
+                throw;
+            }
+
+            return new StagedFile(temp, hash, read, source.Name);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Refuses a file larger than the cache allows.</summary>
+    private void EnsureFitsCache(string path, long length)
+    {
+        if (length > CacheLimit)
+        {
+            throw new CacheFullException(length, CacheLimit, CacheLimit,
+                $"'{path}' is {length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
+        }
+    }
+
+    /// <summary>
+    /// A file written to while it is read yields bytes of no version it ever had: refuse them. A file
+    /// deleted meanwhile is fine: the open handle read it whole.
+    /// </summary>
+    private static void EnsureUnchanged(FileInfo source, string path, long lengthBefore, DateTime writtenBefore, long lengthRead)
+    {
+        source.Refresh();
+        if (lengthRead != lengthBefore || (source.Exists && (source.Length != lengthBefore || source.LastWriteTimeUtc != writtenBefore)))
+        {
+            throw new SourceChangedException(path, lengthBefore, lengthRead, source.Exists ? source.Length : null);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> for 0 ≤ i &lt; <paramref name="count"/> on a few dedicated threads: the work blocks on disk flushes, which must not hold the thread pool.</summary>
+    private static Task RunOnThreadsAsync(int count, Action<int> work, CancellationToken cancellationToken)
+    {
+        var next = -1;
+        var threads = new Task[Math.Min(BatchThreads, count)];
+        for (var t = 0; t < threads.Length; t++)
+        {
+            threads[t] = Task.Factory.StartNew(
+                () =>
+                {
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < count)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        work(i);
+                    }
+                },
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        return Task.WhenAll(threads);
+    }
+
+    /// <summary>A small file copied into the cache's temp folder, hashed and flushed, not yet recorded.</summary>
+    private sealed record StagedFile(string TempPath, ContentHash Hash, long Length, string Name);
+
+    /// <summary>The files of one batch (indexes into the caller's paths), each staged or failed.</summary>
+    private sealed record StagedBatch(List<int> Indexes, long Bytes, StagedFile?[] Files, ExceptionDispatchInfo?[] Failures)
+    {
+        /// <summary>Deletes the temp files still there (those moved into place are gone already).</summary>
+        public void DeleteTemps()
+        {
+            foreach (var file in Files)
+            {
+                if (file is not null)
+                {
+                    DurableFile.DeleteQuietly(file.TempPath);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reports a single upload's bytes on top of the files done before it.</summary>
+    private sealed class OffsetProgress(IProgress<long> inner, long offset) : IProgress<long>
+    {
+        public void Report(long value) => inner.Report(offset + value);
+    }
+}
