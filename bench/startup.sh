@@ -23,8 +23,6 @@ STATE_ROOT=$work
 . eng/lib/apt.sh
 ensure_packages hyperfine jq
 $quick || ensure_packages clang zlib1g-dev
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-mkdir -p "$HOME"
 
 # Both builds as ./cm makes them (each kind keeps its own, so neither rebuilds the other).
 CM_BUILD=readytorun ./cm --version >/dev/null
@@ -43,6 +41,9 @@ empty_dll="$work/empty/EmptyConsole.dll"
 dotnet publish bench/SqliteLookupProcess -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/probe" -nologo -v quiet >/dev/null
 probe_dll="$work/probe/SqliteLookupProcess.dll"
 
+# A fresh HOME for the catalog only now: the builds above use the machine's NuGet package folder.
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
+mkdir -p "$HOME"
 head -c 4096 /dev/urandom >"$work/file.bin"
 hash=$(dotnet "$cm_dll" -q upload "$work/file.bin" | cut -d' ' -f1)
 catalog="$XDG_DATA_HOME/cloud-manager/catalog.db"
