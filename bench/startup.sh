@@ -12,8 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 runs=(--warmup 3 --runs 30)
+rounds=30
 quick=false
-[ "${1:-}" = "--quick" ] && runs=(--warmup 0 --runs 2) && quick=true
+[ "${1:-}" = "--quick" ] && runs=(--warmup 0 --runs 2) && rounds=2 && quick=true
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -61,3 +62,27 @@ cat "$work/startup.md"
 jq -r '.results[] | "median \(.command): \(.median * 1000 * 10 | floor / 10) ms (user \(.user * 1000 | floor) ms, system \(.system * 1000 | floor) ms, mean)"' "$work/startup.json"
 # Ratios of medians against the empty app: the target is cm exists <= 1.5 x.
 jq -r '(.results[0].median) as $base | .results[1:][] | "ratio \(.command) / empty console app: \(.median / $base * 100 | floor / 100) x"' "$work/startup.json"
+
+# hyperfine runs each command's runs back to back, so a burst of load on this shared machine lands on
+# one command and not the others. The same commands again, interleaved round by round (one run of
+# each per round, after one round of warm-up): medians of wall time, and their ratios.
+names=("empty console app" "SQLite lookup process")
+commands=("dotnet $empty_dll" "dotnet $probe_dll $catalog $hash")
+[ -n "$cm_aot" ] && names+=("cm exists (Native AOT)") && commands+=("$cm_aot exists $hash")
+names+=("cm exists (ReadyToRun)")
+commands+=("dotnet $cm_dll exists $hash")
+for ((round = 0; round <= rounds; round++)); do
+  for i in "${!commands[@]}"; do
+    start=$EPOCHREALTIME
+    ${commands[$i]} >/dev/null 2>&1 || true
+    end=$EPOCHREALTIME
+    # The warm-up round (0) is not kept.
+    ((round == 0)) || echo "$i $((${end/./} - ${start/./}))" >>"$work/interleaved.txt"
+  done
+done
+base=""
+for i in "${!commands[@]}"; do
+  median=$(awk -v i="$i" '$1 == i { print $2 }' "$work/interleaved.txt" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  [ -n "$base" ] || base=$median
+  awk -v n="${names[$i]}" -v m="$median" -v b="$base" -v r="$rounds" 'BEGIN { printf "interleaved median %s: %.1f ms (%d rounds), %.2f x the empty console app\n", n, m / 1000, r, m / b }'
+done
