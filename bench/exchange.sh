@@ -18,10 +18,15 @@ STATE_ROOT=$work
 # shellcheck source=../eng/lib/apt.sh
 . eng/lib/apt.sh
 ensure_packages hyperfine jq sqlite3
+# The ReadyToRun build on dotnet unless CM_BUILD=aot asks for the Native AOT binary (see ./cm).
+export CM_BUILD=${CM_BUILD:-readytorun}
+./cm --help >/dev/null
+tool=$(cat "artifacts/cm-script/$CM_BUILD/built-path")
+cm="$tool"
+[[ "$tool" == *.dll ]] && cm="dotnet $tool"
+# A fresh HOME for the catalog only after the build, which uses the machine's NuGet package folder.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME"
-./cm --help >/dev/null
-cm="dotnet $(cat artifacts/cm-script/built-dll-path)"
 
 # The records: v0.2 payloads with three hosts each, as another node's dump would carry them.
 awk -v n="$records" 'BEGIN {

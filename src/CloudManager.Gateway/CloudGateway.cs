@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using CloudManager.Gateway.Api;
 using CloudManager.Gateway.Background;
@@ -104,7 +105,7 @@ public static class CloudGateway
         return app;
     }
 
-    private static void AddBackground<T>(IServiceCollection services)
+    private static void AddBackground<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceCollection services)
         where T : class, IHostedService
     {
         services.AddSingleton<T>();

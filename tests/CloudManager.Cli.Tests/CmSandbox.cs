@@ -40,17 +40,31 @@ internal sealed class CmSandbox : IDisposable
 
     public static string Dotnet { get; } = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
+    /// <summary>
+    /// A cm executable to run instead of the built cm.dll, from CM_TEST_EXECUTABLE: the Native AOT binary that
+    /// ./cm publishes (artifacts/cm-script/built-path) runs the same tests.
+    /// </summary>
+    public static string? CmExecutable { get; } = System.Environment.GetEnvironmentVariable("CM_TEST_EXECUTABLE") is { Length: > 0 } path
+        ? Path.GetFullPath(path)
+        : null;
+
+    /// <summary>The program that starts cm, and the arguments before cm's own.</summary>
+    public static (string FileName, string[] Prefix) CmLauncher => CmExecutable is { } executable ? (executable, []) : (Dotnet, [CmDll]);
+
     public Task<CmResult> RunAsync(params string[] args) => RunAsync(args, stdin: null);
 
     public Task<CmResult> RunAsync(IEnumerable<string> args, string? stdin = null, string? workingDirectory = null) =>
-        RunProcessAsync(Dotnet, [CmDll, .. args], stdin, workingDirectory);
+        RunProcessAsync(CmLauncher.FileName, [.. CmLauncher.Prefix, .. args], stdin, workingDirectory);
+
+    /// <summary>How to start cm with these arguments in this sandbox (see <see cref="StartInfo"/>).</summary>
+    public ProcessStartInfo CmStartInfo(IEnumerable<string> args) => StartInfo(CmLauncher.FileName, [.. CmLauncher.Prefix, .. args]);
 
     /// <summary>Runs a command line in bash, in the working folder, with this sandbox's environment.</summary>
     public Task<CmResult> BashAsync(string script, string? workingDirectory = null) =>
         RunProcessAsync("bash", ["-c", script], null, workingDirectory);
 
     /// <summary>The shell command that runs this test's cm, for bash and script(1).</summary>
-    public static string CmCommandLine => $"{Quote(Dotnet)} {Quote(CmDll)}";
+    public static string CmCommandLine => string.Join(' ', new[] { CmLauncher.FileName }.Concat(CmLauncher.Prefix).Select(Quote));
 
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
@@ -86,7 +100,8 @@ internal sealed class CmSandbox : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("CM_", StringComparison.Ordinal) || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList())
+        // CM_BUILD stays: it tells ./cm which build to run (the tests of ./cm itself), not how cm behaves.
+        foreach (var name in start.Environment.Keys.Where(k => (k.StartsWith("CM_", StringComparison.Ordinal) && k != "CM_BUILD") || k.StartsWith("XDG_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);
         }

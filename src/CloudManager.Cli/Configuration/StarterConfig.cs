@@ -46,7 +46,7 @@ internal static class StarterConfig
         return text.ToString();
     }
 
-    private static string Quote(string value) => JsonSerializer.Serialize(value);
+    private static string Quote(string value) => $"\"{JsonEncodedText.Encode(value)}\"";
 
     private static string CapacityText(long bytes)
     {

@@ -90,7 +90,7 @@ internal sealed class CrashCampaign : IDisposable
             }
 
             TimeSpan? killAfter = _measured.TryGetValue(operation, out var measured) ? KillDelay(measured) : null;
-            var run = await KillableRun.StartAsync(_sandbox.StartInfo(CmSandbox.Dotnet, [CmSandbox.CmDll, "--config", _config, .. args.Command]), killAfter, cancellationToken);
+            var run = await KillableRun.StartAsync(_sandbox.CmStartInfo(["--config", _config, .. args.Command]), killAfter, cancellationToken);
             Record(operation, run);
             if (args.ImportBatch is { } batch && (run.Killed || run.ExitCode == 0))
             {
@@ -134,7 +134,7 @@ internal sealed class CrashCampaign : IDisposable
         var problems = new List<string>();
         foreach (var command in new[] { new[] { "upload", WriteSmallFiles() }, ["sync"] })
         {
-            var run = await KillableRun.StartAsync(_sandbox.StartInfo(CmSandbox.Dotnet, [CmSandbox.CmDll, "--config", _config, .. command]), null, cancellationToken);
+            var run = await KillableRun.StartAsync(_sandbox.CmStartInfo(["--config", _config, .. command]), null, cancellationToken);
             Record(command[0], run);
             if (run.ExitCode != 0)
             {
@@ -189,7 +189,7 @@ internal sealed class CrashCampaign : IDisposable
         _startup = TimeSpan.MaxValue;
         for (var i = 0; i < 2; i++)
         {
-            var idle = await KillableRun.StartAsync(_sandbox.StartInfo(CmSandbox.Dotnet, [CmSandbox.CmDll, "--config", _config, "list"]), null, cancellationToken);
+            var idle = await KillableRun.StartAsync(_sandbox.CmStartInfo(["--config", _config, "list"]), null, cancellationToken);
             _startup = idle.Elapsed < _startup ? idle.Elapsed : _startup;
         }
     }

@@ -117,14 +117,20 @@ public sealed class ServeProcess : IAsyncDisposable
 
     private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        // CM_TEST_EXECUTABLE names a cm binary to test instead (the Native AOT build ./cm publishes).
+        var executable = Environment.GetEnvironmentVariable("CM_TEST_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+        var start = new ProcessStartInfo(executable ?? (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(CmDll);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(CmDll);
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

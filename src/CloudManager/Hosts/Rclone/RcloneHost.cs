@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CloudManager.Hosts.Processes;
 
 namespace CloudManager.Hosts.Rclone;
@@ -25,14 +26,13 @@ namespace CloudManager.Hosts.Rclone;
 /// remote at all, which is how an unreachable server shows up) mean unavailable; 7 (fatal) and the
 /// others mean the remote refused. Standard error only feeds the message.</para>
 /// </remarks>
-public sealed class RcloneHost : IStorageHost
+public sealed partial class RcloneHost : IStorageHost
 {
     private const int ExitDirectoryNotFound = 3;
     private const int ExitFileNotFound = 4;
     private const int ExitTemporary = 5;
     private const int ExitFatal = 7;
     private const int ExitCannotOpen = 1;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false };
     private readonly RcloneHostOptions _options;
     private readonly ConcurrentDictionary<string, bool> _madeFolders = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _folderLock = new(1, 1);
@@ -172,7 +172,7 @@ public sealed class RcloneHost : IStorageHost
         using var tool = ToolProcess.Start(
             Name, _options.Executable, Arguments(["lsjson", "--recursive", "--files-only", "--exclude", $"/{ContentKeys.IncomingFolder}/**", _options.Remote]));
         using var kill = cancellationToken.Register(tool.Kill);
-        var entries = JsonSerializer.DeserializeAsyncEnumerable<RcloneEntry>(tool.StandardOutput, Json, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var entries = JsonSerializer.DeserializeAsyncEnumerable(tool.StandardOutput, RcloneJson.Default.RcloneEntry, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (entries.ConfigureAwait(false))
         {
             while (true)
@@ -230,7 +230,7 @@ public sealed class RcloneHost : IStorageHost
         ThrowIfFailed(result, "look up", null, notFoundMeansAbsent: false);
         try
         {
-            var entry = JsonSerializer.Deserialize<RcloneEntry>(result.Output, Json);
+            var entry = JsonSerializer.Deserialize(result.Output, RcloneJson.Default.RcloneEntry);
             return entry is { IsDir: false } ? entry.Size : null;
         }
         catch (JsonException e)
@@ -318,4 +318,8 @@ public sealed class RcloneHost : IStorageHost
     }
 
     private sealed record RcloneEntry(string Path, long Size, bool IsDir);
+
+    /// <summary>rclone's lsjson entries, read without reflection (the tool is published ahead of time); names match case-sensitively.</summary>
+    [JsonSerializable(typeof(RcloneEntry))]
+    private sealed partial class RcloneJson : JsonSerializerContext;
 }
