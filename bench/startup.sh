@@ -2,9 +2,8 @@
 # Start-up cost of `cm exists <hash>` as a whole process (runtime start, config, catalog open,
 # one lookup), side by side with `dotnet` running an empty console app (bench/EmptyConsole:
 # Release, ReadyToRun). hyperfine reports medians and user/system CPU; the ratio is cm / empty.
-# cm runs as ./cm builds it: the Native AOT binary (the script installs clang and zlib1g-dev from
-# Debian when run as root) and, beside it, the ReadyToRun build that ./cm uses without the
-# toolchain. A further process, bench/SqliteLookupProcess, opens the same catalog with the same
+# cm runs as ./cm builds it: the ReadyToRun build, and beside it the Native AOT binary of
+# CM_BUILD=aot ./cm (the script installs clang and zlib1g-dev from Debian when run as root). A further process, bench/SqliteLookupProcess, opens the same catalog with the same
 # SQLite driver and runs one SELECT: the floor any SQLite-backed `exists` on `dotnet` pays.
 # Usage: bench/startup.sh [--quick]     (--quick, for CI: 2 runs each, no warm-up, and the AOT
 #                                        build only where ./cm has it already: it takes minutes)
