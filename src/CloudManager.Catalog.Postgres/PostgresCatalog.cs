@@ -61,8 +61,12 @@ public sealed class PostgresCatalog : SqlCatalog
     protected override string RowLockClause => " FOR UPDATE";
 
     /// <inheritdoc />
-    protected override string JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
+    /// <remarks>Every statement is a round trip to the server: a few thousand rows travel in one JSON text.</remarks>
+    protected override string RowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
         "SELECT * FROM json_to_recordset(@d::json) AS x(" + string.Join(", ", columns.Select(c => c.Name + " " + c.Type)) + ")";
+
+    /// <inheritdoc />
+    protected override bool RowsAsJson => true;
 
     /// <inheritdoc />
     /// <remarks>Temporary tables are never analyzed automatically; without statistics the planner guesses their size.</remarks>

@@ -8,14 +8,15 @@ using CloudManager.Exchange;
 
 namespace CloudManager.Catalog;
 
-// Import of another node's records (data_load). Values reach the database a few thousand rows at a
-// time as one JSON text that the database itself unpacks (one bound parameter per statement instead
-// of one per value): the first record of each file into a temporary staging table, then a handful of
-// set-based statements apply the whole document at once, and the copies go straight from their JSON
-// into the copies table. The outcome is the one of applying the records one by one in document order.
+// Import of another node's records (data_load). The first record of each file goes into a temporary
+// staging table, a handful of set-based statements apply the whole document at once, and the copies go
+// straight into the copies table. Rows reach the database the way its provider takes them fastest (see
+// RowsSql): one prepared statement per row in process (SQLite), or a few thousand rows per round trip as
+// one JSON text the server unpacks (PostgreSQL). The outcome is the one of applying the records one by
+// one in document order.
 public abstract partial class SqlCatalog
 {
-    /// <summary>Rows unpacked by one statement: bounds the JSON text held at once.</summary>
+    /// <summary>Rows unpacked by one statement when rows travel as JSON: bounds the text held at once.</summary>
     private const int JsonChunk = 8192;
 
     // Names and URLs are passed through as they are (the database decodes any escape); only what JSON requires is escaped.
@@ -25,12 +26,18 @@ public abstract partial class SqlCatalog
     private static readonly (string Name, string Type)[] LinkColumns = [("h", "text"), ("o", "text"), ("u", "text")];
 
     /// <summary>
-    /// A query whose rows are the objects of the JSON array in the parameter <c>@d</c>, one column
-    /// per named member. This form is SQLite's (<c>json_each</c>).
+    /// A query for the rows one statement writes, one column per name. By default one row made of
+    /// the parameters <c>@name</c>, run once per row through one prepared command: cheapest where the
+    /// database runs in process (SQLite). A provider for which every statement is a round trip
+    /// returns a query over the JSON array of objects in the parameter <c>@d</c> and sets
+    /// <see cref="RowsAsJson"/>.
     /// </summary>
-    /// <param name="columns">The members, with their SQL types.</param>
-    protected virtual string JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
-        "SELECT " + string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}")) + " FROM json_each(@d)";
+    /// <param name="columns">The names, with their SQL types.</param>
+    protected virtual string RowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
+        "SELECT " + string.Join(", ", columns.Select(c => $"@{c.Name} AS {c.Name}"));
+
+    /// <summary>Whether <see cref="RowsSql"/> reads many rows from one JSON parameter <c>@d</c>.</summary>
+    protected virtual bool RowsAsJson => false;
 
     /// <summary>Runs after the staging table is filled, before it is read (e.g. to give the planner its statistics).</summary>
     protected virtual string AfterStagingSql => "";
@@ -51,16 +58,13 @@ public abstract partial class SqlCatalog
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
 
             var buffer = new ArrayBufferWriter<byte>(1 << 20);
-            await ExecuteChunksAsync(connection, transaction, buffer,
-                $"INSERT INTO cm_import_records (idx, hash, size, name, created_at) SELECT i, h, s, n, c FROM ({JsonRowsSql(RecordColumns)}) AS j",
-                plan.Firsts, (json, i) =>
+            await ExecuteRowsAsync(connection, transaction, buffer,
+                $"INSERT INTO cm_import_records (idx, hash, size, name, created_at) SELECT i, h, s, n, c FROM ({RowsSql(RecordColumns)}) AS j",
+                RecordColumns, plan.Firsts, (values, i) =>
                 {
                     var record = records[i];
-                    json.WriteNumber("i", i);
-                    json.WriteString("h", record.FileHash.ToString());
-                    json.WriteNumber("s", record.FileSize);
-                    json.WriteString("n", record.FileName);
-                    json.WriteNumber("c", record.DateTime.ToUnixTimeSeconds());
+                    (values[0], values[1], values[2], values[3], values[4]) =
+                        ((long)i, record.FileHash.ToString(), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds());
                 }, cancellationToken).ConfigureAwait(false);
             if (AfterStagingSql.Length > 0)
             {
@@ -71,16 +75,16 @@ public abstract partial class SqlCatalog
 
             // Copies: a stored URL replaces a failed copy, never a stored one; a failed report never replaces anything.
             var at = now.ToUnixTimeMilliseconds();
-            await ExecuteChunksAsync(connection, transaction, buffer,
+            await ExecuteRowsAsync(connection, transaction, buffer,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                $"SELECT h, o, u, 0, 0, NULL, @t FROM ({JsonRowsSql(LinkColumns)}) AS j WHERE true " +
+                $"SELECT h, o, u, 0, 0, NULL, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
                 "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
-                plan.Links.Where(l => l.Url is not null), (json, link) => WriteLink(json, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
-            await ExecuteChunksAsync(connection, transaction, buffer,
+                LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => LinkValues(values, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
+            await ExecuteRowsAsync(connection, transaction, buffer,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                $"SELECT h, o, NULL, 1, 0, @e, @t FROM ({JsonRowsSql(LinkColumns)}) AS j WHERE true " +
+                $"SELECT h, o, NULL, 1, 0, @e, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
                 "ON CONFLICT (hash, host) DO NOTHING",
-                plan.Links.Where(l => l.Url is null), (json, link) => WriteLink(json, records, link), cancellationToken,
+                LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => LinkValues(values, records, link), cancellationToken,
                 ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
 
             // The stored-copy count of every file the document touched.
@@ -94,12 +98,8 @@ public abstract partial class SqlCatalog
         }, cancellationToken);
     }
 
-    private static void WriteLink(Utf8JsonWriter json, IReadOnlyList<FilePayload> records, ImportPlan.Link link)
-    {
-        json.WriteString("h", records[link.Record].FileHash.ToString());
-        json.WriteString("o", link.Host);
-        json.WriteString("u", link.Url);
-    }
+    private static void LinkValues(object?[] values, IReadOnlyList<FilePayload> records, ImportPlan.Link link) =>
+        (values[0], values[1], values[2]) = (records[link.Record].FileHash.ToString(), link.Host, link.Url);
 
     /// <summary>Adds the staged files the catalog does not know, checks every record's size, and confirms the files under the sync id.</summary>
     private async Task ApplyFilesAsync(
@@ -147,11 +147,36 @@ public abstract partial class SqlCatalog
             cancellationToken, ("y", syncId)).ConfigureAwait(false);
     }
 
-    /// <summary>Runs <paramref name="sql"/> once per chunk of items, each chunk as one JSON array of objects in <c>@d</c>.</summary>
-    private static async Task ExecuteChunksAsync<T>(
-        DbConnection connection, DbTransaction transaction, ArrayBufferWriter<byte> buffer, string sql, IEnumerable<T> items, Action<Utf8JsonWriter, T> write,
+    /// <summary>
+    /// Runs <paramref name="sql"/>, whose rows come from <see cref="RowsSql"/>, for every item: once per
+    /// item through one prepared command, or once per chunk of items as one JSON array in <c>@d</c>.
+    /// </summary>
+    private async Task ExecuteRowsAsync<T>(
+        DbConnection connection, DbTransaction transaction, ArrayBufferWriter<byte> buffer, string sql,
+        IReadOnlyList<(string Name, string Type)> columns, IEnumerable<T> items, Action<object?[], T> valuesOf,
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
+        var values = new object?[columns.Count];
+        if (!RowsAsJson)
+        {
+            var command = Command(connection, transaction, sql, [.. parameters, .. columns.Select(c => (c.Name, (object?)null))]);
+            await using var commandScope = command.ConfigureAwait(false);
+            var bound = command.Parameters.Cast<DbParameter>().Skip(parameters.Length).ToArray();
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                valuesOf(values, item);
+                for (var i = 0; i < bound.Length; i++)
+                {
+                    bound[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         foreach (var chunk in items.Chunk(JsonChunk))
         {
             buffer.ResetWrittenCount();
@@ -160,8 +185,24 @@ public abstract partial class SqlCatalog
                 json.WriteStartArray();
                 foreach (var item in chunk)
                 {
+                    valuesOf(values, item);
                     json.WriteStartObject();
-                    write(json, item);
+                    for (var i = 0; i < columns.Count; i++)
+                    {
+                        switch (values[i])
+                        {
+                            case long number:
+                                json.WriteNumber(columns[i].Name, number);
+                                break;
+                            case string text:
+                                json.WriteString(columns[i].Name, text);
+                                break;
+                            default:
+                                json.WriteNull(columns[i].Name);
+                                break;
+                        }
+                    }
+
                     json.WriteEndObject();
                 }
 
