@@ -37,22 +37,21 @@ internal sealed class ConfigTarget : IFuzzTarget, IDisposable
             input.CopyTo(file);
         }
 
-        PoolSettings settings;
         try
         {
-            settings = _resolver.Resolve(new CommandLineOverrides(null, null, null, null));
+            var settings = _resolver.Resolve(new CommandLineOverrides(null, null, null, null));
+            // A host's settings are checked when cm creates it (a bad number, an unknown key): also a usage error.
+            foreach (var host in settings.Hosts)
+            {
+                HostFactoryRegistry.Default.Create(host).DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            return $"resolved: {settings.Hosts.Count} host(s)";
         }
         catch (CliException e)
         {
             return "refused: " + e.Message;
         }
-
-        foreach (var host in settings.Hosts)
-        {
-            HostFactoryRegistry.Default.Create(host).DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-
-        return $"resolved: {settings.Hosts.Count} host(s)";
     }
 
     public IEnumerable<(string Name, byte[] Bytes)> Seeds()
