@@ -97,6 +97,11 @@ public sealed class PostgresCatalog : SqlCatalog
     };
 
     /// <inheritdoc />
+    /// <remarks>SQLSTATE 53100 (disk_full): the server's disk has no room for the change.</remarks>
+    protected override bool IsStorageFull(DbException exception) =>
+        exception is PostgresException { SqlState: "53100" };
+
+    /// <inheritdoc />
     protected override bool IsRolledBackConflict(DbException exception) =>
         exception is PostgresException { SqlState: "40001" or "40P01" };
 

@@ -31,7 +31,9 @@ public sealed partial class CloudPool
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
     /// <exception cref="SourceChangedException">The file changed while it was read.</exception>
+    /// <exception cref="SourceUnreadableException">The file cannot be read: permission denied, or an I/O error of its device.</exception>
     /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
+    /// <exception cref="CatalogStorageException">The catalog's disk is full: the file was not added.</exception>
     public async Task<string> UploadAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -45,7 +47,16 @@ public sealed partial class CloudPool
         EnsureFitsCache(path, source.Length);
         var lengthBefore = source.Length;
         var writtenBefore = source.LastWriteTimeUtc;
-        var input = DurableFile.OpenSequentialRead(source.FullName);
+        Stream input;
+        try
+        {
+            input = new SourceReadStream(DurableFile.OpenSequentialRead(source.FullName), path);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw SourceUnreadableException.For(path, e);
+        }
+
         await using (input.ConfigureAwait(false))
         {
             return await UploadFromStreamAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken,
@@ -261,8 +272,45 @@ public sealed partial class CloudPool
                 return;
             }
 
-            _layout.Install(temp, file.Hash);
+            await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Moves a verified temp file into place and records it as cached here, under the cache gate. When
+    /// the catalog refuses the record (its disk is full, it is locked), the file leaves the cache
+    /// again, so that no cached file lacks its row even before the next reopening would find it.
+    /// </summary>
+    private async Task InstallAndRecordAsync(string temp, FileRecord file)
+    {
+        _layout.Install(temp, file.Hash);
+        try
+        {
+            // From here the file is in place: finish recording it even if the caller gives up now.
             await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CatalogException)
+        {
+            if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
+            {
+                DurableFile.DeleteQuietly(_layout.PathOf(file.Hash));
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Whether the catalog has a cache entry for the file here; null when the catalog cannot tell now.</summary>
+    private async Task<bool?> RecordedAsCachedAsync(ContentHash hash)
+    {
+        try
+        {
+            return await _catalog.FindCacheEntryAsync(_nodeId, hash, CancellationToken.None).ConfigureAwait(false) is not null;
+        }
+        catch (CatalogException)
+        {
+            // Left in place: the next opening reconciles the folder with whatever the catalog holds.
+            return null;
         }
     }
 
@@ -320,8 +368,7 @@ public sealed partial class CloudPool
                     }
 
                     await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
-                    _layout.Install(temp, file.Hash);
-                    await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, file.Size, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
                 }
             }
 

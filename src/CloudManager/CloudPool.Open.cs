@@ -35,8 +35,9 @@ public sealed partial class CloudPool
 
             _opened = true;
         }
-        catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+        catch (Exception e) when (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
         {
+            // Every file touched here but the catalog (which raises its own errors) is in the cache folder.
             throw CacheStorageException.For(_layout.Root, "the working folders", e);
         }
         finally

@@ -174,8 +174,9 @@ public sealed partial class CloudPool
         {
             return await UploadToTempAsync(input, temp, expectedLength, fileName, description, progress, checkSource, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+        catch (Exception e) when (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
         {
+            // The source's own refusals arrive as SourceUnreadableException: these are the cache folder's.
             throw CacheStorageException.For(_layout.Root, description, e);
         }
         finally
@@ -218,9 +219,7 @@ public sealed partial class CloudPool
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             await MakeRoomAsync(length, cancellationToken).ConfigureAwait(false);
-            _layout.Install(temp, hash);
-            // From here the file is in place: finish recording it even if the caller gives up now.
-            await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, length, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await InstallAndRecordAsync(temp, record).ConfigureAwait(false);
         }
 
         _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);

@@ -38,9 +38,10 @@ internal sealed class CacheGate : IDisposable
                     var handle = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                     return new Held(this, handle);
                 }
-                catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
+                catch (Exception e) when (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
                 {
-                    // A read-only or full file system is no other process's lock: waiting would not help.
+                    // A read-only or full file system, or a folder this user may not enter, is no other
+                    // process's lock: waiting would not help.
                     throw CacheStorageException.For(Path.GetDirectoryName(_lockPath)!, "the lock file", e);
                 }
                 catch (IOException) when (_time.GetElapsedTime(started) < _timeout)

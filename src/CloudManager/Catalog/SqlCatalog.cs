@@ -978,8 +978,13 @@ public abstract partial class SqlCatalog : ICatalog
         }
     }
 
+    /// <summary>Whether the database refused a change because the disk under it is full.</summary>
+    protected virtual bool IsStorageFull(DbException exception) => false;
+
     private CatalogException Translate(DbException e) =>
-        IsTransient(e)
+        IsStorageFull(e)
+            ? new CatalogStorageException(DisplayName, e)
+            : IsTransient(e)
             ? new CatalogException($"The catalog {DisplayName} is busy: {e.Message} Another process holds a lock on it (a long transaction, a backup, an open sqlite3 shell); try again once it has finished.", e, isTransient: true)
             : new CatalogException($"The catalog {DisplayName} failed: {e.Message}", e);
 }

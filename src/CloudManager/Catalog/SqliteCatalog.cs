@@ -99,6 +99,11 @@ public sealed class SqliteCatalog : SqlCatalog
         exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     /// <inheritdoc />
+    /// <remarks>SQLITE_FULL (13); a write of the journal that fails with ENOSPC is reported as that too.</remarks>
+    protected override bool IsStorageFull(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: 13 };
+
+    /// <inheritdoc />
     public override ValueTask DisposeAsync()
     {
         // Pooled handles keep the file open (and its WAL un-checkpointed) after the pool is gone.

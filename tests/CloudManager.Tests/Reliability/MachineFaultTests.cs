@@ -146,6 +146,76 @@ public sealed class MachineFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_source_whose_device_reports_an_io_error_is_refused_with_a_clear_error_and_adds_nothing()
+    {
+        await using var harness = new PoolHarness(hostCount: 0);
+        var pool = harness.Open(hosts: []);
+        var good = await pool.UploadAsync(harness.WriteFile("good.bin", 1000, seed: 1), Token);
+        // A real EIO from the kernel: reading this process's memory at offset 0, an address never
+        // mapped, fails with EIO. It stands in a folder being uploaded as a symbolic link.
+        var folder = harness.Folder.CreateFolder("to-upload");
+        var failing = Path.Combine(folder, "failing.bin");
+        File.CreateSymbolicLink(failing, "/proc/self/mem");
+
+        var error = await Assert.ThrowsAsync<SourceUnreadableException>(() => pool.UploadAsync(failing, Token));
+
+        output.WriteLine(error.Message);
+        Assert.Equal(5, error.InnerException!.HResult);
+        Assert.Contains(failing, error.Message, StringComparison.Ordinal);
+        Assert.Contains("I/O error (EIO)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, PoolConsistency.FileCount(harness.Database));
+        await AssertInvariantsAfterReopenAsync(harness, pool, harness.Database, [good]);
+    }
+
+    [Fact]
+    public async Task A_full_disk_under_the_catalog_is_a_clear_catalog_error_and_the_upload_can_be_retried_once_space_is_freed()
+    {
+        await using var harness = new PoolHarness(hostCount: 0);
+        using var disk = MountedFolder.Tmpfs(harness.Folder.Combine("catalog-disk"), MiB);
+        var catalog = Path.Combine(disk.Path, "catalog.db");
+        var pool = harness.Open(hosts: [], database: catalog, capacity: 1L << 30);
+        var uploaded = new List<string> { await pool.UploadAsync(harness.WriteFile("first.bin", 1000, seed: 1), Token) };
+        // Leave the catalog a few pages: the uploads that follow fill the rest.
+        var filler = Path.Combine(disk.Path, "filler");
+        await File.WriteAllBytesAsync(filler, new byte[new DriveInfo(disk.Path).AvailableFreeSpace - (64 << 10)], Token);
+
+        CatalogStorageException? full = null;
+        string? refused = null;
+        for (var i = 0; i < 200 && full is null; i++)
+        {
+            var path = harness.WriteFile($"f{i}.bin", 1000, seed: 100 + i);
+            try
+            {
+                uploaded.Add(await pool.UploadAsync(path, Token));
+            }
+            catch (CatalogStorageException e)
+            {
+                (full, refused) = (e, path);
+            }
+        }
+
+        Assert.NotNull(full);
+        output.WriteLine($"{uploaded.Count} uploads, then: {full.Message}");
+        Assert.True(full.IsTransient);
+        Assert.Contains("disk under it is full", full.Message, StringComparison.Ordinal);
+        Assert.Contains(catalog, full.Message, StringComparison.Ordinal);
+        // No cached file without its row: the refused file left the cache at once, before any reopening.
+        Assert.Equal(uploaded.Count, Directory.EnumerateFiles(Path.Combine(harness.Storage, "objects"), "*", SearchOption.AllDirectories).Count());
+
+        // An import on the full disk is refused whole.
+        var records = string.Join(',', Enumerable.Range(0, 500).Select(i => HostileDocuments.Record(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))))));
+        var importError = await Assert.ThrowsAsync<CatalogStorageException>(() => pool.DataLoadAsync($"[{records}]", "peer", Token));
+        output.WriteLine(importError.Message);
+
+        File.Delete(filler);
+        await AssertInvariantsAfterReopenAsync(harness, pool, catalog, uploaded);
+        var retried = harness.Open(hosts: [], database: catalog, capacity: 1L << 30);
+        uploaded.Add(await retried.UploadAsync(refused!, Token));
+        Assert.Equal(500, await retried.DataLoadAsync($"[{records}]", "peer", Token));
+        await AssertInvariantsAfterReopenAsync(harness, retried, catalog, uploaded);
+    }
+
+    [Fact]
     public async Task A_catalog_locked_by_another_process_times_out_with_a_clear_error_and_no_damage()
     {
         await using var harness = new PoolHarness(hostCount: 0);
@@ -215,6 +285,17 @@ public sealed class MachineFaultTests(ITestOutputHelper output)
 
         await reopened.DisposeAsync();
         PoolConsistency.AssertConsistent(harness.Database, harness.Storage, limit);
+    }
+
+    /// <summary>Closes the pool and checks every invariant of <see cref="PoolInvariants"/> after reopening it.</summary>
+    private async Task AssertInvariantsAfterReopenAsync(PoolHarness harness, CloudPool pool, string catalog, IReadOnlyCollection<string> uploaded)
+    {
+        await pool.DisposeAsync();
+        var report = await PoolInvariants.CheckAsync(
+            new PoolUnderCheck(catalog, harness.Storage, new Dictionary<string, string>(), pool.Capacity, pool.Options.MaxFill, pool.Options.MinCopies) { ReportedUploads = uploaded },
+            Token);
+        output.WriteLine($"after reopening: {report.CatalogFiles} file(s) in the catalog, {report.CachedFiles} cached, clean: {report.Reconciliation.WasClean}");
+        Assert.True(report.Holds, string.Join("\n", report.Violations));
     }
 
     /// <summary>Reports on the calling thread, so a test can act at an exact point of a copy.</summary>
