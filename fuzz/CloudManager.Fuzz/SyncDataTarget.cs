@@ -45,19 +45,19 @@ internal sealed class SyncDataTarget : IFuzzTarget, IDisposable
     {
         CheckConverter(input);
         input.Position = 0;
-        string text;
+        ReadOnlyMemory<byte> data;
         IReadOnlyList<FilePayload> records;
         try
         {
-            text = SyncDataReader.ReadAsync(input, "the input", new CloudPoolOptions().MaxSyncDataLength, CancellationToken.None).GetAwaiter().GetResult();
-            records = PayloadJson.ParseArray(text);
+            data = SyncDataReader.ReadAsync(input, "the input", new CloudPoolOptions().MaxSyncDataLength, CancellationToken.None).GetAwaiter().GetResult();
+            records = PayloadJson.ParseArray(data);
         }
         catch (InvalidPayloadException e)
         {
             return "refused: " + e.Message;
         }
 
-        return records.Count == 0 ? "read: no records" : Import(text, records);
+        return records.Count == 0 ? "read: no records" : Import(data, records);
     }
 
     public IEnumerable<(string Name, byte[] Bytes)> Seeds()
@@ -88,7 +88,7 @@ internal sealed class SyncDataTarget : IFuzzTarget, IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private string Import(string text, IReadOnlyList<FilePayload> records)
+    private string Import(ReadOnlyMemory<byte> data, IReadOnlyList<FilePayload> records)
     {
         SqliteConnection.ClearAllPools();
         File.Copy(_template, _catalog, overwrite: true);
@@ -100,7 +100,7 @@ internal sealed class SyncDataTarget : IFuzzTarget, IDisposable
         var version = DataVersion(watcher);
         try
         {
-            var imported = pool.DataLoadAsync(text, SyncId).GetAwaiter().GetResult();
+            var imported = pool.DataLoadAsync(data, SyncId).GetAwaiter().GetResult();
             if (imported != records.Count)
             {
                 throw new FuzzFinding($"imported {imported} of {records.Count} records");
