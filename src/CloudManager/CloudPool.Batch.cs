@@ -316,13 +316,19 @@ public sealed partial class CloudPool
         try
         {
             var read = 0;
-            using (var input = File.OpenHandle(source.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete))
+            try
             {
+                using var input = File.OpenHandle(source.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
                 int n;
                 while (read < buffer.Length && (n = RandomAccess.Read(input, buffer.AsSpan(read), read)) > 0)
                 {
                     read += n;
                 }
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                // The source's refusals (permission denied, an I/O error of its device), told apart from the cache's below.
+                throw SourceUnreadableException.For(path, e);
             }
 
             EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
@@ -335,9 +341,14 @@ public sealed partial class CloudPool
                 output.Write(content);
                 DurableFile.StartWriteback(output);
             }
-            catch
+            catch (Exception e)
             {
                 DurableFile.DeleteQuietly(temp);
+                if (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
+                {
+                    throw CacheStorageException.For(_layout.Root, $"'{path}'", e);
+                }
+
                 throw;
             }
 
