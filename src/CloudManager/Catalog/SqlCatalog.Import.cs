@@ -57,8 +57,7 @@ public abstract partial class SqlCatalog
                 cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
 
-            var buffer = new ArrayBufferWriter<byte>(1 << 20);
-            await ExecuteRowsAsync(connection, transaction, buffer,
+            await ExecuteRowsAsync(connection, transaction,
                 $"INSERT INTO cm_import_records (idx, hash, size, name, created_at) SELECT i, h, s, n, c FROM ({RowsSql(RecordColumns)}) AS j",
                 RecordColumns, plan.Firsts, (values, i) =>
                 {
@@ -75,12 +74,12 @@ public abstract partial class SqlCatalog
 
             // Copies: a stored URL replaces a failed copy, never a stored one; a failed report never replaces anything.
             var at = now.ToUnixTimeMilliseconds();
-            await ExecuteRowsAsync(connection, transaction, buffer,
+            await ExecuteRowsAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
                 $"SELECT h, o, u, 0, 0, NULL, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
                 "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
                 LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => LinkValues(values, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
-            await ExecuteRowsAsync(connection, transaction, buffer,
+            await ExecuteRowsAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
                 $"SELECT h, o, NULL, 1, 0, @e, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
                 "ON CONFLICT (hash, host) DO NOTHING",
@@ -152,7 +151,7 @@ public abstract partial class SqlCatalog
     /// item through one prepared command, or once per chunk of items as one JSON array in <c>@d</c>.
     /// </summary>
     private async Task ExecuteRowsAsync<T>(
-        DbConnection connection, DbTransaction transaction, ArrayBufferWriter<byte> buffer, string sql,
+        DbConnection connection, DbTransaction transaction, string sql,
         IReadOnlyList<(string Name, string Type)> columns, IEnumerable<T> items, Action<object?[], T> valuesOf,
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
@@ -177,6 +176,8 @@ public abstract partial class SqlCatalog
             return;
         }
 
+        // Only the JSON form needs a text buffer: one per statement, reused across its chunks.
+        var buffer = new ArrayBufferWriter<byte>();
         foreach (var chunk in items.Chunk(JsonChunk))
         {
             buffer.ResetWrittenCount();
