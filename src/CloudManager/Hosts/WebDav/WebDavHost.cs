@@ -28,6 +28,9 @@ public sealed class WebDavHost : IStorageHost
 {
     private static readonly HttpMethod Mkcol = new("MKCOL");
     private static readonly HttpMethod Move = new("MOVE");
+
+    /// <summary>MOVEs tried while a concurrent upload of the same content holds the name (423 Locked): pauses of about 1.4 s in all.</summary>
+    private const int MoveAttempts = 8;
     private static readonly HttpMethod Propfind = new("PROPFIND");
     private static readonly XNamespace Dav = "DAV:";
     private readonly HttpClient _http;
@@ -114,19 +117,31 @@ public sealed class WebDavHost : IStorageHost
                 ThrowUnlessSuccess(response, "store", null);
             }
 
-            using var move = new HttpRequestMessage(Move, incoming);
-            move.Headers.Add("Destination", new Uri(_base, key).AbsoluteUri);
-            move.Headers.Add("Overwrite", "T");
-            using (var moved = await SendAsync(move, "move into place", cancellationToken).ConfigureAwait(false))
+            // A concurrent upload of the same content may hold or win the name (423 Locked, 412); its
+            // copy holds the same bytes, so that is success. While it still holds the lock the name may
+            // not be there yet: ask again a few times before giving up.
+            for (var attempt = 1; ; attempt++)
             {
-                // A concurrent upload of the same content may hold or win the name (423 Locked, 412);
-                // its copy holds the same bytes, so that is success.
-                if (!moved.IsSuccessStatusCode && await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
+                using var move = new HttpRequestMessage(Move, incoming);
+                move.Headers.Add("Destination", new Uri(_base, key).AbsoluteUri);
+                move.Headers.Add("Overwrite", "T");
+                using var moved = await SendAsync(move, "move into place", cancellationToken).ConfigureAwait(false);
+                if (moved.IsSuccessStatusCode)
+                {
+                    break;
+                }
+
+                if (await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
                 {
                     return new HostLocator(key);
                 }
 
-                ThrowUnlessSuccess(moved, "move into place", null);
+                if (moved.StatusCode != HttpStatusCode.Locked || attempt == MoveAttempts)
+                {
+                    ThrowUnlessSuccess(moved, "move into place", null);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
             }
 
             placed = true;
