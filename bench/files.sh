@@ -10,7 +10,7 @@
 #   --size M   size of the large file in MiB (default 1024)
 #   --count N  number of small files (default 10000)
 # Environment: BENCH_DIR (default /var/tmp) holds the files: it must be a real disk, not tmpfs, for
-# the durability figures to mean anything. CM_BENCH_CONFIGURATION (default Release) is the build used.
+# the durability figures to mean anything. CM_BUILD (readytorun, the default, or aot) picks the build, as for ./cm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -54,17 +54,19 @@ trap cleanup EXIT
 
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-configuration=${CM_BENCH_CONFIGURATION:-Release}
-echo "== building cm ($configuration)" >&2
-project=src/CloudManager.Cli/CloudManager.Cli.csproj
-dotnet build "$project" -c "$configuration" -nologo -v quiet --disable-build-servers >&2
-cm_dll=$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration="$configuration")
+# cm as ./cm builds it: ReadyToRun on dotnet, or the Native AOT binary with CM_BUILD=aot (see ./cm).
+export CM_BUILD=${CM_BUILD:-readytorun}
+echo "== building cm ($CM_BUILD)" >&2
+./cm --help >/dev/null
+cm_tool=$(cat "artifacts/cm-script/$CM_BUILD/built-path")
+cm_run=("$cm_tool")
+[[ "$cm_tool" == *.dll ]] && cm_run=(dotnet "$cm_tool")
 echo "== files in $work ($(findmnt -n -o FSTYPE -T "$work"), $(findmnt -n -o SOURCE -T "$work"))" >&2
 
 # From here HOME is the scratch folder: cm finds no user config, and nothing lands in the real home.
 export HOME=$work
-cm() { dotnet "$cm_dll" "$@"; }
-cmline="dotnet $cm_dll"
+cm() { "${cm_run[@]}" "$@"; }
+cmline="${cm_run[*]}"
 cm setup-db "$work/template.db" >/dev/null
 
 # make_file PATH MiB: random bytes, so nothing can compress or deduplicate them.
@@ -228,14 +230,14 @@ run_memory() {
     make_file "$f" "$mib"
     new_state "$s" 3
     sync
-    peak_rss "upload $(gib_label "$mib")" dotnet "$cm_dll" --config "$s.json" upload "$f"
+    peak_rss "upload $(gib_label "$mib")" "${cm_run[@]}" --config "$s.json" upload "$f"
     hash=$(cut -d' ' -f1 "$work/peak.out")
     sync
-    peak_rss "sync $(gib_label "$mib") to 3 hosts" dotnet "$cm_dll" --config "$s.json" sync
+    peak_rss "sync $(gib_label "$mib") to 3 hosts" "${cm_run[@]}" --config "$s.json" sync
     cm --config "$s.json" evict "$hash" 2>/dev/null
     rm -f "$work/G"
     sync
-    peak_rss "download $(gib_label "$mib") (evicted)" dotnet "$cm_dll" --config "$s.json" download "$hash" -o "$work/G"
+    peak_rss "download $(gib_label "$mib") (evicted)" "${cm_run[@]}" --config "$s.json" download "$hash" -o "$work/G"
     rm -rf "$s" "$f" "$work/G"
   done
 }
@@ -255,7 +257,7 @@ run_serve() {
   chmod -R a+rX "$s"
 
   # Started directly, not through the cm function: $! must be the server itself, so that cleanup stops it.
-  dotnet "$cm_dll" --config "$s.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
+  "${cm_run[@]}" --config "$s.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
   pids+=($!)
   for _ in $(seq 1 200); do
     [ -s "$work/address" ] && break

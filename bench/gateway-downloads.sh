@@ -24,16 +24,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building cm (Release)" >&2
-dotnet build src/CloudManager.Cli/CloudManager.Cli.csproj -c Release -nologo -v quiet --disable-build-servers >&2
-cm_dll=$(dotnet msbuild src/CloudManager.Cli/CloudManager.Cli.csproj -nologo -getProperty:TargetPath -p:Configuration=Release)
+# cm as ./cm builds it: ReadyToRun on dotnet, or the Native AOT binary with CM_BUILD=aot (see ./cm).
+export CM_BUILD=${CM_BUILD:-readytorun}
+echo "== building cm ($CM_BUILD)" >&2
+./cm --help >/dev/null
+cm_tool=$(cat "artifacts/cm-script/$CM_BUILD/built-path")
+cm_run=("$cm_tool")
+[[ "$cm_tool" == *.dll ]] && cm_run=(dotnet "$cm_tool")
 
 # No hosts: the file stays in the cache, so every request is a cache hit.
 cat >"$work/cloudmanager.json" <<JSON
 { "catalog": "catalog.db", "cache": "cache", "capacity": "1GiB", "hosts": [] }
 JSON
-HOME=$work dotnet "$cm_dll" setup-db "$work/catalog.db" >&2
-HOME=$work dotnet "$cm_dll" --config "$work/cloudmanager.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
+HOME=$work "${cm_run[@]}" setup-db "$work/catalog.db" >&2
+HOME=$work "${cm_run[@]}" --config "$work/cloudmanager.json" serve --urls http://127.0.0.1:0 >"$work/address" 2>"$work/serve.log" &
 server_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/address" ] && break
