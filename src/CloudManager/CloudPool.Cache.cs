@@ -100,8 +100,10 @@ public sealed partial class CloudPool
     public Task<string> DownloadAsync(string hash, CancellationToken cancellationToken = default) => WarmUpAsync(hash, cancellationToken);
 
     /// <summary>
-    /// Warms the file up and copies it to <paramref name="destinationPath"/> (through a temp name in
-    /// the same folder, flushed, then renamed); the copy counts as outgoing bytes.
+    /// Copies the file to <paramref name="destinationPath"/> (through a temp name in the same folder,
+    /// flushed, then renamed) and keeps it in the cache: a cached file is copied out; one that is not
+    /// is fetched once from the healthiest host that holds it, verified while it streams, and written
+    /// to the cache and the destination side by side. The copy counts as outgoing bytes.
     /// </summary>
     /// <param name="hash">The file.</param>
     /// <param name="destinationPath">Where to write it.</param>
@@ -113,16 +115,48 @@ public sealed partial class CloudPool
 
     /// <summary>
     /// Copies the file out as <see cref="DownloadAsync(string, string, bool, CancellationToken)"/> does,
-    /// reporting the bytes copied to the destination so far: 0 once the file is in the cache and the
-    /// copy starts, then after every block.
+    /// reporting the bytes written to the destination so far: 0 when the copy starts, then after every
+    /// block (a fetch that moves on to another host starts again from 0).
+    /// </summary>
+    /// <remarks>
+    /// A file that is not cached is written twice at once instead of one copy after the other: into
+    /// the cache and to the destination, both flushed before either is renamed into place. When the
+    /// cache cannot make room for it (every other file pinned, in use or not yet safe, or the file is
+    /// larger than the cache), the destination still gets it and the cache stays as it was.
+    /// </remarks>
+    /// <param name="hash">The file.</param>
+    /// <param name="destinationPath">Where to write it.</param>
+    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
+    /// <param name="progress">Receives the bytes written so far; null for none.</param>
+    /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
+    /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
+    /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
+    public Task DownloadAsync(string hash, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
+        DownloadToAsync(hash, destinationPath, overwrite, keepInCache: true, progress, cancellationToken);
+
+    /// <summary>
+    /// Copies the file to <paramref name="destinationPath"/> without filling the cache: a cached file
+    /// is copied out as <see cref="DownloadAsync(string, string, bool, IProgress{long}, CancellationToken)"/>
+    /// does; one that is not cached is streamed from the healthiest host that holds it straight to a
+    /// temp name beside the destination, verified (size and SHA-256) while it streams, flushed, and
+    /// renamed. The file is written once, and the cache's other files stay. The bytes count as
+    /// incoming and outgoing.
     /// </summary>
     /// <param name="hash">The file.</param>
     /// <param name="destinationPath">Where to write it.</param>
     /// <param name="overwrite">Whether an existing file there may be replaced.</param>
-    /// <param name="progress">Receives the bytes copied so far; null for none.</param>
+    /// <param name="progress">Receives the bytes written so far; null for none.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
-    public async Task DownloadAsync(string hash, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken = default)
+    /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
+    /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
+    public Task DownloadBypassingCacheAsync(
+        string hash, string destinationPath, bool overwrite, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        DownloadToAsync(hash, destinationPath, overwrite, keepInCache: false, progress, cancellationToken);
+
+    private async Task DownloadToAsync(
+        string hash, string destinationPath, bool overwrite, bool keepInCache, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var destination = Path.GetFullPath(destinationPath);
@@ -131,6 +165,45 @@ public sealed partial class CloudPool
             throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
         }
 
+        var content = ParseHash(hash);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var (file, cachedSize) = await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnknownContentException(content);
+        var cached = cachedSize is { } size && IsPresent(content, size);
+        if (cached || (keepInCache && _warmUps.ContainsKey(content)))
+        {
+            // Cached, or on its way into the cache already: copy it out rather than fetch it a second time.
+            await CopyOutOfCacheAsync(hash, destination, destinationPath, overwrite, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(destination)!;
+        var alsoCache = keepInCache && file.Size <= CacheLimit;
+        progress?.Report(0);
+        await FetchVerifiedAsync(file, () =>
+        {
+            var beside = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
+            return alsoCache ? [beside, _layout.NewTempPath()] : [beside];
+        }, async temps =>
+        {
+            if (!overwrite && Path.Exists(destination))
+            {
+                throw new IOException($"'{destinationPath}' appeared while the file was fetched; nothing was overwritten.");
+            }
+
+            // Before the destination is in place: a catalog that refuses the record fails the download whole.
+            var counted = temps.Count > 1 && await TryInstallKnownAsync(file, temps[1], cancellationToken).ConfigureAwait(false);
+            DurableFile.MoveIntoPlace(temps[0], destination);
+            // An installed file's incoming bytes were counted with its cache record.
+            await _catalog.AddTransferAsync(_nodeId, counted ? 0 : file.Size, file.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return destination;
+        }, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies a cached file out to a temp name beside the destination, flushes it and renames it into place.</summary>
+    private async Task CopyOutOfCacheAsync(
+        string hash, string destination, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         var folder = Path.GetDirectoryName(destination)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
         try
@@ -140,12 +213,12 @@ public sealed partial class CloudPool
             var input = await OpenReadAsync(hash, cancellationToken).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
-                var output = DurableFile.CreateNew(temp, input.Length);
+                var output = DurableFile.CreateForWrite(temp, input.Length);
                 await using (output.ConfigureAwait(false))
                 {
                     progress?.Report(0);
                     await DurableFile.CopyAsync(input, output, progress, cancellationToken).ConfigureAwait(false);
-                    DurableFile.FlushToDisk(output);
+                    await DurableFile.FlushToDiskAsync(output, cancellationToken).ConfigureAwait(false);
                     length = output.Length;
                 }
             }
@@ -162,58 +235,6 @@ public sealed partial class CloudPool
         {
             DurableFile.DeleteQuietly(temp);
         }
-    }
-
-    /// <summary>
-    /// Copies the file to <paramref name="destinationPath"/> without filling the cache: a cached file
-    /// is copied out as <see cref="DownloadAsync(string, string, bool, IProgress{long}, CancellationToken)"/>
-    /// does; one that is not cached is streamed from the healthiest host that holds it straight to a
-    /// temp name beside the destination, verified (size and SHA-256) while it streams, flushed, and
-    /// renamed. The file is written once instead of twice (cache, then destination), and the cache's
-    /// other files stay. The bytes count as incoming and outgoing.
-    /// </summary>
-    /// <param name="hash">The file.</param>
-    /// <param name="destinationPath">Where to write it.</param>
-    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
-    /// <param name="progress">Receives 0 when the copy starts and the bytes written when done (per block when copying out of the cache); null for none.</param>
-    /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
-    /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
-    /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
-    /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
-    public async Task DownloadBypassingCacheAsync(
-        string hash, string destinationPath, bool overwrite, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        var destination = Path.GetFullPath(destinationPath);
-        if (!overwrite && Path.Exists(destination))
-        {
-            throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
-        }
-
-        var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnknownContentException(content);
-        if (await _catalog.FindCachedSizeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false) is { } size && IsPresent(content, size))
-        {
-            await DownloadAsync(hash, destinationPath, overwrite, progress, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var folder = Path.GetDirectoryName(destination)!;
-        progress?.Report(0);
-        await FetchVerifiedAsync(file, () => Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial"), async temp =>
-        {
-            if (!overwrite && Path.Exists(destination))
-            {
-                throw new IOException($"'{destinationPath}' appeared while the file was fetched; nothing was overwritten.");
-            }
-
-            DurableFile.MoveIntoPlace(temp, destination);
-            await _catalog.AddTransferAsync(_nodeId, file.Size, file.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            return destination;
-        }, cancellationToken).ConfigureAwait(false);
-        progress?.Report(file.Size);
     }
 
     /// <summary>Drops a safe file from this node's cache now (it stays on the hosts).</summary>
@@ -248,14 +269,19 @@ public sealed partial class CloudPool
         }
     }
 
-    private async Task TryInstallKnownAsync(FileRecord file, string temp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps a verified temp file of a known file in the cache when it is not cached yet and room can
+    /// be made; never fails for want of room.
+    /// </summary>
+    /// <returns>Whether the file was installed (its bytes then count as incoming).</returns>
+    private async Task<bool> TryInstallKnownAsync(FileRecord file, string temp, CancellationToken cancellationToken)
     {
         using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
             if (entry is not null && IsPresent(file.Hash, entry.Size))
             {
-                return;
+                return false;
             }
 
             if (entry is not null)
@@ -269,10 +295,11 @@ public sealed partial class CloudPool
             }
             catch (CacheFullException)
             {
-                return;
+                return false;
             }
 
             await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+            return true;
         }
     }
 
@@ -355,8 +382,9 @@ public sealed partial class CloudPool
             throw new CacheFullException(file.Size, CacheLimit, CacheLimit, $"{file.Hash} is {file.Size} bytes; the cache holds at most {CacheLimit}. Give the pool a larger capacity.");
         }
 
-        return FetchVerifiedAsync(file, _layout.NewTempPath, async temp =>
+        return FetchVerifiedAsync(file, () => [_layout.NewTempPath()], async temps =>
         {
+            var temp = temps[0];
             using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
                 var entry = await _catalog.FindCacheEntryAsync(_nodeId, file.Hash, cancellationToken).ConfigureAwait(false);
@@ -373,16 +401,19 @@ public sealed partial class CloudPool
             }
 
             return _layout.PathOf(file.Hash);
-        }, cancellationToken);
+        }, progress: null, cancellationToken);
     }
 
     /// <summary>
-    /// Streams a good copy of the file from the healthiest host that holds one into a new temp file
-    /// (<paramref name="newTempPath"/>), verifying size and SHA-256 on the way and flushing it, then
-    /// hands the temp file to <paramref name="accept"/>. A host that serves damaged bytes is marked and
-    /// the next is tried; the temp file is gone afterwards whatever happens.
+    /// Streams a good copy of the file from the healthiest host that holds one into new temp files
+    /// (<paramref name="newTempPaths"/>, written side by side from one read), verifying size and
+    /// SHA-256 on the way and flushing them, then hands them to <paramref name="accept"/>. A host that
+    /// serves damaged bytes is marked and the next is tried; the temp files are gone afterwards
+    /// whatever happens.
     /// </summary>
-    private async Task<T> FetchVerifiedAsync<T>(FileRecord file, Func<string> newTempPath, Func<string, Task<T>> accept, CancellationToken cancellationToken)
+    private async Task<T> FetchVerifiedAsync<T>(
+        FileRecord file, Func<IReadOnlyList<string>> newTempPaths, Func<IReadOnlyList<string>, Task<T>> accept, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
         var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var candidates = copies.Where(c => c.State == CopyState.Stored && c.Locator is not null && _hosts.ContainsKey(c.HostName)).ToList();
@@ -401,12 +432,12 @@ public sealed partial class CloudPool
         {
             var copy = candidates.First(c => c.HostName == hostName);
             var host = _hosts[hostName];
-            var temp = newTempPath();
+            var temps = newTempPaths();
             try
             {
-                await FetchFromHostAsync(host, file, copy.Locator!.Value, temp, _layout.Root, cancellationToken).ConfigureAwait(false);
+                await FetchFromHostAsync(host, file, copy.Locator!.Value, temps, _layout.Root, progress, cancellationToken).ConfigureAwait(false);
                 await _catalog.RecordHostResultAsync(host.Name, null, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                var result = await accept(temp).ConfigureAwait(false);
+                var result = await accept(temps).ConfigureAwait(false);
                 _logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
                 return result;
             }
@@ -425,7 +456,10 @@ public sealed partial class CloudPool
             }
             finally
             {
-                DurableFile.DeleteQuietly(temp);
+                foreach (var temp in temps)
+                {
+                    DurableFile.DeleteQuietly(temp);
+                }
             }
         }
 
@@ -433,24 +467,29 @@ public sealed partial class CloudPool
             $"{file.Hash} ({file.Name}) could not be fetched from any of {ordered.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
     }
 
-    private static async Task FetchFromHostAsync(IStorageHost host, FileRecord file, HostLocator locator, string temp, string cacheRoot, CancellationToken cancellationToken)
+    private static async Task FetchFromHostAsync(
+        IStorageHost host, FileRecord file, HostLocator locator, IReadOnlyList<string> temps, string cacheRoot, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
+        var outputs = new List<Stream>(temps.Count);
         try
         {
             var input = await host.OpenReadAsync(file.Content, locator, cancellationToken).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
-                var output = DurableFile.CreateNew(temp, file.Size);
-                await using (output.ConfigureAwait(false))
+                foreach (var temp in temps)
                 {
-                    var (hash, length) = await DurableFile.CopyAndHashAsync(input, output, file.Size, cancellationToken).ConfigureAwait(false);
-                    if (hash is null || length != file.Size || hash.Value != file.Hash)
-                    {
-                        throw new ContentIntegrityException(host.Name, file.Content, length, hash);
-                    }
-
-                    DurableFile.FlushToDisk(output);
+                    outputs.Add(DurableFile.CreateForWrite(temp, file.Size));
                 }
+
+                var output = outputs.Count == 1 ? outputs[0] : new FanOutWriteStream(outputs);
+                var (hash, length) = await DurableFile.CopyAndHashAsync(input, output, file.Size, cancellationToken, progress).ConfigureAwait(false);
+                if (hash is null || length != file.Size || hash.Value != file.Hash)
+                {
+                    throw new ContentIntegrityException(host.Name, file.Content, length, hash);
+                }
+
+                await DurableFile.FlushToDiskAsync(output, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (IOException e) when (CacheStorageException.IsDiskRefusal(e))
@@ -461,6 +500,13 @@ public sealed partial class CloudPool
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException)
         {
             throw new HostUnavailableException(host.Name, $"Host '{host.Name}' failed while sending {file.Hash}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var output in outputs)
+            {
+                await output.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -191,7 +191,7 @@ public sealed partial class CloudPool
     {
         ContentHash hash;
         long length;
-        var output = DurableFile.CreateNew(temp, Math.Min(expectedLength, CacheLimit));
+        var output = DurableFile.CreateForWrite(temp, Math.Min(expectedLength, CacheLimit));
         await using (output.ConfigureAwait(false))
         {
             var (computed, copied) = await DurableFile.CopyAndHashAsync(input, output, CacheLimit, cancellationToken, progress).ConfigureAwait(false);
@@ -204,7 +204,7 @@ public sealed partial class CloudPool
             hash = computed.Value;
             length = copied;
             checkSource?.Invoke(length);
-            DurableFile.FlushToDisk(output);
+            await DurableFile.FlushToDiskAsync(output, cancellationToken).ConfigureAwait(false);
         }
 
         var known = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using CloudManager.Cli.Output;
 
 namespace CloudManager.Cli.Commands;
 
-/// <summary><c>cm download &lt;hash&gt; [-o path] [--force]</c>: warms a file up and copies it out.</summary>
+/// <summary><c>cm download &lt;hash&gt; [-o path] [--force] [--no-cache]</c>: copies a file out, fetching it into the cache and the destination at once when it is not cached.</summary>
 internal static class DownloadCommand
 {
     private const string StandardOutput = "-";
@@ -23,7 +23,7 @@ internal static class DownloadCommand
         };
         var command = new CliCommand(
             "download",
-            "Bring a file into the cache if needed (verified against its hash) and copy it out. Never overwrites without --force; the copy is written to a temporary name and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
+            "Copy a file out of the pool. A cached file is copied out; one that is not is fetched once from a host, verified against its hash while it streams, and written to the destination and into the cache side by side (the cache keeps it when it has room). Never overwrites without --force; the copy is written to a temporary name, flushed and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
             "cm download 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
             "cm download $HASH -o restored/report.pdf --force",
             "cm download $HASH -o - | tar -x",

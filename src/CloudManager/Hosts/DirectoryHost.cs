@@ -82,17 +82,15 @@ public sealed class DirectoryHost : IStorageHost
             var tempPath = System.IO.Path.Combine(incoming, $"{content.Hash}.{Guid.NewGuid():N}.partial");
             try
             {
-                if (!await UncachedCopy.TryCopyAsync(sourcePath, tempPath, cancellationToken).ConfigureAwait(false))
+                // A host's copy is not read again soon: large ones go past the page cache (DirectWriteStream).
+                var source = DurableFile.OpenSequentialRead(sourcePath);
+                await using (source.ConfigureAwait(false))
                 {
-                    var source = DurableFile.OpenSequentialRead(sourcePath);
-                    await using (source.ConfigureAwait(false))
+                    var target = DurableFile.CreateForWrite(tempPath, content.Length);
+                    await using (target.ConfigureAwait(false))
                     {
-                        var target = DurableFile.CreateNew(tempPath, content.Length);
-                        await using (target.ConfigureAwait(false))
-                        {
-                            await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
-                            DurableFile.FlushToDisk(target);
-                        }
+                        await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
+                        await DurableFile.FlushToDiskAsync(target, cancellationToken).ConfigureAwait(false);
                     }
                 }
 

@@ -37,6 +37,36 @@ internal static class DurableFile
 
     private const int NoSpaceErrno = 28;
 
+    /// <summary>Files from this size on are written past the page cache where the system allows (see <see cref="DirectWriteStream"/>).</summary>
+    internal const long DirectWriteThreshold = 8 << 20;
+
+    /// <summary>
+    /// Creates a new file for a write of about <paramref name="expectedLength"/> bytes: with direct
+    /// I/O from <see cref="DirectWriteThreshold"/> on where the file system takes it, else as
+    /// <see cref="CreateNew"/>. Finish it with <see cref="FlushToDiskAsync"/>.
+    /// </summary>
+    internal static Stream CreateForWrite(string path, long expectedLength) =>
+        expectedLength >= DirectWriteThreshold && DirectWriteStream.TryCreateNew(path, expectedLength) is { } direct
+            ? direct
+            : CreateNew(path, expectedLength);
+
+    /// <summary>Writes out and flushes to the disk a file made by <see cref="CreateForWrite"/> or <see cref="CreateNew"/>.</summary>
+    internal static Task FlushToDiskAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        switch (stream)
+        {
+            case DirectWriteStream direct:
+                return direct.CompleteAsync(cancellationToken);
+            case FileStream file:
+                FlushToDisk(file);
+                return Task.CompletedTask;
+            case FanOutWriteStream fanOut:
+                return fanOut.ForEachAsync(output => FlushToDiskAsync(output, cancellationToken));
+            default:
+                throw new ArgumentException($"A {stream.GetType().Name} is not a file this class created.", nameof(stream));
+        }
+    }
+
     /// <summary>Opens a file for one sequential read.</summary>
     internal static FileStream OpenSequentialRead(string path) =>
         new(path, new FileStreamOptions

@@ -578,6 +578,68 @@ public sealed class CloudPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DownloadAsync_of_an_evicted_file_writes_the_cache_and_the_destination_from_one_good_fetch()
+    {
+        // Large enough for direct writes, with a tail that is not a whole block.
+        const int Length = (9 << 20) + 4097;
+        var hosts = _harness.NewHosts();
+        var pool = _harness.Open(capacity: 64 << 20, hosts: hosts);
+        var source = _harness.WriteFile("big.bin", Length, 41);
+        var hash = await pool.UploadAsync(source, Token);
+        await pool.SyncAsync(Token);
+        await pool.EvictAsync(hash, Token);
+        var incoming = await pool.TotalIncomingAsync(Token);
+        var outgoing = await pool.TotalOutgoingAsync(Token);
+        hosts[0].CorruptReads = true;
+        hosts[1].TruncateReads = true;
+        var target = _harness.Folder.Combine("out", "big.bin");
+        var folder = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(folder);
+
+        await pool.DownloadAsync(hash, target, overwrite: false, Token);
+
+        var expected = File.ReadAllBytes(source);
+        Assert.Equal(expected, File.ReadAllBytes(target));
+        Assert.Single(Directory.EnumerateFileSystemEntries(folder));
+        Assert.True(await pool.OnCacheAsync(hash, Token));
+        Assert.Equal(expected, File.ReadAllBytes(await pool.WarmUpAsync(hash, Token)));
+        Assert.Equal(Length, await pool.UsedSpaceAsync(Token));
+        Assert.Equal(incoming + Length, await pool.TotalIncomingAsync(Token));
+        Assert.Equal(outgoing + Length, await pool.TotalOutgoingAsync(Token));
+        Assert.Empty(Directory.EnumerateFiles(_harness.Storage, "*.partial", SearchOption.AllDirectories));
+
+        // No good copy left: the download fails and leaves nothing beside the destination or in the cache.
+        await pool.EvictAsync(hash, Token);
+        hosts[2].CorruptReads = true;
+        File.Delete(target);
+        await Assert.ThrowsAsync<ContentUnavailableException>(() => pool.DownloadAsync(hash, target, overwrite: false, Token));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.False(await pool.OnCacheAsync(hash, Token));
+        Assert.Equal(0, await pool.UsedSpaceAsync(Token));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_delivers_an_evicted_file_the_cache_has_no_room_for_and_leaves_the_cache_as_it_was()
+    {
+        var pool = _harness.Open(capacity: 100_000);
+        var big = _harness.WriteFile("big.bin", 60_000, 42);
+        var bigHash = await pool.UploadAsync(big, Token);
+        await pool.SyncAsync(Token);
+        await pool.EvictAsync(bigHash, Token);
+        var pinned = await pool.UploadAsync(_harness.WriteFile("pinned.bin", 50_000, 43), Token);
+        await pool.SyncAsync(Token);
+        Assert.True(await pool.PinAsync(pinned, Token));
+        var target = _harness.Folder.Combine("big-copy.bin");
+
+        await pool.DownloadAsync(bigHash, target, overwrite: false, Token);
+
+        Assert.Equal(File.ReadAllBytes(big), File.ReadAllBytes(target));
+        Assert.False(await pool.OnCacheAsync(bigHash, Token));
+        Assert.True(await pool.OnCacheAsync(pinned, Token));
+        Assert.Equal(50_000, await pool.UsedSpaceAsync(Token));
+    }
+
+    [Fact]
     public async Task DownloadBypassingCacheAsync_copies_a_cached_file_out_of_the_cache()
     {
         var pool = _harness.Open();
