@@ -70,7 +70,7 @@ public sealed class PostgresCatalog : SqlCatalog
 
     /// <inheritdoc />
     /// <remarks>Temporary tables are never analyzed automatically; without statistics the planner guesses their size.</remarks>
-    protected override string AfterStagingSql => "ANALYZE cm_import_records";
+    protected override string AfterStagingSql => "ANALYZE cm_import_staged";
 
     /// <inheritdoc />
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

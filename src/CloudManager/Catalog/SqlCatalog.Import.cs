@@ -22,7 +22,8 @@ public abstract partial class SqlCatalog
     // Names and URLs are passed through as they are (the database decodes any escape); only what JSON requires is escaped.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly (string Name, string Type)[] RecordColumns = [("i", "bigint"), ("h", "text"), ("s", "bigint"), ("n", "text"), ("c", "bigint")];
+    private static readonly (string Name, string Type)[] RecordColumns =
+        [("i", "bigint"), ("h", "text"), ("s", "bigint"), ("n", "text"), ("c", "bigint"), ("k", "bigint")];
     private static readonly (string Name, string Type)[] LinkColumns = [("h", "text"), ("o", "text"), ("u", "text")];
 
     /// <summary>
@@ -53,17 +54,18 @@ public abstract partial class SqlCatalog
             // A temporary table lives as long as the connection (a pooled one may already have it).
             // Its rows go with the transaction: emptied below on success, rolled back on failure.
             await ExecuteAsync(connection, transaction,
-                "CREATE TEMP TABLE IF NOT EXISTS cm_import_records (idx BIGINT NOT NULL, hash TEXT NOT NULL, size BIGINT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                "CREATE TEMP TABLE IF NOT EXISTS cm_import_staged (idx BIGINT NOT NULL, hash TEXT NOT NULL, size BIGINT NOT NULL, name TEXT NOT NULL, " +
+                "created_at BIGINT NOT NULL, stored BIGINT NOT NULL, known BIGINT NOT NULL)",
                 cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
 
             await ExecuteRowsAsync(connection, transaction,
-                $"INSERT INTO cm_import_records (idx, hash, size, name, created_at) SELECT i, h, s, n, c FROM ({RowsSql(RecordColumns)}) AS j",
+                $"INSERT INTO cm_import_staged (idx, hash, size, name, created_at, stored, known) SELECT i, h, s, n, c, k, 0 FROM ({RowsSql(RecordColumns)}) AS j",
                 RecordColumns, plan.Firsts, (values, i) =>
                 {
                     var record = records[i];
-                    (values[0], values[1], values[2], values[3], values[4]) =
-                        ((long)i, record.FileHash.ToString(), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds());
+                    (values[0], values[1], values[2], values[3], values[4], values[5]) =
+                        ((long)i, record.FileHash.ToString(), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds(), (long)plan.StoredLinks[record.FileHash]);
                 }, cancellationToken).ConfigureAwait(false);
             if (AfterStagingSql.Length > 0)
             {
@@ -86,13 +88,16 @@ public abstract partial class SqlCatalog
                 LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => LinkValues(values, records, link), cancellationToken,
                 ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
 
-            // The stored-copy count of every file the document touched.
+            // A new file's stored copies are the document's URLs for it, counted in memory (copies need
+            // their file, so it had none before); a file known before is counted again. Where writers
+            // are not serialized (no RowLockClause means they are), another transaction may have added a
+            // file between the check and the insert: every file is counted again there.
             await ExecuteAsync(connection, transaction,
                 "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = files.hash AND copies.state = 0) " +
-                "WHERE hash IN (SELECT hash FROM cm_import_records)",
+                $"WHERE hash IN (SELECT hash FROM cm_import_staged{(RowLockClause.Length == 0 ? " WHERE known = 1" : "")})",
                 cancellationToken).ConfigureAwait(false);
 
-            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_records", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
     }
@@ -105,8 +110,11 @@ public abstract partial class SqlCatalog
         DbConnection connection, DbTransaction transaction, IReadOnlyList<FilePayload> records, int? conflict, string syncId, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, transaction,
+            "UPDATE cm_import_staged SET known = 1 WHERE EXISTS (SELECT 1 FROM files WHERE files.hash = cm_import_staged.hash)",
+            cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction,
             "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) " +
-            "SELECT hash, size, name, created_at, 0, NULL, @y FROM cm_import_records WHERE true ON CONFLICT (hash) DO NOTHING",
+            "SELECT hash, size, name, created_at, stored, NULL, @y FROM cm_import_staged WHERE known = 0 ON CONFLICT (hash) DO NOTHING",
             cancellationToken, ("y", syncId)).ConfigureAwait(false);
 
         // The files the document touches stay as they are until it is applied (where rows can be
@@ -115,11 +123,11 @@ public abstract partial class SqlCatalog
         if (RowLockClause.Length > 0)
         {
             await ExecuteAsync(connection, transaction,
-                "SELECT hash FROM files WHERE hash IN (SELECT hash FROM cm_import_records) ORDER BY hash" + RowLockClause, cancellationToken).ConfigureAwait(false);
+                "SELECT hash FROM files WHERE hash IN (SELECT hash FROM cm_import_staged) ORDER BY hash" + RowLockClause, cancellationToken).ConfigureAwait(false);
         }
 
         var mismatch = Command(connection, transaction,
-            "SELECT r.idx, f.size FROM cm_import_records r JOIN files f ON f.hash = r.hash WHERE f.size <> r.size ORDER BY r.idx LIMIT 1");
+            "SELECT r.idx, f.size FROM cm_import_staged r JOIN files f ON f.hash = r.hash WHERE f.size <> r.size ORDER BY r.idx LIMIT 1");
         await using (mismatch.ConfigureAwait(false))
         {
             var reader = await mismatch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -142,7 +150,7 @@ public abstract partial class SqlCatalog
 
         // Files known before: confirmed under the sync id unless another sync confirmed them first.
         await ExecuteAsync(connection, transaction,
-            "UPDATE files SET sync_id = @y WHERE sync_id IS NULL AND hash IN (SELECT hash FROM cm_import_records)",
+            "UPDATE files SET sync_id = @y WHERE sync_id IS NULL AND hash IN (SELECT hash FROM cm_import_staged)",
             cancellationToken, ("y", syncId)).ConfigureAwait(false);
     }
 
@@ -229,6 +237,9 @@ public abstract partial class SqlCatalog
 
         public required int? Conflict { get; init; }
 
+        /// <summary>Per file, the hosts the document gives a URL for: the stored copies of a file new to the catalog.</summary>
+        public required IReadOnlyDictionary<ContentHash, int> StoredLinks { get; init; }
+
         public static ImportPlan Of(IReadOnlyList<FilePayload> records)
         {
             var firsts = new Dictionary<ContentHash, int>(records.Count);
@@ -256,7 +267,21 @@ public abstract partial class SqlCatalog
                 }
             }
 
-            return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict };
+            var stored = new Dictionary<ContentHash, int>(firsts.Count);
+            foreach (var hash in firsts.Keys)
+            {
+                stored[hash] = 0;
+            }
+
+            foreach (var link in links)
+            {
+                if (link.Url is not null)
+                {
+                    stored[records[link.Record].FileHash]++;
+                }
+            }
+
+            return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict, StoredLinks = stored };
         }
     }
 }

@@ -70,7 +70,11 @@ public sealed class SqliteCatalog : SqlCatalog
                 await using var pragmasScope = pragmas.ConfigureAwait(false);
                 // FULL: a commit the pool reported survives a power cut, not only a process crash.
                 // temp_store: an import's staging tables stay in memory instead of spilling to a temp file.
-                pragmas.CommandText = $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+                // cache_size: up to 64 MiB of pages (taken only as they are used; the default is 2 MiB). A
+                // large transaction that outgrows the cache writes its pages out and reads them back
+                // while it runs: 100,000 imported files took twice as long in the default cache.
+                pragmas.CommandText =
+                    $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 ConfiguredHandles.TryAdd(handle, Configured);
             }

@@ -607,13 +607,23 @@ public sealed class CloudPoolTests : IAsyncLifetime
         Assert.Equal(incoming + Length, await pool.TotalIncomingAsync(Token));
         Assert.Equal(outgoing + Length, await pool.TotalOutgoingAsync(Token));
         Assert.Empty(Directory.EnumerateFiles(_harness.Storage, "*.partial", SearchOption.AllDirectories));
+    }
 
-        // No good copy left: the download fails and leaves nothing beside the destination or in the cache.
+    [Fact]
+    public async Task DownloadAsync_with_no_good_copy_anywhere_leaves_nothing_beside_the_destination_or_in_the_cache()
+    {
+        var hosts = _harness.NewHosts();
+        var pool = _harness.Open(capacity: 64 << 20, hosts: hosts);
+        var hash = await pool.UploadAsync(_harness.WriteFile("big.bin", (8 << 20) + 1, 44), Token);
+        await pool.SyncAsync(Token);
         await pool.EvictAsync(hash, Token);
-        hosts[2].CorruptReads = true;
-        File.Delete(target);
-        await Assert.ThrowsAsync<ContentUnavailableException>(() => pool.DownloadAsync(hash, target, overwrite: false, Token));
+        hosts.ForEach(h => h.CorruptReads = true);
+        var folder = _harness.Folder.CreateFolder("out");
+
+        await Assert.ThrowsAsync<ContentUnavailableException>(() => pool.DownloadAsync(hash, Path.Combine(folder, "big.bin"), overwrite: false, Token));
+
         Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Empty(Directory.EnumerateFiles(_harness.Storage, "*.partial", SearchOption.AllDirectories));
         Assert.False(await pool.OnCacheAsync(hash, Token));
         Assert.Equal(0, await pool.UsedSpaceAsync(Token));
     }
