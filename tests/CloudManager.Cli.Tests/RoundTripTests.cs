@@ -27,7 +27,17 @@ public sealed class RoundTripTests
         var written = Path.Combine(sandbox.Work, "report.bin");
         Assert.Equal([written], download.StdoutLines);
         Assert.Equal(content, File.ReadAllBytes(written));
+        Assert.Equal(1, (await sandbox.RunAsync("on-cache", hash)).ExitCode);
+
+        // --cache keeps the fetched file in the cache as well, from the same fetch.
+        var cached = await sandbox.RunAsync("download", hash, "-o", "again.bin", "--cache");
+        Assert.True(cached.ExitCode == 0, cached.ToString());
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(sandbox.Work, "again.bin")));
         Assert.Equal(0, (await sandbox.RunAsync("on-cache", hash)).ExitCode);
+        var contradiction = await sandbox.RunAsync("download", hash, "-o", "third.bin", "--cache", "--no-cache");
+        Assert.Equal(2, contradiction.ExitCode);
+        Assert.Contains("contradict", contradiction.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(sandbox.Work, "third.bin")));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using CloudManager.Cli.Output;
 
 namespace CloudManager.Cli.Commands;
 
-/// <summary><c>cm download &lt;hash&gt; [-o path] [--force] [--no-cache]</c>: copies a file out, fetching it into the cache and the destination at once when it is not cached.</summary>
+/// <summary><c>cm download &lt;hash&gt; [-o path] [--force] [--cache]</c>: copies a file out, streaming it from a host when it is not cached.</summary>
 internal static class DownloadCommand
 {
     private const string StandardOutput = "-";
@@ -17,21 +17,26 @@ internal static class DownloadCommand
             HelpName = "path",
         };
         var force = new Option<bool>("--force", "-f") { Description = "Replace a file that already exists at the destination." };
+        var keepCached = new Option<bool>("--cache")
+        {
+            Description = "Also keep the file in the cache (when it has room): a file that is not cached is fetched once and written to the destination and into the cache side by side. Without it the cache is left as it is.",
+        };
         var noCache = new Option<bool>("--no-cache")
         {
-            Description = "Do not keep a copy in the cache: a file that is not cached is streamed from a host straight to the destination (verified, written once) and the cache is left as it is.",
+            Description = "Leave the cache as it is; the default when writing to a file (kept so that scripts can say so). Not with -o -, which streams from the cache.",
         };
         var command = new CliCommand(
             "download",
-            "Copy a file out of the pool. A cached file is copied out; one that is not is fetched once from a host, verified against its hash while it streams, and written to the destination and into the cache side by side (the cache keeps it when it has room). Never overwrites without --force; the copy is written to a temporary name, flushed and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
+            "Copy a file out of the pool. A cached file is copied out; one that is not is streamed from a host straight to the destination, verified against its hash on the way, and written once (--cache also keeps it in the cache; -o - fills the cache first and streams from there). Never overwrites without --force; the copy is written to a temporary name, flushed and renamed, so an interrupted download leaves nothing behind. Prints the path written.",
             "cm download 6e163442e29ec8d7538bc86fe2c4a48778e8ae2254632f0889da753b1c357b1b",
             "cm download $HASH -o restored/report.pdf --force",
             "cm download $HASH -o - | tar -x",
-            "cm download $HASH -o /mnt/restore/ --no-cache")
+            "cm download $HASH -o /mnt/restore/ --cache")
         {
             hash,
             output,
             force,
+            keepCached,
             noCache,
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
@@ -40,10 +45,12 @@ internal static class DownloadCommand
             var text = context.Value(hash);
             var target = context.Value(output);
             var overwrite = context.Value(force);
-            var bypassCache = context.Value(noCache);
-            if (bypassCache && target == StandardOutput)
+            var keepInCache = context.Value(keepCached);
+            if (context.Value(noCache) && (keepInCache || target == StandardOutput))
             {
-                throw CliException.Usage("--no-cache writes to a file; it cannot be used with -o - (standard output).");
+                throw CliException.Usage(keepInCache
+                    ? "--cache and --no-cache contradict each other: pass one of them."
+                    : "--no-cache writes to a file; it cannot be used with -o - (standard output), which streams from the cache.");
             }
 
             await using var pool = await context.OpenPoolAsync(cancellationToken);
@@ -76,9 +83,9 @@ internal static class DownloadCommand
 
                         line.Set(written);
                     });
-                    await (bypassCache
-                        ? pool.DownloadBypassingCacheAsync(text, destination, overwrite, progress, cancellationToken)
-                        : pool.DownloadAsync(text, destination, overwrite, progress, cancellationToken));
+                    await (keepInCache
+                        ? pool.DownloadAsync(text, destination, overwrite, progress, cancellationToken)
+                        : pool.DownloadBypassingCacheAsync(text, destination, overwrite, progress, cancellationToken));
                     return true;
                 });
             if (console.Json)
