@@ -6,7 +6,7 @@ namespace CloudManager.IO;
 /// <summary>
 /// A new file written with direct I/O (Linux <c>O_DIRECT</c>): the bytes go from this stream's
 /// aligned blocks to the disk without passing through the page cache. Writes of any size are
-/// gathered into 2 MiB blocks; one block is on its way to the disk while the next fills.
+/// gathered into 2 MiB blocks; up to two blocks are on their way to the disk while the next fills.
 /// <see cref="CompleteAsync"/> writes the tail, cuts the file to its exact length and flushes it.
 /// </summary>
 /// <remarks>
@@ -26,18 +26,23 @@ internal sealed class DirectWriteStream : Stream
     /// <summary>Block size: large requests keep the disk busy with few calls.</summary>
     private const int BlockSize = 2 << 20;
 
+    /// <summary>
+    /// Blocks sent and not yet written: with two, the disk has the next request queued when one ends,
+    /// instead of idling until this process is scheduled again to send it (which takes long on a busy machine).
+    /// </summary>
+    private const int MaxInFlight = 2;
+
     private const int InvalidArgument = 22;
     private const int NoSpace = 28;
     private const int OpenDirect = 0x4000;
 
     private readonly SafeFileHandle _handle;
     private readonly string _path;
+    private readonly Queue<(AlignedBlock Block, Task Write)> _inFlight = new();
     private AlignedBlock _filling = new();
-    private AlignedBlock _inFlight = new();
     private int _filled;
     private long _submitted;
     private long _length;
-    private Task _pendingWrite = Task.CompletedTask;
     private bool _firstWriteDone;
     private bool _completed;
 
@@ -155,30 +160,42 @@ internal sealed class DirectWriteStream : Stream
             await SubmitAsync(padded, cancellationToken).ConfigureAwait(false);
         }
 
-        await _pendingWrite.ConfigureAwait(false);
+        while (_inFlight.Count > 0)
+        {
+            await _inFlight.Dequeue().Write.ConfigureAwait(false);
+        }
+
         _completed = true;
         Check(NativeMethods.Ftruncate(_handle, _length), "cut");
         Check(NativeMethods.Fsync(_handle), "flush");
     }
 
-    /// <summary>Waits for the block in flight, then sends the filled one and fills the other.</summary>
+    /// <summary>Sends the filled block (the first one is written before going on) and takes another to fill: a new one while fewer than <see cref="MaxInFlight"/> are out, else the oldest once written.</summary>
     private async Task SubmitAsync(int count, CancellationToken cancellationToken)
     {
-        await _pendingWrite.ConfigureAwait(false);
-        (_filling, _inFlight) = (_inFlight, _filling);
+        var block = _filling;
         var offset = _submitted;
         _submitted += count;
         _filled = 0;
-        var block = _inFlight.Memory[..count];
         if (!_firstWriteDone)
         {
             // The first write tells whether the file system takes direct I/O: wait for it here.
-            await WriteFirstAsync(block, cancellationToken).ConfigureAwait(false);
+            await WriteFirstAsync(block.Memory[..count], cancellationToken).ConfigureAwait(false);
             _firstWriteDone = true;
             return;
         }
 
-        _pendingWrite = RandomAccess.WriteAsync(_handle, block, offset, cancellationToken).AsTask();
+        _inFlight.Enqueue((block, RandomAccess.WriteAsync(_handle, block.Memory[..count], offset, cancellationToken).AsTask()));
+        if (_inFlight.Count <= MaxInFlight)
+        {
+            _filling = new AlignedBlock();
+        }
+        else
+        {
+            var (oldest, write) = _inFlight.Dequeue();
+            await write.ConfigureAwait(false);
+            _filling = oldest;
+        }
     }
 
     private async Task WriteFirstAsync(ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
@@ -215,8 +232,8 @@ internal sealed class DirectWriteStream : Stream
     /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
-        // The block in flight still reads its buffer: let it end (its error no longer matters).
-        await Task.WhenAny(_pendingWrite).ConfigureAwait(false);
+        // The blocks in flight still read their buffers: let them end (their errors no longer matter).
+        await Task.WhenAny(Task.WhenAll(_inFlight.Select(w => w.Write))).ConfigureAwait(false);
         Dispose();
     }
 
@@ -227,13 +244,14 @@ internal sealed class DirectWriteStream : Stream
         {
             try
             {
-                _pendingWrite.Wait();
+                Task.WaitAll(_inFlight.Select(w => w.Write));
             }
             catch (AggregateException)
             {
-                // Reported by the write or CompleteAsync already, or of no use to a file being abandoned.
+                // Reported by CompleteAsync already, or of no use for a file being abandoned.
             }
 
+            _inFlight.Clear();
             _completed = true;
             _handle.Dispose();
         }
