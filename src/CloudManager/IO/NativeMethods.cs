@@ -36,4 +36,24 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int Flock(SafeFileHandle fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int SyncFileRange(int fd, long offset, long count, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial nint Read(int fd, Span<byte> buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int Syncfs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int Fstatfs(int fd, Span<byte> buffer);
 }
