@@ -86,8 +86,10 @@ internal static class SmallFile
     }
 
     /// <summary>
-    /// Creates a file that must not exist yet, writes <paramref name="content"/> to it and starts its
-    /// writeback (see <see cref="DurableFile.StartWriteback"/>); not flushed.
+    /// Creates a file that must not exist yet, writes <paramref name="content"/> to it and, on Linux,
+    /// starts writing it to the disk without waiting (<c>sync_file_range</c>); not flushed. Started for
+    /// every file of a batch before the batch's flush, the writes go down together and the flush finds
+    /// them on their way.
     /// </summary>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     /// <exception cref="IOException">The file exists, or the write failed (its HResult is the errno, as for a file stream).</exception>
