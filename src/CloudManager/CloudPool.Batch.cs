@@ -16,7 +16,7 @@ public sealed partial class CloudPool
     internal const int FilesPerBatch = 512;
 
     /// <summary>
-    /// Begins the flush of one batch in the cache folder (see <see cref="BatchFlush.Begin"/>); a test
+    /// Begins the flush of one batch, given this pool's temp folder (see <see cref="BatchFlush.Begin"/>); a test
     /// replaces it to inject flush failures or to take the per-file path.
     /// </summary>
     internal Func<string, IBatchFlush> BeginBatchFlush { get; set; } = root => BatchFlush.Begin(root);
@@ -151,7 +151,7 @@ public sealed partial class CloudPool
     private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, long bytes, CancellationToken cancellationToken)
     {
         // Begun before the first write: a flush of the whole file system reports the errors of writes made after this.
-        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.Root));
+        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.TempPath));
         try
         {
             await DiskThreads.RunAsync(batch.Count, i =>

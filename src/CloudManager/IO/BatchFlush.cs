@@ -27,10 +27,10 @@ internal interface IBatchFlush : IDisposable
 internal static class BatchFlush
 {
     /// <summary>
-    /// Begins the flush of a batch whose files and folders all lie under <paramref name="root"/>, on one
-    /// file system. Call before the batch's first write: see <see cref="FileSystemFlush"/>.
+    /// Begins the flush of a batch whose files are written in <paramref name="root"/> and renamed on
+    /// the same file system. Call before the batch's first write: see <see cref="FileSystemFlush"/>.
     /// </summary>
-    /// <param name="root">The cache folder.</param>
+    /// <param name="root">The folder the batch's files are written in.</param>
     /// <param name="wholeFileSystem">False to flush each file and folder even where one flush of the file system would do.</param>
     internal static IBatchFlush Begin(string root, bool wholeFileSystem = true) =>
         wholeFileSystem && FileSystemFlush.TryBegin(root) is { } flush ? flush : new PerFileFlush();
@@ -74,9 +74,9 @@ internal sealed class PerFileFlush : IBatchFlush
 /// <item><c>syncfs</c> writes back every dirty page and inode of the file system and waits for them
 /// (<c>sync_filesystem</c>: the inodes, then the file system's own <c>sync_fs</c>, which commits the
 /// journal of ext4, XFS and Btrfs, then the block device's buffers, where journal-less ext2/ext4 keep
-/// their inode tables, bitmaps and folder blocks). A batch's files and renames are on that file
-/// system (the cache folder, its <c>tmp</c> and <c>objects</c> folders; a mount inside the cache
-/// folder is not supported), so they are among what it writes.</item>
+/// their inode tables, bitmaps and folder blocks). The descriptor is the folder the batch's temp
+/// files are written in, and they are renamed into <c>objects/</c> of the same cache folder, so
+/// the files, their new names and the folders changed are all on the file system it flushes.</item>
 /// <item>Errors: since Linux 5.8 a writeback error of any inode of the file system, data or metadata
 /// buffer, is also recorded in the superblock's error sequence, and <c>syncfs</c> returns it when it
 /// was recorded after the descriptor passed to it was opened. The descriptor is opened before the
