@@ -16,11 +16,10 @@ public sealed partial class CloudPool
     internal const int FilesPerBatch = 512;
 
     /// <summary>
-    /// Threads that copy and flush the files of a batch. A flush mostly waits for the disk, and
-    /// flushes issued together share the file system's journal commits, so a few more threads than
-    /// cores keep the disk busy without crowding the processor.
+    /// Begins the flush of one batch, given this pool's temp folder (see <see cref="BatchFlush.Begin"/>); a test
+    /// replaces it to inject flush failures or to take the per-file path.
     /// </summary>
-    private const int BatchThreads = 4;
+    internal Func<string, IBatchFlush> BeginBatchFlush { get; set; } = root => BatchFlush.Begin(root);
 
     /// <summary>
     /// Adds many files to the pool, each as <see cref="UploadAsync(string, IProgress{long}, CancellationToken)"/>
@@ -91,7 +90,7 @@ public sealed partial class CloudPool
                 }
                 catch
                 {
-                    staged.DeleteTemps();
+                    staged.Release();
                     throw;
                 }
 
@@ -151,10 +150,11 @@ public sealed partial class CloudPool
     /// </summary>
     private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, long bytes, CancellationToken cancellationToken)
     {
-        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count]);
+        // Begun before the first write: a flush of the whole file system reports the errors of writes made after this.
+        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.TempPath));
         try
         {
-            await RunOnThreadsAsync(batch.Count, i =>
+            await DiskThreads.RunAsync(batch.Count, i =>
             {
                 try
                 {
@@ -165,29 +165,19 @@ public sealed partial class CloudPool
                     result.Failures[i] = CaptureFailure(paths[batch[i]], e);
                 }
             }, cancellationToken).ConfigureAwait(false);
-            await RunOnThreadsAsync(batch.Count, i =>
+            var written = Enumerable.Range(0, batch.Count).Where(i => result.Files[i] is not null).ToList();
+            await result.Flush.FlushFilesAsync([.. written.Select(i => result.Files[i]!.TempPath)], (w, e) =>
             {
-                if (result.Files[i] is not { } file)
-                {
-                    return;
-                }
-
-                try
-                {
-                    DurableFile.FlushFile(file.TempPath);
-                }
-                catch (IOException e)
-                {
-                    DurableFile.DeleteQuietly(file.TempPath);
-                    result.Files[i] = null;
-                    result.Failures[i] = CaptureFailure(paths[batch[i]], e);
-                }
+                var i = written[w];
+                DurableFile.DeleteQuietly(result.Files[i]!.TempPath);
+                result.Files[i] = null;
+                result.Failures[i] = CaptureFailure(paths[batch[i]], e);
             }, cancellationToken).ConfigureAwait(false);
             return result;
         }
         catch
         {
-            result.DeleteTemps();
+            result.Release();
             throw;
         }
     }
@@ -210,7 +200,7 @@ public sealed partial class CloudPool
         }
         finally
         {
-            staged.DeleteTemps();
+            staged.Release();
         }
     }
 
@@ -266,7 +256,13 @@ public sealed partial class CloudPool
 
             var folders = _layout.MoveAll([.. fresh.Select(f => (f.File.TempPath, f.File.Hash))]);
             // From here the files are in place: finish recording them even if the caller gives up now.
-            await RunOnThreadsAsync(folders.Count, i => DurableFile.FlushDirectory(folders[i]), CancellationToken.None).ConfigureAwait(false);
+            foreach (var (slot, _) in fresh)
+            {
+                // Moved: nothing left to delete.
+                staged.Files[slot] = null;
+            }
+
+            await staged.Flush.FlushFoldersAsync(folders).ConfigureAwait(false);
             await _catalog.AddCachedFilesAsync(_nodeId, records, _options.EvictionPolicy, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -318,12 +314,7 @@ public sealed partial class CloudPool
             var read = 0;
             try
             {
-                using var input = File.OpenHandle(source.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-                int n;
-                while (read < buffer.Length && (n = RandomAccess.Read(input, buffer.AsSpan(read), read)) > 0)
-                {
-                    read += n;
-                }
+                read = SmallFile.Read(source.FullName, buffer);
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException)
             {
@@ -337,9 +328,7 @@ public sealed partial class CloudPool
             var temp = _layout.NewTempPath();
             try
             {
-                using var output = DurableFile.CreateNew(temp);
-                output.Write(content);
-                DurableFile.StartWriteback(output);
+                SmallFile.WriteNew(temp, content);
             }
             catch (Exception e)
             {
@@ -383,40 +372,16 @@ public sealed partial class CloudPool
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> for 0 ≤ i &lt; <paramref name="count"/> on a few dedicated threads: the work blocks on disk flushes, which must not hold the thread pool.</summary>
-    private static Task RunOnThreadsAsync(int count, Action<int> work, CancellationToken cancellationToken)
-    {
-        var next = -1;
-        var threads = new Task[Math.Min(BatchThreads, count)];
-        for (var t = 0; t < threads.Length; t++)
-        {
-            threads[t] = Task.Factory.StartNew(
-                () =>
-                {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < count)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        work(i);
-                    }
-                },
-                cancellationToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
-        }
-
-        return Task.WhenAll(threads);
-    }
-
     /// <summary>A small file copied into the cache's temp folder, hashed and flushed, not yet recorded.</summary>
     private sealed record StagedFile(string TempPath, ContentHash Hash, long Length, string Name);
 
     /// <summary>The files of one batch (indexes into the caller's paths), each staged or failed.</summary>
-    private sealed record StagedBatch(List<int> Indexes, long Bytes, StagedFile?[] Files, ExceptionDispatchInfo?[] Failures)
+    private sealed record StagedBatch(List<int> Indexes, long Bytes, StagedFile?[] Files, ExceptionDispatchInfo?[] Failures, IBatchFlush Flush)
     {
-        /// <summary>Deletes the temp files still there (those moved into place are gone already).</summary>
-        public void DeleteTemps()
+        /// <summary>Deletes the temp files still there (those moved into place are no longer listed) and ends the batch's flush.</summary>
+        public void Release()
         {
+            Flush.Dispose();
             foreach (var file in Files)
             {
                 if (file is not null)

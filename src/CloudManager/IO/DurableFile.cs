@@ -168,22 +168,6 @@ internal static class DurableFile
     private static Task<int> ReadBlockAsync(Stream source, byte[] buffer, CancellationToken cancellationToken) =>
         source.ReadAtLeastAsync(buffer.AsMemory(0, BufferSize), BufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
 
-    /// <summary>
-    /// Starts writing a file's dirty pages to the disk without waiting (Linux; elsewhere a no-op).
-    /// Not a flush: call <see cref="FlushToDisk"/> after it. Started for every file of a batch before
-    /// the first flush, the writes go down together and each file's flush then finds its data on its
-    /// way and the journal commit it needs mostly done, instead of one commit after another.
-    /// </summary>
-    internal static void StartWriteback(FileStream stream)
-    {
-        const uint SyncFileRangeWrite = 2;
-        if (OperatingSystem.IsLinux())
-        {
-            // Advisory: a file system that refuses it still gets the real flush afterwards.
-            _ = NativeMethods.SyncFileRange(stream.SafeFileHandle, 0, 0, SyncFileRangeWrite);
-        }
-    }
-
     /// <summary>Flushes a file's data and metadata to the disk.</summary>
     internal static void FlushToDisk(FileStream stream) => stream.Flush(flushToDisk: true);
 
