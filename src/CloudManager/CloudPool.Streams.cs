@@ -147,7 +147,7 @@ public sealed partial class CloudPool
         FileStream? file = null;
         try
         {
-            file = DurableFile.OpenSequentialRead(_layout.PathOf(content));
+            file = DurableFile.OpenCachedRead(_layout.PathOf(content), size);
             if (file.Length == size)
             {
                 var stream = new InUseFileStream(file, () => ReleaseInUse(content));

@@ -36,4 +36,8 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int Flock(SafeFileHandle fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "posix_fadvise", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int PosixFadvise(SafeFileHandle fd, long offset, long length, int advice);
 }
