@@ -14,12 +14,7 @@ public sealed class RepeatedDownloadTests
     public async Task A_file_evicted_by_another_process_after_a_download_is_fetched_back_from_a_host()
     {
         await using var server = await GatewayServer.StartAsync();
-        var content = Requests.RandomBytes(30_000, 40);
-        await Requests.UploadAsync(server.Client, content, "evicted-elsewhere.bin");
-        var hash = Requests.Sha256(content);
-        await Requests.EventuallyAsync(
-            async () => (await server.Pool.Catalog.FindFileAsync(ContentHash.Parse(hash), CancellationToken.None))!.StoredCopies >= 2, "the file is safe");
-        Assert.Equal(content, await server.Client.GetByteArrayAsync($"/api/download/{hash}"));
+        var (content, hash) = await UploadSafeAndDownloadAsync(server, 30_000, 40, "evicted-elsewhere.bin");
 
         // Another process on the same catalog and cache folder evicts it: the gateway's pool is not told.
         await using (var other = await CloudPool.OpenAsync(SamePool(server)))
@@ -80,12 +75,7 @@ public sealed class RepeatedDownloadTests
     public async Task A_file_evicted_by_the_gateways_own_pool_is_fetched_back_on_the_next_download()
     {
         await using var server = await GatewayServer.StartAsync();
-        var content = Requests.RandomBytes(12_000, 44);
-        await Requests.UploadAsync(server.Client, content, "evicted-here.bin");
-        var hash = Requests.Sha256(content);
-        await Requests.EventuallyAsync(
-            async () => (await server.Pool.Catalog.FindFileAsync(ContentHash.Parse(hash), CancellationToken.None))!.StoredCopies >= 2, "the file is safe");
-        Assert.Equal(content, await server.Client.GetByteArrayAsync($"/api/download/{hash}"));
+        var (content, hash) = await UploadSafeAndDownloadAsync(server, 12_000, 44, "evicted-here.bin");
 
         Assert.True(await server.Pool.EvictAsync(hash));
         Assert.False(await server.Pool.OnCacheAsync(hash));
@@ -94,6 +84,18 @@ public sealed class RepeatedDownloadTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
         Assert.True(await server.Pool.OnCacheAsync(hash));
+    }
+
+    /// <summary>Uploads a file, waits until hosts hold enough copies for it to be evicted, and downloads it once.</summary>
+    private static async Task<(byte[] Content, string Hash)> UploadSafeAndDownloadAsync(GatewayServer server, int length, int seed, string name)
+    {
+        var content = Requests.RandomBytes(length, seed);
+        await Requests.UploadAsync(server.Client, content, name);
+        var hash = Requests.Sha256(content);
+        await Requests.EventuallyAsync(
+            async () => (await server.Pool.Catalog.FindFileAsync(ContentHash.Parse(hash), CancellationToken.None))!.StoredCopies >= 2, "the file is safe");
+        Assert.Equal(content, await server.Client.GetByteArrayAsync($"/api/download/{hash}"));
+        return (content, hash);
     }
 
     private static string CachedPath(GatewayServer server, string hash) => Path.Combine(server.CachePath, "objects", hash[..2], hash);
