@@ -52,6 +52,13 @@ public static class CloudGateway
         }
 
         builder.WebHost.UseUrls([.. options.EffectiveUrls]);
+        builder.WebHost.UseSockets(sockets =>
+        {
+            // Room for one block of a download beyond the default 64 KiB: with the default, the headers and a
+            // 64 KiB file already pass it, so every such answer waited for the socket to drain before the
+            // request could end, a thread hop per download. Still bounded per connection (this plus one block).
+            sockets.MaxWriteBufferSize = CachedFileResult.BlockSize + (64 * 1024);
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

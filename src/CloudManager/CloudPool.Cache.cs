@@ -1,4 +1,5 @@
 using CloudManager.Catalog;
+using CloudManager.Eviction;
 using CloudManager.Hosts;
 using CloudManager.IO;
 using CloudManager.Replication;
@@ -286,7 +287,7 @@ public sealed partial class CloudPool
 
             if (entry is not null)
             {
-                await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                await RemoveCacheEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
             }
 
             try
@@ -349,7 +350,7 @@ public sealed partial class CloudPool
             if (entry is not null && !IsPresent(file.Hash, entry.Size))
             {
                 DurableFile.DeleteQuietly(_layout.PathOf(file.Hash));
-                await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                await RemoveCacheEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
                 if (file.StoredCopies < _options.MinCopies)
                 {
                     _logger.LogError("The cached copy of {Hash} ({Name}) vanished while only {Copies} host(s) hold it.", file.Hash, file.Name, file.StoredCopies);
@@ -392,7 +393,7 @@ public sealed partial class CloudPool
                 {
                     if (entry is not null)
                     {
-                        await _catalog.RemoveCacheEntryAsync(_nodeId, file.Hash, null, cancellationToken).ConfigureAwait(false);
+                        await RemoveCacheEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
                     }
 
                     await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
@@ -553,9 +554,16 @@ public sealed partial class CloudPool
     private async Task EvictEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
     {
         // Catalog first: a crash in between leaves an orphan file, which the next open removes.
-        await _catalog.RemoveCacheEntryAsync(_nodeId, entry.Hash, _options.EvictionPolicy, cancellationToken).ConfigureAwait(false);
+        await RemoveCacheEntryAsync(entry.Hash, _options.EvictionPolicy, cancellationToken).ConfigureAwait(false);
         DurableFile.DeleteQuietly(_layout.PathOf(entry.Hash));
         _logger.LogDebug("Evicted {Hash} ({Size} bytes).", entry.Hash, entry.Size);
+    }
+
+    /// <summary>Removes this node's cache entry of a file from the catalog and forgets the recent lookup of it.</summary>
+    private async Task RemoveCacheEntryAsync(ContentHash hash, IEvictionPolicy? policy, CancellationToken cancellationToken)
+    {
+        await _catalog.RemoveCacheEntryAsync(_nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+        _lookups.Forget(hash);
     }
 
     /// <summary>The base name to record: the file's own name when it is a valid one, else the first digits of the hash.</summary>

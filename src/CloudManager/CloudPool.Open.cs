@@ -106,7 +106,7 @@ public sealed partial class CloudPool
         {
             // Gone or the wrong size: drop the entry (and a damaged file) so the file can be fetched again.
             DurableFile.DeleteQuietly(_layout.PathOf(entry.Hash));
-            await _catalog.RemoveCacheEntryAsync(_nodeId, entry.Hash, null, cancellationToken).ConfigureAwait(false);
+            await RemoveCacheEntryAsync(entry.Hash, null, cancellationToken).ConfigureAwait(false);
             missing.Add(entry.Hash);
             var file = await _catalog.FindFileAsync(entry.Hash, cancellationToken).ConfigureAwait(false);
             if (file is not null && file.StoredCopies < _options.MinCopies)

@@ -104,6 +104,18 @@ public sealed partial class CloudPool
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        // A recent answer spares the catalog query; the open below checks it against the cache folder.
+        if (_lookups.TryGet(content, out var known, out var knownSize))
+        {
+            if (TryOpenCached(content, knownSize) is { } stream)
+            {
+                _hits.Add(content);
+                return new FileLookup(known, stream);
+            }
+
+            _lookups.Forget(content);
+        }
+
         if (await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
         {
             return null;
@@ -114,28 +126,51 @@ public sealed partial class CloudPool
             return new FileLookup(file, null);
         }
 
+        if (TryOpenCached(content, size) is { } opened)
+        {
+            _lookups.Remember(file, size);
+            _hits.Add(content);
+            return new FileLookup(file, opened);
+        }
+
+        // Evicted by another process since the catalog answered: the caller's OpenReadAsync fetches it.
+        return new FileLookup(file, null);
+    }
+
+    /// <summary>
+    /// Opens the cached copy of a file, marked in use, when it is in the cache folder at the size the
+    /// catalog records; null when it is missing or of another size (the mark is released then).
+    /// </summary>
+    private InUseFileStream? TryOpenCached(ContentHash content, long size)
+    {
         MarkInUse(content);
+        FileStream? file = null;
         try
         {
-            if (IsPresent(content, size))
+            file = DurableFile.OpenCachedRead(_layout.PathOf(content), size);
+            if (file.Length == size)
             {
-                var stream = new InUseFileStream(DurableFile.OpenSequentialRead(_layout.PathOf(content)), () => ReleaseInUse(content));
-                _hits.Add(content);
-                return new FileLookup(file, stream);
+                var stream = new InUseFileStream(file, () => ReleaseInUse(content));
+                file = null;
+                return stream;
             }
         }
         catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            // Evicted by another process between the check and the open: the caller's OpenReadAsync fetches it.
+            // Evicted by another process.
         }
         catch
         {
             ReleaseInUse(content);
             throw;
         }
+        finally
+        {
+            file?.Dispose();
+        }
 
         ReleaseInUse(content);
-        return new FileLookup(file, null);
+        return null;
     }
 
     /// <summary>

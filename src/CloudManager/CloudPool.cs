@@ -47,6 +47,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<ContentHash, byte> _replicating = new();
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private readonly CacheHitRecorder _hits;
+    private readonly RecentLookups _lookups;
     private volatile bool _opened;
     private volatile bool _catalogReady;
     private volatile bool _disposed;
@@ -74,6 +75,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         _catalog = options.Catalog ?? OpenSqlite(options.Database!);
         _layout = new CacheLayout(options.StoragePath);
         _hits = new CacheHitRecorder(_catalog, options.EvictionPolicy, _time, _logger, () => _nodeId);
+        _lookups = new RecentLookups(_time);
         _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
         _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
         _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);

@@ -11,6 +11,9 @@ namespace CloudManager.Cli.Commands;
 /// <summary><c>cm serve</c>: the HTTP gateway and its dashboard over the configured pool, until Ctrl-C.</summary>
 internal static class ServeCommand
 {
+    /// <summary>ASP.NET Core's per-request log category (request started, request finished).</summary>
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static CliCommand Create(GlobalOptions globals)
     {
         var urls = new Option<string?>("--urls")
@@ -33,7 +36,17 @@ internal static class ServeCommand
             // Checked before the pool opens: a refused address or a bad limit should not wait for the catalog.
             var options = GatewaySettings.Resolve(context.Settings.Gateway, Environment.GetEnvironmentVariable, context.Value(urls), Environment.CurrentDirectory);
             await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var app = CloudGateway.Create(pool, options, logging => logging.AddProvider(new CliLoggerProvider(console)));
+            var app = CloudGateway.Create(pool, options, logging =>
+            {
+                logging.AddProvider(new CliLoggerProvider(console));
+                if (!console.Verbose)
+                {
+                    // ASP.NET Core starts an Activity and a log scope for every request as long as this category logs
+                    // anything at all, although only --verbose shows its messages (requests at Information); start-up
+                    // failures it would also log reach the user as cm's own error.
+                    logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+                }
+            });
             await using (app)
             {
                 try

@@ -51,8 +51,11 @@ internal sealed class CachedFileResult(Stream content, string fileName, DateTime
                 disposition.SetHttpFileName(fileName);
                 headers.ContentDisposition = disposition;
 
-                var writer = response.BodyWriter;
+                // Headers first: body bytes written before the response starts are buffered by Kestrel
+                // and copied again behind the headers when it starts.
                 var cancellationToken = httpContext.RequestAborted;
+                await response.StartAsync(cancellationToken);
+                var writer = response.BodyWriter;
                 while (sent < length)
                 {
                     var block = writer.GetMemory((int)Math.Min(BlockSize, length - sent));

@@ -3,6 +3,7 @@ using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
 namespace CloudManager.Gateway.Api;
@@ -12,7 +13,12 @@ internal static class DownloadEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapMethods("/download/{hash}", [HttpMethods.Get, HttpMethods.Head], DownloadAsync)
+        // The services are taken once here: binding them per request would open a service scope for every download.
+        var services = api.ServiceProvider;
+        var pool = services.GetRequiredService<CloudPool>();
+        var bandwidth = services.GetRequiredService<BandwidthGuard>();
+        var meter = services.GetRequiredService<TransferMeter>();
+        api.MapMethods("/download/{hash}", [HttpMethods.Get, HttpMethods.Head], (string hash, HttpContext context) => DownloadAsync(hash, context, pool, bandwidth, meter))
             .WithName("Download")
             .WithSummary("Download a file by its hash")
             .WithDescription(

@@ -10,9 +10,11 @@ namespace CloudManager.Gateway.Security;
 /// loopback name (no DNS rebinding), and a request that changes something must not come from another
 /// origin (no cross-site form posts). With a token none of this is needed: browsers never add one.
 /// </summary>
-internal sealed class LocalOnlyGuard(RequestDelegate next)
+/// <remarks>The options come through the constructor, not per request: a parameter of <c>InvokeAsync</c>
+/// would open a service scope for every request.</remarks>
+internal sealed class LocalOnlyGuard(RequestDelegate next, GatewayOptions options)
 {
-    public Task InvokeAsync(HttpContext context, GatewayOptions options)
+    public Task InvokeAsync(HttpContext context)
     {
         if (options.Token is not null || context.Connection.LocalIpAddress is null)
         {

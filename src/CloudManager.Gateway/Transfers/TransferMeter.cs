@@ -7,12 +7,12 @@ namespace CloudManager.Gateway.Transfers;
 /// <summary>
 /// Counts the bytes downloads send and adds them to the pool's transfer meter in batches, so that a
 /// busy node does not commit one catalog transaction per download. Pending bytes are included in
-/// every reading the gateway makes, flushed every few seconds, when the gateway stops and when it is
-/// disposed; a crash loses at most one interval's count.
+/// every reading the gateway makes, flushed every second, when the gateway stops and when it is
+/// disposed; a crash loses at most the last second's count.
 /// </summary>
 internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logger) : BackgroundService, IAsyncDisposable
 {
-    internal static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);

@@ -13,7 +13,9 @@ namespace CloudManager.Cache;
 /// </summary>
 internal sealed class CacheHitRecorder : IAsyncDisposable
 {
-    private const int FlushThreshold = 512;
+    // A busy server records thousands of hits a second: flushing every few hundred would commit (and flush the disk)
+    // many times a second for one batch's worth of information. 16,384 hashes are 512 KiB.
+    private const int FlushThreshold = 16_384;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentQueue<ContentHash> _pending = new();

@@ -60,4 +60,8 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int Fstatfs(int fd, Span<byte> buffer);
+
+    [LibraryImport("libc", EntryPoint = "posix_fadvise", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int PosixFadvise(SafeFileHandle fd, long offset, long length, int advice);
 }
