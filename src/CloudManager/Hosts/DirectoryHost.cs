@@ -82,11 +82,11 @@ public sealed class DirectoryHost : IStorageHost
             var tempPath = System.IO.Path.Combine(incoming, $"{content.Hash}.{Guid.NewGuid():N}.partial");
             try
             {
-                // A host's copy is not read again soon: large ones go past the page cache.
+                // A host's copy is not read again soon: large ones go past the page cache (DirectWriteStream).
                 var source = DurableFile.OpenSequentialRead(sourcePath);
                 await using (source.ConfigureAwait(false))
                 {
-                    var target = DurableFile.CreateForWrite(tempPath, content.Length, direct: true);
+                    var target = DurableFile.CreateForWrite(tempPath, content.Length);
                     await using (target.ConfigureAwait(false))
                     {
                         await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);

@@ -38,20 +38,17 @@ internal static class DurableFile
 
     private const int NoSpaceErrno = 28;
 
-    /// <summary>Files from this size on are written in blocks with their writeback overlapped (see <see cref="BlockWriteStream"/>).</summary>
-    internal const long BlockWriteThreshold = 8 << 20;
+    /// <summary>Files from this size on are written past the page cache where the system allows (see <see cref="DirectWriteStream"/>).</summary>
+    internal const long DirectWriteThreshold = 8 << 20;
 
     /// <summary>
-    /// Creates a new file for a write of about <paramref name="expectedLength"/> bytes: from
-    /// <see cref="BlockWriteThreshold"/> on a <see cref="BlockWriteStream"/> where the system has
-    /// one, else as <see cref="CreateNew"/>. Finish it with <see cref="FlushToDiskAsync"/>.
+    /// Creates a new file for a write of about <paramref name="expectedLength"/> bytes: with direct
+    /// I/O from <see cref="DirectWriteThreshold"/> on where the file system takes it, else as
+    /// <see cref="CreateNew"/>. Finish it with <see cref="FlushToDiskAsync"/>.
     /// </summary>
-    /// <param name="path">The new file.</param>
-    /// <param name="expectedLength">About how many bytes will be written.</param>
-    /// <param name="direct">Past the page cache: for a copy nobody reads soon (a host's). Otherwise buffered, with its writeback started block by block.</param>
-    internal static Stream CreateForWrite(string path, long expectedLength, bool direct = false) =>
-        expectedLength >= BlockWriteThreshold && BlockWriteStream.TryCreateNew(path, expectedLength, direct) is { } blocks
-            ? blocks
+    internal static Stream CreateForWrite(string path, long expectedLength) =>
+        expectedLength >= DirectWriteThreshold && DirectWriteStream.TryCreateNew(path, expectedLength) is { } direct
+            ? direct
             : CreateNew(path, expectedLength);
 
     /// <summary>Writes out and flushes to the disk a file made by <see cref="CreateForWrite"/> or <see cref="CreateNew"/>.</summary>
@@ -59,8 +56,8 @@ internal static class DurableFile
     {
         switch (stream)
         {
-            case BlockWriteStream blocks:
-                return blocks.CompleteAsync(cancellationToken);
+            case DirectWriteStream direct:
+                return direct.CompleteAsync(cancellationToken);
             case FileStream file:
                 FlushToDisk(file);
                 return Task.CompletedTask;

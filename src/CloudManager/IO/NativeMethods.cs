@@ -64,8 +64,4 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "posix_fadvise", SetLastError = false)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int PosixFadvise(SafeFileHandle fd, long offset, long length, int advice);
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    internal static partial int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);
 }

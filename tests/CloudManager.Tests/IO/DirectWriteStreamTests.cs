@@ -3,7 +3,7 @@ using CloudManager.Tests.Support;
 
 namespace CloudManager.Tests.IO;
 
-public sealed class BlockWriteStreamTests : IDisposable
+public sealed class DirectWriteStreamTests : IDisposable
 {
     private const int MiB = 1 << 20;
     private readonly TempFolder _folder = new();
@@ -12,26 +12,16 @@ public sealed class BlockWriteStreamTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    public static TheoryData<int, bool> Lengths()
-    {
-        var data = new TheoryData<int, bool>();
-        foreach (var length in new[] { 0, 1, 4095, 4096, 4097, 2 * MiB, (2 * MiB) + 1, (5 * MiB) + 7, 9 * MiB, (21 * MiB) + 5 })
-        {
-            data.Add(length, true);
-            data.Add(length, false);
-        }
-
-        return data;
-    }
+    public static TheoryData<int> Lengths => [0, 1, 4095, 4096, 4097, 2 * MiB, (2 * MiB) + 1, (5 * MiB) + 7, 9 * MiB];
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public async Task Writes_of_uneven_sizes_make_a_file_of_exactly_those_bytes_directly_or_buffered(int length, bool direct)
+    public async Task Writes_of_uneven_sizes_make_a_file_of_exactly_those_bytes(int length)
     {
         var bytes = new byte[length];
         new Random(length).NextBytes(bytes);
         var path = _folder.Combine("out.bin");
-        var stream = BlockWriteStream.TryCreateNew(path, length, direct);
+        var stream = DirectWriteStream.TryCreateNew(path, length);
         Assert.NotNull(stream);
         await using (stream)
         {
@@ -53,10 +43,10 @@ public sealed class BlockWriteStreamTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateForWrite_takes_block_writes_for_large_files_only_and_both_flush_to_the_same_bytes()
+    public async Task CreateForWrite_takes_direct_writes_for_large_files_only_and_both_flush_to_the_same_bytes()
     {
-        var small = DurableFile.CreateForWrite(_folder.Combine("small.bin"), DurableFile.BlockWriteThreshold - 1, direct: true);
-        var large = DurableFile.CreateForWrite(_folder.Combine("large.bin"), DurableFile.BlockWriteThreshold, direct: true);
+        var small = DurableFile.CreateForWrite(_folder.Combine("small.bin"), DurableFile.DirectWriteThreshold - 1);
+        var large = DurableFile.CreateForWrite(_folder.Combine("large.bin"), DurableFile.DirectWriteThreshold);
         var bytes = new byte[3 * MiB];
         new Random(5).NextBytes(bytes);
         foreach (var stream in new[] { small, large })
@@ -69,7 +59,7 @@ public sealed class BlockWriteStreamTests : IDisposable
         }
 
         Assert.IsType<FileStream>(small);
-        Assert.IsType<BlockWriteStream>(large);
+        Assert.IsType<DirectWriteStream>(large);
         Assert.Equal(bytes, await File.ReadAllBytesAsync(_folder.Combine("small.bin"), Token));
         Assert.Equal(bytes, await File.ReadAllBytesAsync(_folder.Combine("large.bin"), Token));
     }
@@ -79,16 +69,16 @@ public sealed class BlockWriteStreamTests : IDisposable
     {
         var existing = _folder.WriteRandomFile("there.bin", 10, 1);
 
-        Assert.Throws<IOException>(() => BlockWriteStream.TryCreateNew(existing, 0, direct: true));
+        Assert.Throws<IOException>(() => DirectWriteStream.TryCreateNew(existing, 0));
         Assert.Equal(10, new FileInfo(existing).Length);
-        Assert.Throws<DirectoryNotFoundException>(() => BlockWriteStream.TryCreateNew(_folder.Combine("missing", "x.bin"), 0, direct: false));
+        Assert.Throws<DirectoryNotFoundException>(() => DirectWriteStream.TryCreateNew(_folder.Combine("missing", "x.bin"), 0));
     }
 
     [Fact]
     public void The_file_is_locked_while_it_is_written_so_a_sweep_of_abandoned_temp_files_leaves_it_alone()
     {
         var path = _folder.Combine("locked.bin");
-        using var stream = BlockWriteStream.TryCreateNew(path, 0, direct: false);
+        using var stream = DirectWriteStream.TryCreateNew(path, 0);
 
         Assert.Throws<IOException>(() => new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None));
     }

@@ -4,22 +4,21 @@ using Microsoft.Win32.SafeHandles;
 namespace CloudManager.IO;
 
 /// <summary>
-/// A new large file written in aligned 2 MiB blocks, up to two of them on their way to the disk
-/// while the next fills, so that the disk works while the file is still being produced (hashed,
-/// fetched). Two modes: <em>direct</em> (Linux <c>O_DIRECT</c>: the bytes go from the block to the
-/// disk without passing through the page cache) for copies nobody reads soon, and <em>buffered with
-/// paced writeback</em> for files that are read again (the cache): each block's writeback is started
-/// as soon as it is written, and the writer waits for the block 16 MiB behind. Either way
+/// A new file written with direct I/O (Linux <c>O_DIRECT</c>): the bytes go from this stream's
+/// aligned blocks to the disk without passing through the page cache. Writes of any size are
+/// gathered into 2 MiB blocks; up to two blocks are on their way to the disk while the next fills.
 /// <see cref="CompleteAsync"/> writes the tail, cuts the file to its exact length and flushes it.
 /// </summary>
 /// <remarks>
-/// A plain buffered write leaves the whole file dirty in the page cache, and the flush at the end then
-/// waits for all of it, after the hash or the fetch has ended: a 1 GiB upload took the hash's time
-/// plus the disk's. Here the two overlap. A file system that refuses direct I/O at the open gets no
-/// stream (<see cref="TryCreateNew"/> returns null); one that accepts the open but refuses the first
-/// direct write goes on in the buffered mode.
+/// A buffered write of a large file spends most of its processor time copying every block into
+/// freshly allocated page-cache pages (<c>copy_folio_from_iter_atomic</c> was 70 % of the samples of
+/// a sync to three folder hosts), and the flush at the end then writes them all again from there.
+/// Written directly, a file costs the disk's time and one copy into an aligned block. A file system
+/// that refuses direct I/O at the open gets no stream (<see cref="TryCreateNew"/> returns null); one
+/// that accepts the open but refuses the first write gets the same aligned writes without
+/// <c>O_DIRECT</c>.
 /// </remarks>
-internal sealed class BlockWriteStream : Stream
+internal sealed class DirectWriteStream : Stream
 {
     /// <summary>Alignment direct I/O needs of buffers, offsets and lengths: the largest logical block size in use.</summary>
     private const int Alignment = 4096;
@@ -37,9 +36,6 @@ internal sealed class BlockWriteStream : Stream
     private const int NoSpace = 28;
     private const int OpenDirect = 0x4000;
 
-    /// <summary>How far behind the newest block the writer waits for the disk in the buffered mode: bounds the dirty pages.</summary>
-    private const long WritebackLag = 8L * BlockSize;
-
     private readonly SafeFileHandle _handle;
     private readonly string _path;
     private readonly Queue<(AlignedBlock Block, Task Write)> _inFlight = new();
@@ -48,27 +44,23 @@ internal sealed class BlockWriteStream : Stream
     private long _submitted;
     private long _length;
     private bool _firstWriteDone;
-    private bool _writeback;
     private bool _completed;
 
-    private BlockWriteStream(SafeFileHandle handle, string path)
+    private DirectWriteStream(SafeFileHandle handle, string path)
     {
         _handle = handle;
         _path = path;
     }
 
     /// <summary>
-    /// Creates <paramref name="path"/> (it must not exist) for block writes, holding an exclusive
+    /// Creates <paramref name="path"/> (it must not exist) for direct writes, holding an exclusive
     /// lock on it as a <see cref="FileShare.None"/> stream does, and reserves
     /// <paramref name="expectedLength"/> bytes so that a full disk shows at once.
     /// </summary>
-    /// <param name="path">The new file.</param>
-    /// <param name="expectedLength">The bytes to reserve; 0 for none.</param>
-    /// <param name="direct">Direct I/O (a copy not read again soon) rather than buffered with paced writeback (a cached file).</param>
-    /// <returns>Null where this stream is not available (not Linux, or direct I/O asked for and refused); nothing is created then.</returns>
+    /// <returns>Null where direct I/O is not available (not Linux, or the file system refuses it); nothing is created then.</returns>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     /// <exception cref="IOException">The file exists, the disk is full (<see cref="Exception.HResult"/> 28), or another error of the file system.</exception>
-    internal static BlockWriteStream? TryCreateNew(string path, long expectedLength, bool direct)
+    internal static DirectWriteStream? TryCreateNew(string path, long expectedLength)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -77,7 +69,7 @@ internal sealed class BlockWriteStream : Stream
 
         const int WriteOnly = 0x1, Create = 0x40, Exclusive = 0x80, CloseOnExec = 0x80000;
         const int LockExclusive = 2, LockNonBlocking = 4, KeepSize = 1;
-        var fd = NativeMethods.Open(path, WriteOnly | Create | Exclusive | (direct ? OpenDirect : 0) | CloseOnExec, Convert.ToInt32("666", 8));
+        var fd = NativeMethods.Open(path, WriteOnly | Create | Exclusive | OpenDirect | CloseOnExec, Convert.ToInt32("666", 8));
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -99,7 +91,7 @@ internal sealed class BlockWriteStream : Stream
                 throw new IOException($"Cannot reserve {expectedLength} bytes for '{path}': no space left on the device.", NoSpace);
             }
 
-            return new BlockWriteStream(handle, path) { _writeback = !direct };
+            return new DirectWriteStream(handle, path);
         }
         catch
         {
@@ -193,7 +185,7 @@ internal sealed class BlockWriteStream : Stream
             return;
         }
 
-        _inFlight.Enqueue((block, WriteBlockAsync(block.Memory[..count], offset, cancellationToken)));
+        _inFlight.Enqueue((block, RandomAccess.WriteAsync(_handle, block.Memory[..count], offset, cancellationToken).AsTask()));
         if (_inFlight.Count <= MaxInFlight)
         {
             _filling = new AlignedBlock();
@@ -203,30 +195,6 @@ internal sealed class BlockWriteStream : Stream
             var (oldest, write) = _inFlight.Dequeue();
             await write.ConfigureAwait(false);
             _filling = oldest;
-        }
-    }
-
-    private async Task WriteBlockAsync(ReadOnlyMemory<byte> block, long offset, CancellationToken cancellationToken)
-    {
-        await RandomAccess.WriteAsync(_handle, block, offset, cancellationToken).ConfigureAwait(false);
-        if (_writeback)
-        {
-            StartWriteback(offset, block.Length);
-        }
-    }
-
-    /// <summary>
-    /// Buffered mode: starts the disk writing the block just written, and waits for the block
-    /// <see cref="WritebackLag"/> behind it, so that the disk works while the file is still being
-    /// produced and the final flush finds little left (advice only: the flush catches any error).
-    /// </summary>
-    private void StartWriteback(long offset, int length)
-    {
-        const uint WaitBefore = 1, Write = 2, WaitAfter = 4;
-        _ = NativeMethods.SyncFileRange(_handle, offset, length, Write);
-        if (offset >= WritebackLag)
-        {
-            _ = NativeMethods.SyncFileRange(_handle, offset - WritebackLag, BlockSize, WaitBefore | Write | WaitAfter);
         }
     }
 
@@ -242,7 +210,6 @@ internal sealed class BlockWriteStream : Stream
             const int GetFlags = 3, SetFlags = 4;
             var flags = NativeMethods.Fcntl(_handle, GetFlags, 0);
             Check(flags < 0 ? -1 : NativeMethods.Fcntl(_handle, SetFlags, flags & ~OpenDirect), "write");
-            _writeback = true;
             await RandomAccess.WriteAsync(_handle, block, 0, cancellationToken).ConfigureAwait(false);
         }
     }
