@@ -55,12 +55,8 @@ trap cleanup EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # cm as ./cm builds it: ReadyToRun on dotnet, or the Native AOT binary with CM_BUILD=aot (see ./cm).
-export CM_BUILD=${CM_BUILD:-readytorun}
-echo "== building cm ($CM_BUILD)" >&2
-./cm --help >/dev/null
-cm_tool=$(cat "artifacts/cm-script/$CM_BUILD/built-path")
-cm_run=("$cm_tool")
-[[ "$cm_tool" == *.dll ]] && cm_run=(dotnet "$cm_tool")
+# shellcheck source=../eng/lib/cm-tool.sh
+. eng/lib/cm-tool.sh
 echo "== files in $work ($(findmnt -n -o FSTYPE -T "$work"), $(findmnt -n -o SOURCE -T "$work"))" >&2
 
 # From here HOME is the scratch folder: cm finds no user config, and nothing lands in the real home.

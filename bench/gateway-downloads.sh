@@ -25,12 +25,8 @@ cleanup() {
 trap cleanup EXIT
 
 # cm as ./cm builds it: ReadyToRun on dotnet, or the Native AOT binary with CM_BUILD=aot (see ./cm).
-export CM_BUILD=${CM_BUILD:-readytorun}
-echo "== building cm ($CM_BUILD)" >&2
-./cm --help >/dev/null
-cm_tool=$(cat "artifacts/cm-script/$CM_BUILD/built-path")
-cm_run=("$cm_tool")
-[[ "$cm_tool" == *.dll ]] && cm_run=(dotnet "$cm_tool")
+# shellcheck source=../eng/lib/cm-tool.sh
+. eng/lib/cm-tool.sh
 
 # No hosts: the file stays in the cache, so every request is a cache hit.
 cat >"$work/cloudmanager.json" <<JSON
