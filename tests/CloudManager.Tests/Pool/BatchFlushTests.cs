@@ -114,37 +114,14 @@ public sealed class BatchFlushTests : IAsyncDisposable
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_batch_whose_file_flush_fails_is_recorded_not_at_all_and_leaves_no_temp_file(bool wholeFileSystem)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task A_batch_whose_file_or_folder_flush_fails_is_recorded_not_at_all_and_leaves_no_temp_file(bool wholeFileSystem, bool folders)
     {
         var pool = _harness.Open(capacity: 64L << 20);
-        pool.BeginBatchFlush = root => new FaultyFlush(BatchFlush.Begin(root, wholeFileSystem), failFiles: true);
-        var paths = SmallFiles(30, 2_000);
-        var reported = new List<int>();
-
-        var error = await Assert.ThrowsAsync<IOException>(() => pool.UploadFilesAsync(paths, (i, _) => reported.Add(i), null, Token));
-
-        Assert.Equal(IoError, error.HResult);
-        Assert.Empty(reported);
-        foreach (var path in paths)
-        {
-            Assert.False(await pool.ExistsAsync(ContentHash.Compute(File.ReadAllBytes(path)).ToString(), Token));
-        }
-
-        Assert.Empty(TempFiles());
-        await pool.DisposeAsync();
-        var report = await PoolInvariants.CheckAsync(Under(pool, []), Token);
-        Assert.True(report.Holds, string.Join("\n", report.Violations));
-        Assert.Equal(0, report.CachedFiles);
-    }
-
-    [Fact]
-    public async Task A_batch_whose_folder_flush_fails_is_recorded_not_at_all()
-    {
-        var pool = _harness.Open(capacity: 64L << 20);
-        pool.BeginBatchFlush = root => new FaultyFlush(BatchFlush.Begin(root), failFolders: true);
-        var paths = SmallFiles(30, 3_000);
+        pool.BeginBatchFlush = root => new FaultyFlush(BatchFlush.Begin(root, wholeFileSystem), failFiles: !folders, failFolders: folders);
+        var paths = SmallFiles(30, folders ? 3_000 : 2_000);
         var reported = new List<int>();
 
         var error = await Assert.ThrowsAsync<IOException>(() => pool.UploadFilesAsync(paths, (i, _) => reported.Add(i), null, Token));

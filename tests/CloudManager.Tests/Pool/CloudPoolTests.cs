@@ -211,9 +211,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(hosts: hosts);
         var source = _harness.WriteFile("a.bin", 20_000, 9);
-        var hash = await pool.UploadAsync(source, Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, source);
         hosts[0].CorruptReads = true;
         hosts[1].TruncateReads = true;
 
@@ -239,9 +237,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
     {
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(hosts: hosts);
-        var hash = await pool.UploadAsync(_harness.WriteFile("a.bin", 1000, 10), Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, _harness.WriteFile("a.bin", 1000, 10));
         hosts.ForEach(h => h.FailReads = true);
 
         var error = await Assert.ThrowsAsync<ContentUnavailableException>(() => pool.WarmUpAsync(hash, Token));
@@ -257,9 +253,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(hosts: hosts);
         var source = _harness.WriteFile("a.bin", 300_000, 11);
-        var hash = await pool.UploadAsync(source, Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, source);
 
         var paths = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => pool.WarmUpAsync(hash, Token), Token)));
 
@@ -317,9 +311,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
     {
         var pool = _harness.Open();
         var source = _harness.WriteFile("a.bin", 1000, 15);
-        var hash = await pool.UploadAsync(source, Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, source);
         await pool.DisposeAsync();
         var target = Path.Combine(_harness.Storage, "objects", hash[..2], hash);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -549,9 +541,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(hosts: hosts);
         var source = _harness.WriteFile("a.bin", 50_000, 12);
-        var hash = await pool.UploadAsync(source, Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, source);
         var incoming = await pool.TotalIncomingAsync(Token);
         var outgoing = await pool.TotalOutgoingAsync(Token);
         hosts[0].CorruptReads = true;
@@ -585,9 +575,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(capacity: 64 << 20, hosts: hosts);
         var source = _harness.WriteFile("big.bin", Length, 41);
-        var hash = await pool.UploadAsync(source, Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, source);
         var incoming = await pool.TotalIncomingAsync(Token);
         var outgoing = await pool.TotalOutgoingAsync(Token);
         hosts[0].CorruptReads = true;
@@ -614,9 +602,7 @@ public sealed class CloudPoolTests : IAsyncLifetime
     {
         var hosts = _harness.NewHosts();
         var pool = _harness.Open(capacity: 64 << 20, hosts: hosts);
-        var hash = await pool.UploadAsync(_harness.WriteFile("big.bin", (8 << 20) + 1, 44), Token);
-        await pool.SyncAsync(Token);
-        await pool.EvictAsync(hash, Token);
+        var hash = await UploadSafeAndEvictAsync(pool, _harness.WriteFile("big.bin", (8 << 20) + 1, 44));
         hosts.ForEach(h => h.CorruptReads = true);
         var folder = _harness.Folder.CreateFolder("out");
 
@@ -647,6 +633,15 @@ public sealed class CloudPoolTests : IAsyncLifetime
         Assert.False(await pool.OnCacheAsync(bigHash, Token));
         Assert.True(await pool.OnCacheAsync(pinned, Token));
         Assert.Equal(50_000, await pool.UsedSpaceAsync(Token));
+    }
+
+    /// <summary>Uploads a file, syncs it to the hosts and evicts it: a file that only the hosts hold.</summary>
+    private static async Task<string> UploadSafeAndEvictAsync(CloudPool pool, string source)
+    {
+        var hash = await pool.UploadAsync(source, Token);
+        await pool.SyncAsync(Token);
+        await pool.EvictAsync(hash, Token);
+        return hash;
     }
 
     [Fact]
