@@ -73,7 +73,7 @@ internal sealed class DirectWriteStream : Stream
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            return errno == InvalidArgument ? null : throw ErrorFor(errno, $"Cannot create '{path}'");
+            return errno == InvalidArgument ? null : throw NativeMethods.ErrorFor("create", path, errno);
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
@@ -81,7 +81,7 @@ internal sealed class DirectWriteStream : Stream
         {
             if (NativeMethods.Flock(handle, LockExclusive | LockNonBlocking) != 0)
             {
-                throw ErrorFor(Marshal.GetLastPInvokeError(), $"Cannot lock '{path}'");
+                throw NativeMethods.ErrorFor("lock", path, Marshal.GetLastPInvokeError());
             }
 
             if (expectedLength > 0 && NativeMethods.Fallocate(handle, KeepSize, 0, expectedLength) != 0
@@ -264,17 +264,9 @@ internal sealed class DirectWriteStream : Stream
         if (result != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw ErrorFor(errno, $"Cannot {what} '{_path}'");
+            throw NativeMethods.ErrorFor(what, _path, errno);
         }
     }
-
-    /// <summary>The exception a <see cref="FileStream"/> would throw for the same error number.</summary>
-    private static Exception ErrorFor(int errno, string what) => errno switch
-    {
-        1 or 13 => new UnauthorizedAccessException($"{what}: permission denied."),
-        2 => new DirectoryNotFoundException($"{what}: its folder does not exist."),
-        _ => new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
-    };
 
     /// <summary>A pinned block aligned for direct I/O (pinned arrays never move, so the aligned slice stays aligned).</summary>
     private sealed class AlignedBlock

@@ -64,4 +64,24 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "posix_fadvise", SetLastError = false)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int PosixFadvise(SafeFileHandle fd, long offset, long length, int advice);
+
+    /// <summary>
+    /// The exception a file stream throws for the same errno after a failed call, so that callers tell
+    /// the cases apart as they do for streams: a missing path is a missing folder when creating, a
+    /// missing file otherwise.
+    /// </summary>
+    /// <param name="what">The call that failed, as a verb: "create", "read", "flush".</param>
+    /// <param name="path">The file.</param>
+    /// <param name="errno">The call's error number.</param>
+    internal static Exception ErrorFor(string what, string path, int errno) => errno switch
+    {
+        NoSuchFile when what == "create" => new DirectoryNotFoundException($"Cannot create '{path}': its folder does not exist (errno {errno})."),
+        NoSuchFile => new FileNotFoundException($"Cannot {what} '{path}': no such file or folder (errno {errno}).", path),
+        PermissionDenied or NotPermitted => new UnauthorizedAccessException($"Cannot {what} '{path}': permission denied (errno {errno})."),
+        _ => new IOException($"Cannot {what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
+    };
+
+    private const int NotPermitted = 1;
+    private const int NoSuchFile = 2;
+    private const int PermissionDenied = 13;
 }

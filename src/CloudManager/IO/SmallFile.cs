@@ -21,9 +21,6 @@ internal static class SmallFile
     private const int CreateMode = 0x1B6;
 
     private const int Interrupted = 4;
-    private const int NoSuchFile = 2;
-    private const int PermissionDenied = 13;
-    private const int NotPermitted = 1;
     private const uint SyncFileRangeWrite = 2;
 
     /// <summary>Reads up to <paramref name="buffer"/>'s length from the start of a file.</summary>
@@ -147,11 +144,5 @@ internal static class SmallFile
         }
     }
 
-    /// <summary>The exception a file stream throws for the same errno, so that callers tell the cases apart as before.</summary>
-    private static Exception Failure(string what, string path, int errno) => errno switch
-    {
-        NoSuchFile => new FileNotFoundException($"Cannot {what} '{path}': no such file or folder (errno {errno}).", path),
-        PermissionDenied or NotPermitted => new UnauthorizedAccessException($"Cannot {what} '{path}': permission denied (errno {errno})."),
-        _ => new IOException($"Cannot {what} '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
-    };
+    private static Exception Failure(string what, string path, int errno) => NativeMethods.ErrorFor(what, path, errno);
 }
