@@ -62,11 +62,8 @@ public sealed class PostgresCatalog : SqlCatalog
 
     /// <inheritdoc />
     /// <remarks>Every statement is a round trip to the server: a few thousand rows travel in one JSON text.</remarks>
-    protected override string RowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
+    protected override string? JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
         "SELECT * FROM json_to_recordset(@d::json) AS x(" + string.Join(", ", columns.Select(c => c.Name + " " + c.Type)) + ")";
-
-    /// <inheritdoc />
-    protected override bool RowsAsJson => true;
 
     /// <inheritdoc />
     /// <remarks>Temporary tables are never analyzed automatically; without statistics the planner guesses their size.</remarks>

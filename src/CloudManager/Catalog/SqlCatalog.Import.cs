@@ -11,7 +11,7 @@ namespace CloudManager.Catalog;
 // Import of another node's records (data_load). The first record of each file goes into a temporary
 // staging table, a handful of set-based statements apply the whole document at once, and the copies go
 // straight into the copies table. Rows reach the database the way its provider takes them fastest (see
-// RowsSql): one prepared statement per row in process (SQLite), or a few thousand rows per round trip as
+// InsertedRows): one prepared statement per row in process (SQLite), or a few thousand rows per round trip as
 // one JSON text the server unpacks (PostgreSQL). The outcome is the one of applying the records one by
 // one in document order.
 public abstract partial class SqlCatalog
@@ -27,18 +27,13 @@ public abstract partial class SqlCatalog
     private static readonly (string Name, string Type)[] LinkColumns = [("h", "text"), ("o", "text"), ("u", "text")];
 
     /// <summary>
-    /// A query for the rows one statement writes, one column per name. By default one row made of
-    /// the parameters <c>@name</c>, run once per row through one prepared command: cheapest where the
-    /// database runs in process (SQLite). A provider for which every statement is a round trip
-    /// returns a query over the JSON array of objects in the parameter <c>@d</c> and sets
-    /// <see cref="RowsAsJson"/>.
+    /// For a provider where every statement is a round trip: a query over the JSON array of objects in
+    /// the parameter <c>@d</c> that yields one column per name, so that a few thousand rows travel at
+    /// once. <see langword="null"/> (the default) writes one row per execution of a prepared
+    /// single-row <c>VALUES</c> insert: cheapest where the database runs in process (SQLite).
     /// </summary>
     /// <param name="columns">The names, with their SQL types.</param>
-    protected virtual string RowsSql(IReadOnlyList<(string Name, string Type)> columns) =>
-        "SELECT " + string.Join(", ", columns.Select(c => $"@{c.Name} AS {c.Name}"));
-
-    /// <summary>Whether <see cref="RowsSql"/> reads many rows from one JSON parameter <c>@d</c>.</summary>
-    protected virtual bool RowsAsJson => false;
+    protected virtual string? JsonRowsSql(IReadOnlyList<(string Name, string Type)> columns) => null;
 
     /// <summary>Runs after the staging table is filled, before it is read (e.g. to give the planner its statistics).</summary>
     protected virtual string AfterStagingSql => "";
@@ -60,7 +55,7 @@ public abstract partial class SqlCatalog
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
 
             await ExecuteRowsAsync(connection, transaction,
-                $"INSERT INTO cm_import_staged (idx, hash, size, name, created_at, stored, known) SELECT i, h, s, n, c, k, 0 FROM ({RowsSql(RecordColumns)}) AS j",
+                "INSERT INTO cm_import_staged (idx, hash, size, name, created_at, stored, known) " + InsertedRows(RecordColumns, "{0}, {1}, {2}, {3}, {4}, {5}, 0"),
                 RecordColumns, plan.Firsts, (values, i) =>
                 {
                     var record = records[i];
@@ -78,13 +73,13 @@ public abstract partial class SqlCatalog
             var at = now.ToUnixTimeMilliseconds();
             await ExecuteRowsAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                $"SELECT h, o, u, 0, 0, NULL, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
-                "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
+                InsertedRows(LinkColumns, "{0}, {1}, {2}, 0, 0, NULL, @t") +
+                " ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
                 LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => LinkValues(values, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
             await ExecuteRowsAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                $"SELECT h, o, NULL, 1, 0, @e, @t FROM ({RowsSql(LinkColumns)}) AS j WHERE true " +
-                "ON CONFLICT (hash, host) DO NOTHING",
+                InsertedRows(LinkColumns, "{0}, {1}, NULL, 1, 0, @e, @t") +
+                " ON CONFLICT (hash, host) DO NOTHING",
                 LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => LinkValues(values, records, link), cancellationToken,
                 ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
 
@@ -100,6 +95,26 @@ public abstract partial class SqlCatalog
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows part of an <c>INSERT</c>, after its column list: <c>VALUES (…)</c> over the parameters of
+    /// one row, or a <c>SELECT</c> over <see cref="JsonRowsSql"/>. In <paramref name="values"/>, <c>{0}</c>,
+    /// <c>{1}</c>, … stand for the row's columns in order.
+    /// </summary>
+    /// <remarks>
+    /// Why <c>VALUES</c> per row: SQLite gives an <c>INSERT … SELECT</c>, which may write many rows, a
+    /// statement journal inside a transaction (a copy of every page the statement changes, so that a
+    /// failure undoes that statement alone); run once per row, that is a journal allocated, filled with
+    /// whole pages and freed for every row. A single-row <c>VALUES</c> insert needs none.
+    /// </remarks>
+    private string InsertedRows(IReadOnlyList<(string Name, string Type)> columns, string values)
+    {
+        var json = JsonRowsSql(columns);
+        var references = columns.Select(c => (object?)(json is null ? "@" + c.Name : "j." + c.Name)).ToArray();
+        var list = string.Format(CultureInfo.InvariantCulture, values, references);
+        // "WHERE true" keeps SQLite from reading an ON CONFLICT clause after the SELECT as a join's.
+        return json is null ? $"VALUES ({list})" : $"SELECT {list} FROM ({json}) AS j WHERE true";
     }
 
     private static void LinkValues(object?[] values, IReadOnlyList<FilePayload> records, ImportPlan.Link link) =>
@@ -155,7 +170,40 @@ public abstract partial class SqlCatalog
     }
 
     /// <summary>
-    /// Runs <paramref name="sql"/>, whose rows come from <see cref="RowsSql"/>, for every item: once per
+    /// Runs the single-row statement <paramref name="sql"/> once for each of <paramref name="rows"/>,
+    /// with the row's values in the parameters named by <paramref name="columns"/> (in order) and the
+    /// same <paramref name="parameters"/> for every row. By default through one prepared command.
+    /// </summary>
+    /// <param name="connection">The open connection.</param>
+    /// <param name="transaction">The transaction the rows belong to.</param>
+    /// <param name="sql">The statement, with <c>@name</c> parameters.</param>
+    /// <param name="columns">The parameter names a row's values go to, without <c>@</c>.</param>
+    /// <param name="rows">The rows; an enumerator may reuse one list for every row.</param>
+    /// <param name="parameters">Parameters whose values are the same for every row.</param>
+    /// <param name="cancellationToken">Stops between rows.</param>
+    protected virtual async Task ExecuteEachRowAsync(
+        DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> columns,
+        IEnumerable<IReadOnlyList<object?>> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(rows);
+        var command = Command(connection, transaction, sql, [.. parameters, .. columns.Select(c => (c, (object?)null))]);
+        await using var commandScope = command.ConfigureAwait(false);
+        var bound = command.Parameters.Cast<DbParameter>().Skip(parameters.Count).ToArray();
+        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < bound.Length; i++)
+            {
+                bound[i].Value = row[i] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/>, whose rows come from <see cref="InsertedRows"/>, for every item: once per
     /// item through one prepared command, or once per chunk of items as one JSON array in <c>@d</c>.
     /// </summary>
     private async Task ExecuteRowsAsync<T>(
@@ -164,23 +212,14 @@ public abstract partial class SqlCatalog
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         var values = new object?[columns.Count];
-        if (!RowsAsJson)
+        if (JsonRowsSql(columns) is null)
         {
-            var command = Command(connection, transaction, sql, [.. parameters, .. columns.Select(c => (c.Name, (object?)null))]);
-            await using var commandScope = command.ConfigureAwait(false);
-            var bound = command.Parameters.Cast<DbParameter>().Skip(parameters.Length).ToArray();
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var item in items)
+            var rows = items.Select(item =>
             {
                 valuesOf(values, item);
-                for (var i = 0; i < bound.Length; i++)
-                {
-                    bound[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+                return (IReadOnlyList<object?>)values;
+            });
+            await ExecuteEachRowAsync(connection, transaction, sql, [.. columns.Select(c => c.Name)], rows, parameters, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace CloudManager.Catalog;
 
@@ -96,6 +97,92 @@ public sealed class SqliteCatalog : SqlCatalog
         await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = "PRAGMA journal_mode = WAL;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Straight through SQLite's own interface: the statement is prepared once, its parameters are
+    /// looked up once and bound by position, and text goes in as the string's UTF-16 characters, which
+    /// SQLite converts itself. A command through ADO.NET looks every parameter up by name, converts
+    /// every string to a new UTF-8 array and builds a data reader for every row: for an import of
+    /// 100,000 files and 300,000 copies, most of the time spent outside SQLite.
+    /// </remarks>
+    protected override Task ExecuteEachRowAsync(
+        DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> columns,
+        IEnumerable<IReadOnlyList<object?>> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(parameters);
+        // The transaction is the connection's own (SQLite has one per connection); the statement runs inside it.
+        var database = ((SqliteConnection)connection).Handle!;
+        Check(raw.sqlite3_prepare_v2(database, sql, out var statement), database);
+        using (statement)
+        {
+            foreach (var (name, value) in parameters)
+            {
+                Bind(statement, raw.sqlite3_bind_parameter_index(statement, "@" + name), value, database);
+            }
+
+            // 0 for a column the statement does not use.
+            var positions = columns.Select(c => raw.sqlite3_bind_parameter_index(statement, "@" + c)).ToArray();
+            var count = 0;
+            foreach (var row in rows)
+            {
+                if ((++count & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                for (var i = 0; i < positions.Length; i++)
+                {
+                    Bind(statement, positions[i], row[i], database);
+                }
+
+                var result = raw.sqlite3_step(statement);
+                if (result != raw.SQLITE_DONE)
+                {
+                    // The message is the connection's until its next call: read it before the reset.
+                    try
+                    {
+                        SqliteException.ThrowExceptionForRC(result, database);
+                    }
+                    finally
+                    {
+                        raw.sqlite3_reset(statement);
+                    }
+                }
+
+                raw.sqlite3_reset(statement);
+            }
+        }
+
+        return Task.CompletedTask;
+
+        static void Bind(sqlite3_stmt statement, int position, object? value, sqlite3 database)
+        {
+            if (position == 0)
+            {
+                return;
+            }
+
+            Check(value switch
+            {
+                null => raw.sqlite3_bind_null(statement, position),
+                long number => raw.sqlite3_bind_int64(statement, position, number),
+                int number => raw.sqlite3_bind_int64(statement, position, number),
+                string text => raw.sqlite3_bind_text16(statement, position, text.AsSpan()),
+                _ => throw new ArgumentException($"A row value of type {value.GetType().Name} cannot be bound.", nameof(value)),
+            }, database);
+        }
+
+        static void Check(int result, sqlite3 database)
+        {
+            if (result != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(result, database);
+            }
+        }
     }
 
     /// <inheritdoc />
