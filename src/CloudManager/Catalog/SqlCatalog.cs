@@ -16,7 +16,7 @@ namespace CloudManager.Catalog;
 public abstract partial class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -839,6 +839,7 @@ public abstract partial class SqlCatalog : ICatalog
             2 => "CloudManager.Catalog.002_listing_indexes.sql",
             3 => "CloudManager.Catalog.003_eviction_memory.sql",
             4 => "CloudManager.Catalog.004_export_order_index.sql",
+            5 => "CloudManager.Catalog.005_drop_export_index.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

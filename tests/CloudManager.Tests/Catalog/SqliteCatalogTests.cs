@@ -62,8 +62,11 @@ public sealed class SqliteCatalogTests(SqliteCatalogFixture fixture)
         await using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
         await check.OpenAsync(TestContext.Current.CancellationToken);
         await using var query = check.CreateCommand();
-        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_files_created', 'evicted_entries', 'ix_cache_priority_newest')";
-        Assert.Equal(3L, (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_files_created', 'evicted_entries', 'ix_cache_priority_newest', 'ix_files_export_order')";
+        Assert.Equal(4L, (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        // Version 5 drops the index version 1 made for the dump, which version 4's index replaced.
+        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_files_export'";
+        Assert.Equal(0L, (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
