@@ -51,6 +51,8 @@ internal static class PoolOpener
                 Redundancy = settings.Redundancy,
                 MinCopies = settings.MinCopies,
                 NodeId = settings.NodeId,
+                // Filled only by the gateway's downloads; other commands never touch it.
+                MemoryCacheBytes = settings.Gateway?.MemoryCache ?? CloudPoolOptions.DefaultMemoryCacheBytes,
                 Logger = logger,
             };
             foreach (var host in hosts)

@@ -559,11 +559,18 @@ public sealed partial class CloudPool
         _logger.LogDebug("Evicted {Hash} ({Size} bytes).", entry.Hash, entry.Size);
     }
 
-    /// <summary>Removes this node's cache entry of a file from the catalog and forgets the recent lookup of it.</summary>
+    /// <summary>Removes this node's cache entry of a file from the catalog and forgets what is remembered of it.</summary>
     private async Task RemoveCacheEntryAsync(ContentHash hash, IEvictionPolicy? policy, CancellationToken cancellationToken)
     {
         await _catalog.RemoveCacheEntryAsync(_nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+        ForgetCached(hash);
+    }
+
+    /// <summary>Forgets the recent lookup of a file and drops its copy in memory.</summary>
+    private void ForgetCached(ContentHash hash)
+    {
         _lookups.Forget(hash);
+        _memory.Remove(hash);
     }
 
     /// <summary>The base name to record: the file's own name when it is a valid one, else the first digits of the hash.</summary>

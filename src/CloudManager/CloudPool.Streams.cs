@@ -92,8 +92,10 @@ public sealed partial class CloudPool
     /// query and no fetch, which is what a server answering many reads of cached files needs. A file
     /// that is not cached is not fetched: the caller checks what it must (a transfer limit, a
     /// conditional request) and then calls <see cref="OpenReadAsync"/>. An open stream counts as a
-    /// cache hit and keeps the file from eviction by this pool until it is disposed, as
-    /// <see cref="OpenReadAsync"/>'s does.
+    /// cache hit. A small file read again within a second is kept in memory (see
+    /// <see cref="CloudPoolOptions.MemoryCacheBytes"/>) and its stream reads that copy, checked against
+    /// the cached file first; otherwise the stream reads the cached file and keeps it from eviction by
+    /// this pool until it is disposed, as <see cref="OpenReadAsync"/>'s does.
     /// </summary>
     /// <param name="hash">The file.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
@@ -104,16 +106,18 @@ public sealed partial class CloudPool
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var path = _layout.PathOf(content);
         // A recent answer spares the catalog query; the open below checks it against the cache folder.
         if (_lookups.TryGet(content, out var known, out var knownSize))
         {
-            if (TryOpenCached(content, knownSize) is { } stream)
+            // Read again within the answer's lifetime: a hot file, worth a copy in memory when it is small.
+            if (TryOpenCached(content, path, knownSize, loadIntoMemory: true) is { } stream)
             {
                 _hits.Add(content);
                 return new FileLookup(known, stream);
             }
 
-            _lookups.Forget(content);
+            ForgetCached(content);
         }
 
         if (await _catalog.FindFileOnNodeAsync(_nodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
@@ -126,7 +130,7 @@ public sealed partial class CloudPool
             return new FileLookup(file, null);
         }
 
-        if (TryOpenCached(content, size) is { } opened)
+        if (TryOpenCached(content, path, size, loadIntoMemory: false) is { } opened)
         {
             _lookups.Remember(file, size);
             _hits.Add(content);
@@ -138,16 +142,32 @@ public sealed partial class CloudPool
     }
 
     /// <summary>
+    /// The cached bytes of a file of <paramref name="size"/> bytes: its copy in memory when one is
+    /// kept and still matches the file (or, with <paramref name="loadIntoMemory"/>, can be made now),
+    /// else the cached file opened and marked in use; null when it is missing or of another size.
+    /// </summary>
+    private Stream? TryOpenCached(ContentHash content, string path, long size, bool loadIntoMemory)
+    {
+        if ((_memory.TryGet(content, path, size) ?? (loadIntoMemory ? _memory.TryLoad(content, path, size) : null)) is { } bytes)
+        {
+            // Read-only and not exposed: callers cannot change the kept bytes through it.
+            return new MemoryStream(bytes, writable: false);
+        }
+
+        return TryOpenCachedFile(content, path, size);
+    }
+
+    /// <summary>
     /// Opens the cached copy of a file, marked in use, when it is in the cache folder at the size the
     /// catalog records; null when it is missing or of another size (the mark is released then).
     /// </summary>
-    private InUseFileStream? TryOpenCached(ContentHash content, long size)
+    private InUseFileStream? TryOpenCachedFile(ContentHash content, string path, long size)
     {
         MarkInUse(content);
         FileStream? file = null;
         try
         {
-            file = DurableFile.OpenCachedRead(_layout.PathOf(content), size);
+            file = DurableFile.OpenCachedRead(path, size);
             if (file.Length == size)
             {
                 var stream = new InUseFileStream(file, () => ReleaseInUse(content));

@@ -48,6 +48,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private readonly CacheHitRecorder _hits;
     private readonly RecentLookups _lookups;
+    private readonly HotFileMemory _memory;
     private volatile bool _opened;
     private volatile bool _catalogReady;
     private volatile bool _disposed;
@@ -76,6 +77,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         _layout = new CacheLayout(options.StoragePath);
         _hits = new CacheHitRecorder(_catalog, options.EvictionPolicy, _time, _logger, () => _nodeId);
         _lookups = new RecentLookups(_time);
+        _memory = new HotFileMemory(options.MemoryCacheBytes, options.MemoryCacheMaxFileSize);
         _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
         _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
         _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);
@@ -134,6 +136,9 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
 
     /// <summary>The configured hosts.</summary>
     public IReadOnlyCollection<IStorageHost> Hosts => _options.Hosts.AsReadOnly();
+
+    /// <summary>The copies in memory of small hot cached files (see <see cref="CloudPoolOptions.MemoryCacheBytes"/>).</summary>
+    internal HotFileMemory HotFiles => _memory;
 
     /// <summary>The options this pool was opened with.</summary>
     public CloudPoolOptions Options => _options;

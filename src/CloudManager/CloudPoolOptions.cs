@@ -93,6 +93,25 @@ public sealed class CloudPoolOptions
     /// <summary>The default of <see cref="MaxSyncDataLength"/>: 64 Mi characters or bytes.</summary>
     public const int DefaultMaxSyncDataLength = 64 << 20;
 
+    /// <summary>
+    /// The most bytes of small, often read cached files the pool keeps in memory, so that a server
+    /// (<c>cm serve</c>) sends them without reading the file each time. A copy is kept once a file is
+    /// read again within a second of the last read; it is checked against the cached file (one
+    /// <c>stat</c>) every time it is used. Linux only; elsewhere nothing is kept.
+    /// </summary>
+    /// <value>Default 64 MiB; zero turns it off.</value>
+    public long MemoryCacheBytes { get; set; } = DefaultMemoryCacheBytes;
+
+    /// <summary>The default of <see cref="MemoryCacheBytes"/>: 64 MiB.</summary>
+    public const long DefaultMemoryCacheBytes = 64L << 20;
+
+    /// <summary>The largest cached file kept in memory (see <see cref="MemoryCacheBytes"/>).</summary>
+    /// <value>Default 256 KiB; zero to <see cref="Array.MaxLength"/>.</value>
+    public int MemoryCacheMaxFileSize { get; set; } = DefaultMemoryCacheMaxFileSize;
+
+    /// <summary>The default of <see cref="MemoryCacheMaxFileSize"/>: 256 KiB.</summary>
+    public const int DefaultMemoryCacheMaxFileSize = 256 << 10;
+
     /// <summary>Where the pool reports what it does.</summary>
     /// <value>Default null (silent).</value>
     public ILogger? Logger { get; set; }
@@ -137,6 +156,16 @@ public sealed class CloudPoolOptions
         if (MaxSyncDataLength < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxSyncDataLength), MaxSyncDataLength, "MaxSyncDataLength must be at least 2 (an empty array).");
+        }
+
+        if (MemoryCacheBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryCacheBytes), MemoryCacheBytes, "MemoryCacheBytes must be zero or more.");
+        }
+
+        if (MemoryCacheMaxFileSize < 0 || MemoryCacheMaxFileSize > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryCacheMaxFileSize), MemoryCacheMaxFileSize, $"MemoryCacheMaxFileSize must be from 0 to {Array.MaxLength}.");
         }
 
         if (HostCoolDown < TimeSpan.Zero)

@@ -176,6 +176,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
                 ["maxSyncLoadSize"] = 16 << 20,
                 ["syncInterval"] = random.Next(2) == 0 ? "5m" : (JsonNode)30,
                 ["maxConnections"] = 100,
+                ["memoryCache"] = random.Next(2) == 0 ? "16MiB" : (JsonNode)0,
             };
         }
 

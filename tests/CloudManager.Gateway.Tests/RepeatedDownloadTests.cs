@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using CloudManager.Gateway.Tests.Support;
 using CloudManager.Hosts;
 
@@ -6,7 +7,8 @@ namespace CloudManager.Gateway.Tests;
 
 /// <summary>
 /// Downloads of a file that was just downloaded: the pool answers them from its recent lookups
-/// instead of the catalog, which must never serve bytes that left the cache nor lose a count.
+/// instead of the catalog, and small ones from a copy in memory, which must never serve bytes that
+/// left the cache or changed nor lose a count.
 /// </summary>
 public sealed class RepeatedDownloadTests
 {
@@ -84,6 +86,91 @@ public sealed class RepeatedDownloadTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
         Assert.True(await server.Pool.OnCacheAsync(hash));
+    }
+
+    public enum Change
+    {
+        Deleted,
+        CutShort,
+        Replaced,
+    }
+
+    [Theory]
+    [InlineData(Change.Deleted)]
+    [InlineData(Change.CutShort)]
+    [InlineData(Change.Replaced)]
+    public async Task A_hot_file_changed_behind_the_pools_back_is_not_served_from_memory(Change change)
+    {
+        await using var server = await GatewayServer.StartAsync(hostNames: []);
+        var content = Requests.RandomBytes(40_000, 45 + (int)change);
+        await Requests.UploadAsync(server.Client, content, "hot.bin");
+        var hash = Requests.Sha256(content);
+        // Downloaded again and again, it is answered from a copy in memory.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(content, await server.Client.GetByteArrayAsync($"/api/download/{hash}"));
+        }
+
+        var path = CachedPath(server, hash);
+        var other = Requests.RandomBytes(content.Length, 50);
+        switch (change)
+        {
+            case Change.Deleted:
+                File.Delete(path);
+                break;
+            case Change.CutShort:
+                await File.WriteAllBytesAsync(path, content.AsSpan(0, 10_000).ToArray());
+                break;
+            case Change.Replaced:
+                var temp = path + ".tmp";
+                await File.WriteAllBytesAsync(temp, other);
+                File.Move(temp, path, overwrite: true);
+                break;
+        }
+
+        using var response = await server.Client.GetAsync($"/api/download/{hash}");
+        if (change == Change.Replaced)
+        {
+            // The size is right, so the folder's bytes are what is served (as without the copy), never the remembered ones.
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(other, await response.Content.ReadAsByteArrayAsync());
+        }
+        else
+        {
+            // No host holds it, so the only right answer is that it cannot be delivered.
+            await Requests.ProblemAsync(response, 503);
+            Assert.False(await server.Pool.OnCacheAsync(hash));
+        }
+    }
+
+    [Fact]
+    public async Task Every_download_of_a_hot_file_counts_as_a_hit_and_in_the_meter_ranges_included()
+    {
+        await using var server = await GatewayServer.StartAsync(hostNames: []);
+        var content = Requests.RandomBytes(64 * 1024, 51);
+        await Requests.UploadAsync(server.Client, content, "metered.bin");
+        var hash = Requests.Sha256(content);
+        var nodeId = await server.Pool.GetNodeIdAsync();
+        var accessesBefore = (await server.Pool.Catalog.FindCacheEntryAsync(nodeId, ContentHash.Parse(hash), CancellationToken.None))!.AccessCount;
+        const int Downloads = 10;
+
+        for (var i = 0; i < Downloads; i++)
+        {
+            Assert.Equal(content, await server.Client.GetByteArrayAsync($"/api/download/{hash}"));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/download/{hash}");
+        request.Headers.Range = new RangeHeaderValue(1_000, 4_999);
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(content.AsSpan(1_000, 4_000).ToArray(), await response.Content.ReadAsByteArrayAsync());
+
+        await Requests.EventuallyAsync(
+            async () => await server.Pool.CurrentOutgoingAsync() == ((long)Downloads * content.Length) + 4_000, "every byte sent reached the catalog", seconds: 10);
+        await Requests.EventuallyAsync(
+            async () => (await server.Pool.Catalog.FindCacheEntryAsync(nodeId, ContentHash.Parse(hash), CancellationToken.None))!.AccessCount == accessesBefore + Downloads + 1,
+            "every download counted as a hit",
+            seconds: 10);
     }
 
     /// <summary>Uploads a file, waits until hosts hold enough copies for it to be evicted, and downloads it once.</summary>

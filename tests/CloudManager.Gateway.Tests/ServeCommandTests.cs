@@ -84,6 +84,20 @@ public sealed class ServeCommandTests(ITestOutputHelper output)
         Assert.Contains("CM_GATEWAY_TOKEN", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_refuses_a_memory_cache_that_is_not_a_size()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Combine("cloudmanager.json");
+        await File.WriteAllTextAsync(config, """{ "gateway": { "memoryCache": "lots" } }""");
+
+        var (exitCode, stdout, stderr) = await ServeProcess.RunAsync(new Dictionary<string, string> { ["HOME"] = folder.Path }, "--config", config, "serve");
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("memoryCache", stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A gigabyte made up while it is read, hashed on the way: the client holds one block, so the
     /// test's own memory stays flat too.

@@ -29,7 +29,7 @@ internal static class ConfigFileReader
     private static readonly string[] GatewayKeys =
     [
         "urls", "tokenFile", "maxUploadSize", "maxSyncLoadSize", "monthlyIncomingLimit", "monthlyOutgoingLimit",
-        "syncDelay", "syncInterval", "hostProbeInterval", "maxConnections", "shutdownTimeout",
+        "syncDelay", "syncInterval", "hostProbeInterval", "maxConnections", "shutdownTimeout", "memoryCache",
     ];
 
     public static ConfigDocument Read(string path, UserFolders folders)
@@ -185,6 +185,7 @@ internal static class ConfigFileReader
             HostProbeInterval = reader.Duration(gateway, "hostProbeInterval"),
             MaxConnections = reader.Integer(gateway, "maxConnections"),
             ShutdownTimeout = reader.Duration(gateway, "shutdownTimeout"),
+            MemoryCache = reader.Size(gateway, "memoryCache", zeroAllowed: true),
         };
     }
 
@@ -287,7 +288,8 @@ internal static class ConfigFileReader
             return value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Wrong(key, "a number");
         }
 
-        public long? Size(JsonElement element, string key)
+        /// <summary>A size; with <paramref name="zeroAllowed"/> also 0, for a setting that 0 turns off.</summary>
+        public long? Size(JsonElement element, string key, bool zeroAllowed = false)
         {
             if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
             {
@@ -300,6 +302,11 @@ internal static class ConfigFileReader
                 JsonValueKind.String => value.GetString(),
                 _ => throw Wrong(key, "a size such as \"20GiB\" or a number of bytes"),
             };
+            if (zeroAllowed && text?.Trim() == "0")
+            {
+                return 0;
+            }
+
             return ByteSize.TryParse(text, out var bytes, out var problem)
                 ? bytes
                 : throw CliException.Usage($"The config file {path}: '{key}': {problem}");

@@ -25,4 +25,7 @@ internal sealed record GatewayConfig
     public int? MaxConnections { get; init; }
 
     public TimeSpan? ShutdownTimeout { get; init; }
+
+    /// <summary>The most bytes of small, often downloaded cached files kept in memory (the pool's <c>MemoryCacheBytes</c>).</summary>
+    public long? MemoryCache { get; init; }
 }

@@ -140,6 +140,78 @@ public sealed class CloudPoolStreamTests : IAsyncLifetime
     }
 
     /// <summary>A stream with no length, as a network body is.</summary>
+    [Fact]
+    public async Task A_small_file_looked_up_again_is_read_from_memory_until_the_pool_evicts_it()
+    {
+        var pool = _harness.Open(capacity: 64L << 20, redundancy: 1, minCopies: 1);
+        var path = _harness.WriteFile("hot.bin", 30_000, 700);
+        var hash = await pool.UploadAsync(path, Token);
+        await pool.SyncAsync(Token);
+        var bytes = await File.ReadAllBytesAsync(path, Token);
+
+        // The first lookup asks the catalog and reads the file; the second, within the lookup's lifetime, keeps a copy.
+        var first = await ReadCachedAsync(pool, hash);
+        var second = await ReadCachedAsync(pool, hash);
+        var third = await ReadCachedAsync(pool, hash);
+
+        Assert.Equal([false, true, true], new[] { first.FromMemory, second.FromMemory, third.FromMemory });
+        Assert.All([first, second, third], read => Assert.Equal(bytes, read.Bytes));
+        Assert.Equal(bytes.Length, pool.HotFiles.Bytes);
+
+        Assert.True(await pool.EvictAsync(hash, Token));
+        Assert.Equal(0, pool.HotFiles.Count);
+        Assert.Null((await pool.FindAndOpenIfCachedAsync(hash, Token))!.CachedContent);
+    }
+
+    [Fact]
+    public async Task A_copy_in_memory_is_not_used_once_the_cached_file_is_replaced()
+    {
+        var pool = _harness.Open(capacity: 64L << 20, redundancy: 1, minCopies: 1);
+        var hash = await pool.UploadAsync(_harness.WriteFile("replaced.bin", 30_000, 701), Token);
+        await ReadCachedAsync(pool, hash);
+        await ReadCachedAsync(pool, hash);
+        Assert.Equal(1, pool.HotFiles.Count);
+
+        // Another process puts other bytes of the same size in its place (a damaged copy, say).
+        var cached = Path.Combine(_harness.Storage, "objects", hash[..2], hash);
+        var other = _harness.WriteFile("other.bin", 30_000, 702);
+        File.Move(other, cached, overwrite: true);
+
+        // What is served is what the folder holds now (the copy in memory is read again from it), not the old copy.
+        var (read, _) = await ReadCachedAsync(pool, hash);
+        Assert.Equal(await File.ReadAllBytesAsync(cached, Token), read);
+        Assert.NotEqual(hash, ContentHash.Compute(read).ToString());
+    }
+
+    [Fact]
+    public async Task Without_a_memory_cache_every_lookup_reads_the_cached_file()
+    {
+        var pool = _harness.Open(capacity: 64L << 20, memoryCacheBytes: 0);
+        var path = _harness.WriteFile("cold.bin", 30_000, 703);
+        var hash = await pool.UploadAsync(path, Token);
+
+        var bytes = await File.ReadAllBytesAsync(path, Token);
+        for (var i = 0; i < 3; i++)
+        {
+            var (read, fromMemory) = await ReadCachedAsync(pool, hash);
+            Assert.Equal(bytes, read);
+            Assert.False(fromMemory);
+        }
+
+        Assert.Equal(0, pool.HotFiles.Count);
+    }
+
+    /// <summary>The bytes of a cached file as <see cref="CloudPool.FindAndOpenIfCachedAsync"/> gives them, and whether they came from memory.</summary>
+    private static async Task<(byte[] Bytes, bool FromMemory)> ReadCachedAsync(CloudPool pool, string hash)
+    {
+        var lookup = await pool.FindAndOpenIfCachedAsync(hash, Token);
+        Assert.NotNull(lookup?.CachedContent);
+        await using var stream = lookup.CachedContent;
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, Token);
+        return (copy.ToArray(), stream is MemoryStream);
+    }
+
     private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
     {
         public override bool CanSeek => false;

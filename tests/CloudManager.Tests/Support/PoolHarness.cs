@@ -34,7 +34,8 @@ public sealed class PoolHarness : IAsyncDisposable
         string? storage = null,
         string? database = null,
         IReadOnlyList<IStorageHost>? hosts = null,
-        CloudManager.Catalog.ICatalog? catalog = null)
+        CloudManager.Catalog.ICatalog? catalog = null,
+        long memoryCacheBytes = CloudPoolOptions.DefaultMemoryCacheBytes)
     {
         var options = new CloudPoolOptions
         {
@@ -47,6 +48,7 @@ public sealed class PoolHarness : IAsyncDisposable
             EvictionPolicy = policy ?? EvictionPolicies.Default,
             TimeProvider = Clock,
             LockTimeout = TimeSpan.FromSeconds(30),
+            MemoryCacheBytes = memoryCacheBytes,
         };
         foreach (var host in hosts ?? NewHosts())
         {
