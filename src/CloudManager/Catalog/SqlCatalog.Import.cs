@@ -166,19 +166,12 @@ public abstract partial class SqlCatalog
         var values = new object?[columns.Count];
         if (!RowsAsJson)
         {
-            var command = Command(connection, transaction, sql, [.. parameters, .. columns.Select(c => (c.Name, (object?)null))]);
+            var command = new RepeatedCommand(connection, transaction, sql, [.. columns.Select(c => c.Name)], parameters);
             await using var commandScope = command.ConfigureAwait(false);
-            var bound = command.Parameters.Cast<DbParameter>().Skip(parameters.Length).ToArray();
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             foreach (var item in items)
             {
                 valuesOf(values, item);
-                for (var i = 0; i < bound.Length; i++)
-                {
-                    bound[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await command.Bind(values).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return;
