@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using CloudManager.Cache;
 using CloudManager.Catalog;
 using CloudManager.IO;
 using Microsoft.Extensions.Logging;
@@ -154,11 +155,12 @@ public sealed partial class CloudPool
         var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.TempPath));
         try
         {
-            await DiskThreads.RunAsync(batch.Count, i =>
+            var lanes = _layout.TempLanes(DiskThreads.Count);
+            await DiskThreads.RunAsync(batch.Count, (i, thread) =>
             {
                 try
                 {
-                    result.Files[i] = Stage(paths[batch[i]]);
+                    result.Files[i] = Stage(paths[batch[i]], lanes[thread]);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -296,7 +298,7 @@ public sealed partial class CloudPool
     }
 
     /// <summary>Reads a small file whole, hashes it and writes it to a temp file in the cache, starting its writeback (not flushed yet).</summary>
-    private StagedFile Stage(string path)
+    private StagedFile Stage(string path, string tempLane)
     {
         var source = new FileInfo(path);
         if (!source.Exists)
@@ -325,7 +327,7 @@ public sealed partial class CloudPool
             EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
             var content = buffer.AsSpan(0, read);
             var hash = ContentHash.FromBytes(SHA256.HashData(content));
-            var temp = _layout.NewTempPath();
+            var temp = CacheLayout.NewTempPath(tempLane);
             try
             {
                 SmallFile.WriteNew(temp, content);
