@@ -160,7 +160,7 @@ public sealed partial class CloudPool
             {
                 try
                 {
-                    result.Files[i] = Stage(paths[batch[i]], lanes[thread]);
+                    result.Files[i] = Stage(paths[batch[i]], lanes[thread], startWriteback: !result.Flush.FlushesFileSystem);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -297,8 +297,8 @@ public sealed partial class CloudPool
         }
     }
 
-    /// <summary>Reads a small file whole, hashes it and writes it to a temp file in the cache, starting its writeback (not flushed yet).</summary>
-    private StagedFile Stage(string path, string tempLane)
+    /// <summary>Reads a small file whole, hashes it and writes it to a temp file in the cache, not flushed yet (see <see cref="SmallFile.WriteNew"/> for <paramref name="startWriteback"/>).</summary>
+    private StagedFile Stage(string path, string tempLane, bool startWriteback)
     {
         var source = new FileInfo(path);
         if (!source.Exists)
@@ -330,7 +330,7 @@ public sealed partial class CloudPool
             var temp = CacheLayout.NewTempPath(tempLane);
             try
             {
-                SmallFile.WriteNew(temp, content);
+                SmallFile.WriteNew(temp, content, startWriteback);
             }
             catch (Exception e)
             {
