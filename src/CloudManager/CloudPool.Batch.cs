@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using CloudManager.Cache;
 using CloudManager.Catalog;
 using CloudManager.IO;
 using Microsoft.Extensions.Logging;
@@ -64,11 +65,13 @@ public sealed partial class CloudPool
             while (next < paths.Count)
             {
                 var batch = new List<int>();
+                var sources = new List<FileInfo>();
                 long batchBytes = 0;
-                while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileLength(paths[next]) is { } length)
+                while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileInfo(paths[next]) is { } source)
                 {
                     batch.Add(next++);
-                    batchBytes += length;
+                    sources.Add(source);
+                    batchBytes += source.Exists ? source.Length : 0;
                 }
 
                 if (batch.Count == 0)
@@ -83,7 +86,7 @@ public sealed partial class CloudPool
                     continue;
                 }
 
-                var staged = await StageBatchAsync(paths, batch, batchBytes, cancellationToken).ConfigureAwait(false);
+                var staged = await StageBatchAsync(paths, batch, sources, batchBytes, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await FinishPreviousAsync().ConfigureAwait(false);
@@ -136,29 +139,35 @@ public sealed partial class CloudPool
         }
     }
 
-    /// <summary>The file's length when it belongs in a batch (a file that is missing too: its batch reports it).</summary>
-    private static long? SmallFileLength(string path)
+    /// <summary>
+    /// The file's status when it belongs in a batch (a file that is missing too: its batch reports it).
+    /// Its length and time of last write are the ones the copy checks the file against after reading it.
+    /// </summary>
+    private static FileInfo? SmallFileInfo(string path)
     {
         var info = new FileInfo(path);
-        return !info.Exists ? 0 : info.Length <= BatchedFileLimit ? info.Length : null;
+        return !info.Exists || info.Length <= BatchedFileLimit ? info : null;
     }
 
     /// <summary>
-    /// Copies the files of a batch into temp files and flushes them. First every file is written and
-    /// its writeback started, then every file is flushed: the flushes then find their data on its way
-    /// to the disk. A file that fails is noted, not thrown; a cancellation deletes every temp file.
+    /// Copies the files of a batch into temp files and flushes them. First every file is written (its
+    /// writeback started when the files are flushed one by one), then every file is flushed: the
+    /// flushes then find their data on its way to the disk. Each file is checked against its status in
+    /// <paramref name="sources"/>, taken before it was read. A file that fails is noted, not thrown; a
+    /// cancellation deletes every temp file.
     /// </summary>
-    private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, long bytes, CancellationToken cancellationToken)
+    private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, List<FileInfo> sources, long bytes, CancellationToken cancellationToken)
     {
         // Begun before the first write: a flush of the whole file system reports the errors of writes made after this.
         var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.TempPath));
         try
         {
-            await DiskThreads.RunAsync(batch.Count, i =>
+            var lanes = _layout.TempLanes(DiskThreads.Count);
+            await DiskThreads.RunAsync(batch.Count, (i, thread) =>
             {
                 try
                 {
-                    result.Files[i] = Stage(paths[batch[i]]);
+                    result.Files[i] = Stage(paths[batch[i]], sources[i], lanes[thread], startWriteback: !result.Flush.FlushesFileSystem);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -295,10 +304,13 @@ public sealed partial class CloudPool
         }
     }
 
-    /// <summary>Reads a small file whole, hashes it and writes it to a temp file in the cache, starting its writeback (not flushed yet).</summary>
-    private StagedFile Stage(string path)
+    /// <summary>
+    /// Reads a small file whole, hashes it and writes it to a temp file in the cache, not flushed yet
+    /// (see <see cref="SmallFile.WriteNew"/> for <paramref name="startWriteback"/>). <paramref name="source"/>
+    /// is the file's status taken before the read: a file that changed since is refused.
+    /// </summary>
+    private StagedFile Stage(string path, FileInfo source, string tempLane, bool startWriteback)
     {
-        var source = new FileInfo(path);
         if (!source.Exists)
         {
             throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
@@ -325,10 +337,10 @@ public sealed partial class CloudPool
             EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
             var content = buffer.AsSpan(0, read);
             var hash = ContentHash.FromBytes(SHA256.HashData(content));
-            var temp = _layout.NewTempPath();
+            var temp = CacheLayout.NewTempPath(tempLane);
             try
             {
-                SmallFile.WriteNew(temp, content);
+                SmallFile.WriteNew(temp, content, startWriteback);
             }
             catch (Exception e)
             {

@@ -183,22 +183,14 @@ public abstract partial class SqlCatalog
     /// <param name="cancellationToken">Stops between rows.</param>
     protected virtual async Task ExecuteEachRowAsync(
         DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> columns,
-        IEnumerable<IReadOnlyList<object?>> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+        IEnumerable<object?[]> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
-        var command = Command(connection, transaction, sql, [.. parameters, .. columns.Select(c => (c, (object?)null))]);
+        var command = new RepeatedCommand(connection, transaction, sql, columns, [.. parameters]);
         await using var commandScope = command.ConfigureAwait(false);
-        var bound = command.Parameters.Cast<DbParameter>().Skip(parameters.Count).ToArray();
-        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            for (var i = 0; i < bound.Length; i++)
-            {
-                bound[i].Value = row[i] ?? DBNull.Value;
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await command.Bind(row).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -217,7 +209,7 @@ public abstract partial class SqlCatalog
             var rows = items.Select(item =>
             {
                 valuesOf(values, item);
-                return (IReadOnlyList<object?>)values;
+                return values;
             });
             await ExecuteEachRowAsync(connection, transaction, sql, [.. columns.Select(c => c.Name)], rows, parameters, cancellationToken).ConfigureAwait(false);
             return;

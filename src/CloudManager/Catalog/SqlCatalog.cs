@@ -217,9 +217,9 @@ public abstract partial class SqlCatalog : ICatalog
         string nodeId, FileRecord file, IEvictionPolicy policy, long incomingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction) =>
         {
-            var isNew = await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false);
+            var added = await AddCachedFilesAsync(connection, transaction, nodeId, [file], policy, now, cancellationToken).ConfigureAwait(false);
             await AddTransferAsync(connection, transaction, nodeId, incomingBytes, 0, now, cancellationToken).ConfigureAwait(false);
-            return isNew;
+            return added > 0;
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -229,45 +229,106 @@ public abstract partial class SqlCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(files);
         return WriteAsync(async (connection, transaction) =>
         {
-            var added = 0;
-            foreach (var file in files)
-            {
-                added += await AddCachedFileAsync(connection, transaction, nodeId, file, policy, now, cancellationToken).ConfigureAwait(false) ? 1 : 0;
-            }
-
+            var added = await AddCachedFilesAsync(connection, transaction, nodeId, files, policy, now, cancellationToken).ConfigureAwait(false);
             await AddTransferAsync(connection, transaction, nodeId, files.Sum(f => f.Size), 0, now, cancellationToken).ConfigureAwait(false);
             return added;
         }, cancellationToken);
     }
 
-    private static async Task<bool> AddCachedFileAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, FileRecord file, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the files and their cache entries with the outcome of adding them one by one in order
+    /// (each new entry one clock step after the one before), but with one prepared statement per kind
+    /// of row and the node's counters updated once.
+    /// </summary>
+    /// <returns>How many files were new to the catalog.</returns>
+    private static async Task<int> AddCachedFilesAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, IReadOnlyList<FileRecord> files, IEvictionPolicy policy, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        var hash = file.Hash.ToString();
-        // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
-        var isNew = await ExecuteAsync(connection, transaction,
-            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @n, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
-            cancellationToken, ("h", hash), ("s", file.Size), ("n", file.Name), ("c", file.CreatedAt.ToUnixTimeSeconds())).ConfigureAwait(false) > 0;
-        var size = await ScalarAsync<long>(connection, transaction, "SELECT size FROM files WHERE hash = @h", cancellationToken, ("h", hash)).ConfigureAwait(false);
-        if (size != file.Size)
+        var added = 0;
+        var entering = new List<FileRecord>();
+        var entered = new HashSet<ContentHash>();
+        var insertFile = new RepeatedCommand(connection, transaction,
+            // Insert-or-nothing first: two nodes adding one file at once end with one row, not an error.
+            "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) VALUES (@h, @s, @f, @c, 0, NULL, NULL) ON CONFLICT (hash) DO NOTHING",
+            ["h", "s", "f", "c"]);
+        await using (insertFile.ConfigureAwait(false))
         {
-            throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
+            var lookup = new RepeatedCommand(connection, transaction,
+                "SELECT f.size, c.size FROM files f LEFT JOIN cache_entries c ON c.node_id = @n AND c.hash = f.hash WHERE f.hash = @h", ["h"], ("n", nodeId));
+            await using var lookupScope = lookup.ConfigureAwait(false);
+            foreach (var file in files)
+            {
+                var hash = file.Hash.ToString();
+                added += await insertFile.Bind(hash, file.Size, file.Name, file.CreatedAt.ToUnixTimeSeconds()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0 ? 1 : 0;
+                var reader = await lookup.Bind(hash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var size = reader.GetInt64(0);
+                if (size != file.Size)
+                {
+                    throw new CatalogException($"The catalog knows {hash} with size {size}, not {file.Size}: the catalog or the cache is damaged.");
+                }
+
+                // A file listed twice gets its entry once, as the second add would find the first one's.
+                if (reader.IsDBNull(1) && entered.Add(file.Hash))
+                {
+                    entering.Add(file);
+                }
+            }
         }
 
-        var cached = await ScalarAsync<long?>(connection, transaction, "SELECT size FROM cache_entries WHERE node_id = @n AND hash = @h", cancellationToken, ("n", nodeId), ("h", hash)).ConfigureAwait(false);
-        if (cached is null)
+        if (entering.Count > 0)
         {
-            var (tick, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false);
-            var (rememberedCount, evictedTick) = await RecallEvictedAsync(connection, transaction, nodeId, hash, policy, cancellationToken).ConfigureAwait(false);
-            var count = 1 + rememberedCount;
-            var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
-            await ExecuteAsync(connection, transaction,
+            await AddCacheEntriesAsync(connection, transaction, nodeId, entering, policy, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>Adds cache entries for files the node does not cache, in order, resuming the counts it remembered from their evictions.</summary>
+    private static async Task AddCacheEntriesAsync(
+        DbConnection connection, DbTransaction transaction, string nodeId, List<FileRecord> entering, IEvictionPolicy policy, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // The clock as if advanced once per entry: the i-th entry's tick is the start + i.
+        var (clock, inflation) = await AdvanceClockAsync(connection, transaction, nodeId, entering.Count, cancellationToken).ConfigureAwait(false);
+        var tick = clock - entering.Count;
+        var at = now.ToUnixTimeMilliseconds();
+        long recalledBytes = 0;
+        // Run only when the policy remembers evicted files (created either way: a command never run costs nothing).
+        var recall = new RepeatedCommand(connection, transaction,
+            "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size, access_count, evicted_tick", ["h"], ("n", nodeId));
+        await using (recall.ConfigureAwait(false))
+        {
+            var insertEntry = new RepeatedCommand(connection, transaction,
                 "INSERT INTO cache_entries (node_id, hash, size, pinned, access_count, last_tick, last_access_at, priority) VALUES (@n, @h, @s, 0, @a, @k, @t, @p)",
-                cancellationToken, ("n", nodeId), ("h", hash), ("s", file.Size), ("a", count), ("k", tick), ("t", now.ToUnixTimeMilliseconds()), ("p", priority)).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s WHERE node_id = @n", cancellationToken, ("s", file.Size), ("n", nodeId)).ConfigureAwait(false);
+                ["h", "s", "a", "k", "p"], ("n", nodeId), ("t", at));
+            await using var insertScope = insertEntry.ConfigureAwait(false);
+            foreach (var file in entering)
+            {
+                tick++;
+                var hash = file.Hash.ToString();
+                var (count, evictedTick) = (1L, (long?)null);
+                if (policy.EvictionMemory > 0)
+                {
+                    var reader = await recall.Bind(hash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using var readerScope = reader.ConfigureAwait(false);
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        // A remembered evicted file cached again: forgotten, its access count resumed.
+                        recalledBytes += reader.GetInt64(0);
+                        (count, evictedTick) = (1 + reader.GetInt64(1), reader.GetInt64(2));
+                    }
+                }
+
+                var priority = policy.Priority(new CacheAccess(file.Size, count, tick, inflation, evictedTick));
+                await insertEntry.Bind(hash, file.Size, count, tick, priority).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return isNew;
+        await ExecuteAsync(connection, transaction, "UPDATE nodes SET used_bytes = used_bytes + @s, remembered_bytes = remembered_bytes - @r WHERE node_id = @n",
+            cancellationToken, ("s", entering.Sum(f => f.Size)), ("r", recalledBytes), ("n", nodeId)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -697,10 +758,6 @@ public abstract partial class SqlCatalog : ICatalog
         return entries;
     }
 
-    private static Task<(long Tick, double Inflation)> AdvanceClockAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, CancellationToken cancellationToken) =>
-        AdvanceClockAsync(connection, transaction, nodeId, 1, cancellationToken);
-
     /// <summary>Advances the node's clock by <paramref name="ticks"/>; returns the new clock and the aging value.</summary>
     private static async Task<(long Tick, double Inflation)> AdvanceClockAsync(
         DbConnection connection, DbTransaction transaction, string nodeId, long ticks, CancellationToken cancellationToken)
@@ -715,37 +772,6 @@ public abstract partial class SqlCatalog : ICatalog
         }
 
         return (reader.GetInt64(0), reader.GetDouble(1));
-    }
-
-    /// <summary>
-    /// Forgets a remembered evicted file that is cached again, and returns the access count it had
-    /// (0 when the policy remembers nothing or the node forgot it).
-    /// </summary>
-    private static async Task<(long Count, long? EvictedTick)> RecallEvictedAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, string hash, IEvictionPolicy policy, CancellationToken cancellationToken)
-    {
-        if (policy.EvictionMemory <= 0)
-        {
-            return (0, null);
-        }
-
-        var command = Command(connection, transaction,
-            "DELETE FROM evicted_entries WHERE node_id = @n AND hash = @h RETURNING size, access_count, evicted_tick", ("n", nodeId), ("h", hash));
-        long size, count, evictedTick;
-        await using (command.ConfigureAwait(false))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (0, null);
-            }
-
-            (size, count, evictedTick) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-        }
-
-        await ExecuteAsync(connection, transaction, "UPDATE nodes SET remembered_bytes = remembered_bytes - @s WHERE node_id = @n", cancellationToken, ("s", size), ("n", nodeId)).ConfigureAwait(false);
-        return (count, evictedTick);
     }
 
     /// <summary>

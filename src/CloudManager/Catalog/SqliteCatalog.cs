@@ -109,7 +109,7 @@ public sealed class SqliteCatalog : SqlCatalog
     /// </remarks>
     protected override Task ExecuteEachRowAsync(
         DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> columns,
-        IEnumerable<IReadOnlyList<object?>> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+        IEnumerable<object?[]> rows, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
