@@ -12,7 +12,7 @@ public sealed class DirectWriteStreamTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    public static TheoryData<int> Lengths => [0, 1, 4095, 4096, 4097, 2 * MiB, (2 * MiB) + 1, (5 * MiB) + 7, 9 * MiB];
+    public static TheoryData<int> Lengths => [0, 1, 4095, 4096, 4097, 2 * MiB, (4 * MiB) - 1, 4 * MiB, (4 * MiB) + 1, (5 * MiB) + 7, 9 * MiB, (17 * MiB) + 5];
 
     [Theory]
     [MemberData(nameof(Lengths))]
