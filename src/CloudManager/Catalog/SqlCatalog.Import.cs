@@ -113,7 +113,7 @@ public abstract partial class SqlCatalog
         var json = JsonRowsSql(columns);
         var references = columns.Select(c => (object?)(json is null ? "@" + c.Name : "j." + c.Name)).ToArray();
         var list = string.Format(CultureInfo.InvariantCulture, values, references);
-        // "WHERE true" keeps SQLite from reading an ON CONFLICT clause after the SELECT as a join's.
+        // "WHERE true": after a bare FROM, SQLite would read an ON CONFLICT clause as a join constraint.
         return json is null ? $"VALUES ({list})" : $"SELECT {list} FROM ({json}) AS j WHERE true";
     }
 
@@ -178,7 +178,7 @@ public abstract partial class SqlCatalog
     /// <param name="transaction">The transaction the rows belong to.</param>
     /// <param name="sql">The statement, with <c>@name</c> parameters.</param>
     /// <param name="columns">The parameter names a row's values go to, without <c>@</c>.</param>
-    /// <param name="rows">The rows; an enumerator may reuse one list for every row.</param>
+    /// <param name="rows">The rows; an enumerator may hand out one array again and again, refilled.</param>
     /// <param name="parameters">Parameters whose values are the same for every row.</param>
     /// <param name="cancellationToken">Stops between rows.</param>
     protected virtual async Task ExecuteEachRowAsync(
