@@ -94,6 +94,25 @@ public readonly record struct ContentHash : IComparable<ContentHash>
         return true;
     }
 
+    /// <summary>Parses 64 hexadecimal digits (either case) given as UTF-8 bytes, without making a string.</summary>
+    internal static bool TryParseUtf8(ReadOnlySpan<byte> hex, out ContentHash hash)
+    {
+        hash = default;
+        if (hex.Length != HexLength)
+        {
+            return false;
+        }
+
+        Span<byte> digest = stackalloc byte[ByteLength];
+        if (Convert.FromHexString(hex, digest, out _, out var written) != System.Buffers.OperationStatus.Done || written != ByteLength)
+        {
+            return false;
+        }
+
+        hash = new ContentHash(digest);
+        return true;
+    }
+
     /// <summary>Hashes a whole stream from its current position to its end.</summary>
     public static async Task<ContentHash> ComputeAsync(Stream content, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -44,6 +45,9 @@ public abstract partial class SqlCatalog
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(syncId);
         var plan = ImportPlan.Of(records);
+        // Every statement names files by their hash text: made once per file, not once per row.
+        var hashTexts = new string?[records.Count];
+        string HashText(int file) => hashTexts[file] ??= records[file].FileHash.ToString();
         return WriteAsync(async (connection, transaction) =>
         {
             // A temporary table lives as long as the connection (a pooled one may already have it).
@@ -60,7 +64,7 @@ public abstract partial class SqlCatalog
                 {
                     var record = records[i];
                     (values[0], values[1], values[2], values[3], values[4], values[5]) =
-                        ((long)i, record.FileHash.ToString(), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds(), (long)plan.StoredLinks[record.FileHash]);
+                        ((long)i, HashText(i), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds(), (long)plan.StoredLinks[i]);
                 }, cancellationToken).ConfigureAwait(false);
             if (AfterStagingSql.Length > 0)
             {
@@ -75,12 +79,12 @@ public abstract partial class SqlCatalog
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
                 InsertedRows(LinkColumns, "{0}, {1}, {2}, 0, 0, NULL, @t") +
                 " ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
-                LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => LinkValues(values, records, link), cancellationToken, ("t", at)).ConfigureAwait(false);
+                LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => (values[0], values[1], values[2]) = (HashText(link.File), link.Host, link.Url), cancellationToken, ("t", at)).ConfigureAwait(false);
             await ExecuteRowsAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
                 InsertedRows(LinkColumns, "{0}, {1}, NULL, 1, 0, @e, @t") +
                 " ON CONFLICT (hash, host) DO NOTHING",
-                LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => LinkValues(values, records, link), cancellationToken,
+                LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => (values[0], values[1], values[2]) = (HashText(link.File), link.Host, link.Url), cancellationToken,
                 ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
 
             // A new file's stored copies are the document's URLs for it, counted in memory (copies need
@@ -116,9 +120,6 @@ public abstract partial class SqlCatalog
         // "WHERE true": after a bare FROM, SQLite would read an ON CONFLICT clause as a join constraint.
         return json is null ? $"VALUES ({list})" : $"SELECT {list} FROM ({json}) AS j WHERE true";
     }
-
-    private static void LinkValues(object?[] values, IReadOnlyList<FilePayload> records, ImportPlan.Link link) =>
-        (values[0], values[1], values[2]) = (records[link.Record].FileHash.ToString(), link.Host, link.Url);
 
     /// <summary>Adds the staged files the catalog does not know, checks every record's size, and confirms the files under the sync id.</summary>
     private async Task ApplyFilesAsync(
@@ -260,7 +261,8 @@ public abstract partial class SqlCatalog
     /// </summary>
     private sealed class ImportPlan
     {
-        public readonly record struct Link(int Record, string Host, string? Url);
+        /// <summary>A copy to record: <see cref="File"/> is the index of the file's first record.</summary>
+        public readonly record struct Link(int File, string Host, string? Url);
 
         public required IReadOnlyCollection<int> Firsts { get; init; }
 
@@ -268,51 +270,100 @@ public abstract partial class SqlCatalog
 
         public required int? Conflict { get; init; }
 
-        /// <summary>Per file, the hosts the document gives a URL for: the stored copies of a file new to the catalog.</summary>
-        public required IReadOnlyDictionary<ContentHash, int> StoredLinks { get; init; }
+        /// <summary>
+        /// By the index of a file's first record, the hosts the document gives a URL for: the stored
+        /// copies of a file new to the catalog.
+        /// </summary>
+        public required IReadOnlyList<int> StoredLinks { get; init; }
 
         public static ImportPlan Of(IReadOnlyList<FilePayload> records)
         {
             var firsts = new Dictionary<ContentHash, int>(records.Count);
-            var links = new List<Link>(records.Count * 2);
-            var linkOf = new Dictionary<(ContentHash, string), int>(records.Count * 2);
+            var firstOf = new int[records.Count];
+            var recordsOf = new int[records.Count];
             int? conflict = null;
             for (var i = 0; i < records.Count; i++)
             {
                 var record = records[i];
-                if (!firsts.TryAdd(record.FileHash, i) && conflict is null && records[firsts[record.FileHash]].FileSize != record.FileSize)
+                ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(firsts, record.FileHash, out var known);
+                if (!known)
+                {
+                    first = i;
+                }
+                else if (conflict is null && records[first].FileSize != record.FileSize)
                 {
                     conflict = i;
                 }
 
-                foreach (var upload in record.Uploads)
+                firstOf[i] = first;
+                recordsOf[first]++;
+            }
+
+            var links = new List<Link>(records.Count * 2);
+            // Only a file given by several records, or a record naming a host twice, needs links merged.
+            Dictionary<(int File, string Host), int>? linkOf = null;
+            for (var i = 0; i < records.Count; i++)
+            {
+                var file = firstOf[i];
+                var uploads = records[i].Uploads;
+                if (recordsOf[file] == 1 && !NamesAHostTwice(uploads))
                 {
-                    if (linkOf.TryAdd((record.FileHash, upload.HostName), links.Count))
+                    foreach (var upload in uploads)
                     {
-                        links.Add(new Link(i, upload.HostName, upload.Url));
+                        links.Add(new Link(file, upload.HostName, upload.Url));
                     }
-                    else if (upload.Url is not null && linkOf[(record.FileHash, upload.HostName)] is var existing && links[existing].Url is null)
+
+                    continue;
+                }
+
+                linkOf ??= [];
+                foreach (var upload in uploads)
+                {
+                    ref var existing = ref CollectionsMarshal.GetValueRefOrAddDefault(linkOf, (file, upload.HostName), out var linked);
+                    if (!linked)
+                    {
+                        existing = links.Count;
+                        links.Add(new Link(file, upload.HostName, upload.Url));
+                    }
+                    else if (upload.Url is not null && links[existing].Url is null)
                     {
                         links[existing] = links[existing] with { Url = upload.Url };
                     }
                 }
             }
 
-            var stored = new Dictionary<ContentHash, int>(firsts.Count);
-            foreach (var hash in firsts.Keys)
-            {
-                stored[hash] = 0;
-            }
-
+            var stored = new int[records.Count];
             foreach (var link in links)
             {
                 if (link.Url is not null)
                 {
-                    stored[records[link.Record].FileHash]++;
+                    stored[link.File]++;
                 }
             }
 
             return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict, StoredLinks = stored };
+        }
+
+        private static bool NamesAHostTwice(IReadOnlyList<UploadLink> uploads)
+        {
+            // A long list is merged through the dictionary rather than compared pair by pair.
+            if (uploads.Count > 8)
+            {
+                return true;
+            }
+
+            for (var i = 1; i < uploads.Count; i++)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(uploads[i].HostName, uploads[j].HostName, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -9,10 +9,9 @@ public sealed class FilePayloadJsonConverter : JsonConverter<FilePayload>
     /// <inheritdoc />
     public override FilePayload Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        using var document = JsonDocument.ParseValue(ref reader);
         try
         {
-            return PayloadJson.ReadRecord(document.RootElement, 0);
+            return PayloadJson.ReadRecord(ref reader);
         }
         catch (InvalidPayloadException e)
         {

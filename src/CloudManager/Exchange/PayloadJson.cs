@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -30,9 +31,12 @@ public static class PayloadJson
     public const int MaxDepth = 8;
 
     /// <summary>Latest accepted <c>datetime</c>: the end of year 9999.</summary>
-    private const long MaxUnixSeconds = 253_402_300_799;
+    internal const long MaxUnixSeconds = 253_402_300_799;
 
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+
+    // Refuses an unpaired surrogate instead of writing a replacement character.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Writes one payload as JSON text.</summary>
     public static string Serialize(FilePayload payload)
@@ -109,21 +113,7 @@ public static class PayloadJson
     public static IReadOnlyList<FilePayload> ParseArray(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidPayloadException(-1, null, $"not well-formed JSON ({e.Message})", e);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidPayloadException(-1, null, $"not valid UTF-16 text ({e.Message})", e);
-        }
-
-        return ReadArray(document);
+        return PayloadReader.ReadDocument(ToUtf8(json));
     }
 
     /// <summary>
@@ -133,74 +123,40 @@ public static class PayloadJson
     /// <exception cref="InvalidPayloadException">The bytes are not UTF-8, or the document or one of its records is not valid.</exception>
     public static IReadOnlyList<FilePayload> ParseArray(ReadOnlyMemory<byte> utf8Json)
     {
-        if (utf8Json.Span.StartsWith(Utf8ByteOrderMark))
+        var bytes = utf8Json.Span;
+        if (bytes.StartsWith(Utf8ByteOrderMark))
         {
-            utf8Json = utf8Json[Utf8ByteOrderMark.Length..];
+            bytes = bytes[Utf8ByteOrderMark.Length..];
         }
 
         // The JSON reader does not check the bytes inside strings; a damaged byte must not become a name.
-        if (!Utf8.IsValid(utf8Json.Span))
+        if (!Utf8.IsValid(bytes))
         {
             throw new InvalidPayloadException(-1, null, "not valid UTF-8 text: it holds a damaged byte, or it was saved in another encoding.");
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidPayloadException(-1, null, $"not well-formed JSON ({e.Message})", e);
-        }
-
-        return ReadArray(document);
+        return PayloadReader.ReadDocument(bytes);
     }
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
-
-    private static List<FilePayload> ReadArray(JsonDocument document)
-    {
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new InvalidPayloadException(-1, null, $"expected a JSON array of file records, found {Describe(document.RootElement.ValueKind)}.");
-            }
-
-            var records = new List<FilePayload>(document.RootElement.GetArrayLength());
-            var sizes = new Dictionary<ContentHash, long>();
-            var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                var record = ReadRecord(element, index);
-                if (sizes.TryGetValue(record.FileHash, out var knownSize) && knownSize != record.FileSize)
-                {
-                    throw new InvalidPayloadException(index, "filesize", $"file {record.FileHash} appears earlier with size {knownSize}, here with {record.FileSize}.");
-                }
-
-                sizes[record.FileHash] = record.FileSize;
-                records.Add(record);
-                index++;
-            }
-
-            return records;
-        }
-    }
 
     /// <summary>Parses and validates one payload object.</summary>
     /// <exception cref="InvalidPayloadException">The record is not valid.</exception>
     public static FilePayload ParseRecord(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        var reader = new Utf8JsonReader(ToUtf8(json), new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
-            return ReadRecord(document.RootElement, 0);
+            reader.Read();
+            var record = new PayloadReader().ReadRecord(ref reader, 0);
+            // Only white space may follow the record; the reader throws on anything else.
+            reader.Read();
+            return record;
         }
         catch (JsonException e)
         {
-            throw new InvalidPayloadException(-1, null, $"not well-formed JSON ({e.Message})", e);
+            throw PayloadReader.NotWellFormed(e);
         }
     }
 
@@ -210,54 +166,33 @@ public static class PayloadJson
     /// <exception cref="InvalidPayloadException">The record is not valid.</exception>
     public static FilePayload ReadRecord(JsonElement element, int index)
     {
+        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(element), new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
-            return ReadValidRecord(element, index);
+            reader.Read();
+            return new PayloadReader().ReadRecord(ref reader, index);
         }
-        catch (InvalidOperationException e)
+        catch (JsonException e)
         {
-            // A property name with an escaped unpaired surrogate ("\ud800filehash") makes every
-            // property lookup on its object throw, before any field's own check can see it.
-            throw new InvalidPayloadException(index, null, "a property name holds an invalid escape (an unpaired UTF-16 surrogate).", e);
+            throw new InvalidPayloadException(index, null, $"not well-formed JSON ({e.Message})", e);
         }
     }
 
-    private static FilePayload ReadValidRecord(JsonElement element, int index)
+    /// <summary>Reads and validates one payload from a reader on its first token (a converter's), leaving the reader on its last.</summary>
+    /// <exception cref="InvalidPayloadException">The record is not valid.</exception>
+    internal static FilePayload ReadRecord(ref Utf8JsonReader reader) => new PayloadReader().ReadRecord(ref reader, 0);
+
+    private static byte[] ToUtf8(string json)
     {
-        if (element.ValueKind != JsonValueKind.Object)
+        try
         {
-            throw new InvalidPayloadException(index, null, $"expected a JSON object, found {Describe(element.ValueKind)}.");
+            return StrictUtf8.GetBytes(json);
         }
-
-        var version = RequiredString(element, index, "version", 16);
-        if (version is not ("0.1" or "0.2"))
+        catch (EncoderFallbackException e)
         {
-            throw new InvalidPayloadException(index, "version", $"unknown payload version '{version}'; this node reads 0.1 and 0.2.");
+            throw new InvalidPayloadException(-1, null,
+                string.Create(CultureInfo.InvariantCulture, $"not valid UTF-16 text: an unpaired surrogate (U+{(int)e.CharUnknown:X4}) at character {e.Index}."), e);
         }
-
-        var hashText = RequiredString(element, index, "filehash", ContentHash.HexLength + 1);
-        if (!ContentHash.TryParse(hashText, out var hash))
-        {
-            throw new InvalidPayloadException(index, "filehash", "expected 64 hexadecimal digits (a SHA-256).");
-        }
-
-        var size = ReadInteger(element, index, "filesize", 0, MaxFileSize);
-        var seconds = ReadInteger(element, index, "datetime", 0, MaxUnixSeconds);
-        string name;
-        if (version == "0.1")
-        {
-            // 0.1 had no file name; the 2014 code named such files after the hash's first 10 digits.
-            name = element.TryGetProperty("filename", out var legacyName) && legacyName.ValueKind == JsonValueKind.String
-                ? ValidateFileName(ReadText(legacyName, index, "filename"), index)
-                : hash.ToString()[..10];
-        }
-        else
-        {
-            name = ValidateFileName(RequiredString(element, index, "filename", 4 * MaxFileNameBytes), index);
-        }
-
-        var uploads = ReadUploads(element, index);
-        return new FilePayload(hash, size, name, DateTimeOffset.FromUnixTimeSeconds(seconds), uploads, version);
     }
 
     /// <summary>
@@ -300,10 +235,7 @@ public static class PayloadJson
         return bytes > MaxFileNameBytes ? $"the file name is {bytes} UTF-8 bytes long; at most {MaxFileNameBytes} are allowed." : null;
     }
 
-    private static string ValidateFileName(string name, int index) =>
-        CheckFileName(name) is { } problem ? throw new InvalidPayloadException(index, "filename", problem) : name;
-
-    private static bool HasValidSurrogates(string text)
+    internal static bool HasValidSurrogates(string text)
     {
         for (var i = 0; i < text.Length; i++)
         {
@@ -325,73 +257,8 @@ public static class PayloadJson
         return true;
     }
 
-    private static List<UploadLink> ReadUploads(JsonElement element, int index)
-    {
-        if (!element.TryGetProperty("uploads", out var uploads))
-        {
-            throw new InvalidPayloadException(index, "uploads", "the field is missing.");
-        }
-
-        if (uploads.ValueKind != JsonValueKind.Array)
-        {
-            throw new InvalidPayloadException(index, "uploads", $"expected an array, found {Describe(uploads.ValueKind)}.");
-        }
-
-        var count = uploads.GetArrayLength();
-        if (count > MaxUploads)
-        {
-            throw new InvalidPayloadException(index, "uploads", $"{count} entries; at most {MaxUploads} are allowed.");
-        }
-
-        var links = new List<UploadLink>(count);
-        var hosts = new HashSet<string>(StringComparer.Ordinal);
-        var position = 0;
-        foreach (var upload in uploads.EnumerateArray())
-        {
-            if (upload.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidPayloadException(index, UploadField(position, ""), $"expected an object, found {Describe(upload.ValueKind)}.");
-            }
-
-            var host = RequiredString(upload, index, "host_name", MaxHostNameLength, position);
-            if (!IsPrintable(host))
-            {
-                throw new InvalidPayloadException(index, UploadField(position, ".host_name"), "a host name must be non-empty printable text.");
-            }
-
-            var isError = upload.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.True;
-            string? url = null;
-            if (!isError)
-            {
-                url = RequiredString(upload, index, "url", MaxUrlLength, position);
-                if (!IsPrintable(url))
-                {
-                    throw new InvalidPayloadException(index, UploadField(position, ".url"), "a URL must be non-empty printable text.");
-                }
-            }
-
-            // Several entries for one host: the first copy wins; a later error does not hide it.
-            if (hosts.Add(host))
-            {
-                links.Add(new UploadLink(host, url));
-            }
-            else if (url is not null)
-            {
-                var existing = links.FindIndex(l => l.HostName == host);
-                if (links[existing].IsError)
-                {
-                    links[existing] = new UploadLink(host, url);
-                }
-            }
-
-            position++;
-        }
-
-        return links;
-    }
-
     /// <summary>Non-empty, no control characters (C0, DEL, C1), no unpaired surrogates.</summary>
-    private static bool IsPrintable(string text)
+    internal static bool IsPrintable(string text)
     {
         var span = text.AsSpan();
         return span.Length > 0
@@ -399,95 +266,4 @@ public static class PayloadJson
             && span.IndexOfAnyInRange('\u007F', '\u009F') < 0
             && (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || HasValidSurrogates(text));
     }
-
-    // The name of a field of an upload entry, built only for an error message.
-    private static string UploadField(int position, string suffix) => string.Create(CultureInfo.InvariantCulture, $"uploads[{position}]{suffix}");
-
-    private static string RequiredString(JsonElement element, int index, string name, int maxLength, int uploadPosition = -1)
-    {
-        // The field's name is built only when there is an error to report.
-        string Field() => uploadPosition < 0 ? name : UploadField(uploadPosition, "." + name);
-        if (!element.TryGetProperty(name, out var value))
-        {
-            throw new InvalidPayloadException(index, Field(), "the field is missing.");
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw new InvalidPayloadException(index, Field(), $"expected a string, found {Describe(value.ValueKind)}.");
-        }
-
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw InvalidEscape(index, Field(), e);
-        }
-
-        if (text.Length > maxLength)
-        {
-            throw new InvalidPayloadException(index, Field(), $"{text.Length} characters; at most {maxLength} are allowed.");
-        }
-
-        return text;
-    }
-
-    private static string ReadText(JsonElement value, int index, string field)
-    {
-        try
-        {
-            return value.GetString()!;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw InvalidEscape(index, field, e);
-        }
-    }
-
-    private static InvalidPayloadException InvalidEscape(int index, string field, InvalidOperationException e) =>
-        new(index, field, "the string holds an invalid escape (an unpaired UTF-16 surrogate).", e);
-
-    private static long ReadInteger(JsonElement element, int index, string name, long min, long max)
-    {
-        if (!element.TryGetProperty(name, out var value))
-        {
-            throw new InvalidPayloadException(index, name, "the field is missing.");
-        }
-
-        long number;
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Number when value.TryGetInt64(out number):
-                break;
-            case JsonValueKind.String when ReadText(value, index, name) is { Length: > 0 and <= 20 } text
-                && text.All(char.IsAsciiDigit)
-                && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number):
-                break;
-            case JsonValueKind.Number or JsonValueKind.String:
-                throw new InvalidPayloadException(index, name, $"expected a whole number from {min} to {max}.");
-            default:
-                throw new InvalidPayloadException(index, name, $"expected a number or a string of digits, found {Describe(value.ValueKind)}.");
-        }
-
-        if (number < min || number > max)
-        {
-            throw new InvalidPayloadException(index, name, $"{number} is out of range; expected {min} to {max}.");
-        }
-
-        return number;
-    }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
 }

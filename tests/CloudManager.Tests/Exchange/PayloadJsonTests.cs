@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using CloudManager.Exchange;
 
@@ -50,6 +51,79 @@ public sealed class PayloadJsonTests
         var record = PayloadJson.ParseArray($"[{Record(filename: $"\"{Hash[..7]}_README.md\"")}]")[0];
         Assert.Equal($"{Hash[..7]}_README.md", record.FileName);
         Assert.Equal("README.md", record.DisplayName);
+    }
+
+    [Fact]
+    public void A_field_given_twice_counts_with_its_last_value()
+    {
+        var json = $"[{Record("5").Replace("\"filesize\":5", "\"filesize\":\"x\",\"filesize\":5,\"filesize\":7", StringComparison.Ordinal)}]";
+        Assert.Equal(7, Assert.Single(PayloadJson.ParseArray(json)).FileSize);
+    }
+
+    [Fact]
+    public void Escaped_names_and_values_read_as_their_plain_forms()
+    {
+        var json = $$"""[{"\u0076ersion":"0\u002e2","datetime":"\u0031391212800","filename":"a\u00e9.txt","filesize":"2\u0033","filehash":"{{Hash[..63]}}\u0062","uploads":[{"host_\u006eame":"d\u0069sk","url":"x"},{"host_name":"disk","url":"y"}]}]""";
+        var record = Assert.Single(PayloadJson.ParseArray(json));
+        Assert.Equal(new FilePayload(ContentHash.Parse(Hash), 23, "a\u00e9.txt", DateTimeOffset.FromUnixTimeSeconds(1391212800), record.Uploads), record);
+        Assert.Equal([new UploadLink("disk", "x")], record.Uploads);
+    }
+
+    [Fact]
+    public void Many_host_names_each_keep_their_own_text()
+    {
+        var uploads = "[" + string.Join(",", Enumerable.Range(0, 60).Select(i => $$"""{"host_name":"host-{{i}}","url":"u{{i}}"}""")) + "]";
+        var records = PayloadJson.ParseArray($"[{Record(uploads: uploads)},{Record(uploads: uploads)}]");
+        foreach (var record in records)
+        {
+            Assert.Equal(Enumerable.Range(0, 60).Select(i => new UploadLink($"host-{i}", $"u{i}")), record.Uploads);
+        }
+    }
+
+    [Fact]
+    public void A_property_name_with_an_unpaired_surrogate_refuses_its_record()
+    {
+        var error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseArray($"[{Record()},{Record().Replace("\"uploads\"", "\"\\ud800x\":1,\"uploads\"", StringComparison.Ordinal)}]"));
+        Assert.Equal(1, error.RecordIndex);
+        Assert.Null(error.Field);
+        Assert.Contains("property name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_that_is_not_JSON_is_reported_before_an_invalid_record_ahead_of_it()
+    {
+        var error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseArray($"[{Record(version: "\"9\"")},{Record()}"));
+        Assert.Equal(-1, error.RecordIndex);
+        Assert.Contains("not well-formed JSON", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseArray($"[{Record()}] trailing"));
+        Assert.Equal(-1, error.RecordIndex);
+    }
+
+    [Fact]
+    public void A_string_with_an_unpaired_surrogate_is_refused_with_its_position()
+    {
+        var error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseArray("[\"ab\ud800\"]"));
+        Assert.Equal(-1, error.RecordIndex);
+        Assert.Contains("(U+D800) at character 4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_serializer_reads_records_split_across_small_buffers()
+    {
+        var text = $"[{Record()},{Record("\"23124\"", filename: "\"b.txt\"", uploads: "[]")}]";
+        var expected = PayloadJson.ParseArray(text);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        var read = await JsonSerializer.DeserializeAsync<FilePayload[]>(stream, new JsonSerializerOptions { DefaultBufferSize = 16 }, TestContext.Current.CancellationToken);
+        Assert.NotNull(read);
+        Assert.Equal(expected.Count, read.Length);
+        for (var i = 0; i < read.Length; i++)
+        {
+            Assert.Equal(expected[i] with { Uploads = [] }, read[i] with { Uploads = [] });
+            Assert.Equal(expected[i].Uploads, read[i].Uploads);
+        }
+
+        var bad = new MemoryStream(Encoding.UTF8.GetBytes($"[{Record(filename: "\"a/b\"")}]"));
+        await Assert.ThrowsAsync<JsonException>(async () => await JsonSerializer.DeserializeAsync<FilePayload[]>(bad, new JsonSerializerOptions { DefaultBufferSize = 16 }, TestContext.Current.CancellationToken));
     }
 
     [Theory]
