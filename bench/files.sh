@@ -40,7 +40,7 @@ chmod 755 "$work"
 STATE_ROOT=$work
 # shellcheck source=../eng/lib/apt.sh
 . eng/lib/apt.sh
-ensure_packages hyperfine openssl coreutils rclone git git-annex curl wrk nginx-light time
+ensure_packages hyperfine jq openssl coreutils rclone git git-annex curl wrk nginx-light time
 
 pids=()
 cleanup() {
@@ -109,12 +109,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # bench NAME ARGS...: hyperfine with the common options; the CSV goes to $work/NAME.csv.
 bench() {
-  local name=$1
+  local name=$1 round rounds_dir
   shift
-  echo "== $name" >&2
-  hyperfine --runs "$runs" --style basic --export-csv "$work/$name.csv" --export-markdown "$work/$name.md" "$@" >&2
+  echo "== $name ($runs rounds; each round runs every command once)" >&2
+  # Rounds instead of one hyperfine run per command: hyperfine measures all runs of one command before the
+  # next, minutes apart for 1 GiB files, and this machine's disk speed moves 2-4x within minutes. In rounds,
+  # a slow spell falls on every command alike; each command's median is over its $runs runs.
+  rounds_dir=$work/$name.rounds
+  rm -rf "$rounds_dir"
+  mkdir -p "$rounds_dir"
+  for ((round = 1; round <= runs; round++)); do
+    hyperfine --runs 1 --style basic --export-json "$rounds_dir/$round.json" "$@" >&2
+  done
+  # One CSV in hyperfine's columns (command,mean,stddev,median,user,system,min,max) and a table of medians.
+  jq -s -r -f "$root/bench/lib/rounds.jq" "$rounds_dir"/*.json >"$work/$name.csv"
+  awk -F, 'NR == 1 { print "| Command | Median [s] | Min [s] | Max [s] | Mean [s] |"; print "|:---|---:|---:|---:|---:|"; next }
+    { printf "| `%s` | %.3f | %.3f | %.3f | %.3f |\n", $1, $4, $7, $8, $2 }' "$work/$name.csv" >"$work/$name.md"
   cat "$work/$name.md"
-  # hyperfine's table shows means; the figures are medians.
   awk -F, -v b="$name" 'NR > 1 { printf "MEDIAN %s %s: %.3f s (min %.3f, max %.3f, %s runs)\n", b, $1, $4, $7, $8, r }' r="$runs" "$work/$name.csv"
 }
 
