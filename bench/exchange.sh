@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Dump and load of 100,000 payload records (`cm dump`, `cm load`), each side by side with
-# `jq -c .` parsing and printing the same JSON. Every run starts from a fresh copy of the catalog
-# (hyperfine --prepare): a dump really reads and marks 100,000 files, a load really imports them.
+# `jq -c .` parsing and printing the same JSON, in alternating rounds (bench/lib/rounds.sh). Every run
+# starts from a fresh copy of the catalog (hyperfine --prepare): a dump really reads and marks 100,000
+# files, a load really imports them.
 # Usage: bench/exchange.sh [--quick] [records]   (--quick: 2,000 records, 2 runs; for CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 records=100000
-runs=(--warmup 1 --runs 5)
-if [ "${1:-}" = "--quick" ]; then records=2000; runs=(--warmup 0 --runs 2); shift; fi
+runs=5
+if [ "${1:-}" = "--quick" ]; then records=2000; runs=2; shift; fi
 [ -n "${1:-}" ] && records=$1
 
 work=$(mktemp -d)
@@ -17,6 +18,8 @@ trap 'rm -rf "$work"' EXIT
 STATE_ROOT=$work
 # shellcheck source=../eng/lib/apt.sh
 . eng/lib/apt.sh
+# shellcheck source=lib/rounds.sh
+. bench/lib/rounds.sh
 ensure_packages hyperfine jq sqlite3
 # The ReadyToRun build on dotnet unless CM_BUILD=aot asks for the Native AOT binary (see ./cm).
 export CM_BUILD=${CM_BUILD:-readytorun}
@@ -47,15 +50,18 @@ $cm setup-db "$work/template/catalog.db" >/dev/null
 $cm --db "$work/template/catalog.db" --storage "$work/template/cache" -q load "$work/records.json" --sync-id bench >/dev/null
 sqlite3 "$work/template/catalog.db" "UPDATE files SET sync_id = NULL, exported_at = NULL; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
-hyperfine "${runs[@]}" --export-markdown "$work/dump.md" --export-json "$work/hf-dump.json" \
+bench_rounds dump "$runs" "$work" \
   --prepare "rm -rf $work/run && cp -r $work/template $work/run" \
   -n "jq -c ." "jq -c . $work/records.json" \
-  -n "cm dump" "$cm --db $work/run/catalog.db --storage $work/run/cache dump --limit 2000000000 -o $work/dump.json" >&2
-hyperfine "${runs[@]}" --export-markdown "$work/load.md" --export-json "$work/hf-load.json" \
+  -n "cm dump" "$cm --db $work/run/catalog.db --storage $work/run/cache dump --limit 2000000000 -o $work/dump.json"
+bench_rounds load "$runs" "$work" \
   --prepare "rm -rf $work/run && $cm setup-db $work/run/catalog.db" \
   -n "jq -c ." "jq -c . $work/records.json" \
-  -n "cm load" "$cm --db $work/run/catalog.db --storage $work/run/cache load $work/records.json --sync-id bench" >&2
+  -n "cm load" "$cm --db $work/run/catalog.db --storage $work/run/cache load $work/records.json --sync-id bench"
 test "$(jq length "$work/dump.json")" -eq "$records" || { echo "bench/exchange.sh: the dump does not hold every record." >&2; exit 1; }
 cat "$work/dump.md" "$work/load.md"
-# Medians (the figures RESULTS.md quotes; the tables above give means).
-jq -r '.results[] | "median \(.command): \(.median) s"' "$work/hf-dump.json" "$work/hf-load.json"
+# The figures RESULTS.md quotes, and the ratios to jq.
+for name in dump load; do
+  awk -F, -v b="$name" 'NR > 1 { m[$1] = $4; printf "median %s %s: %.3f s (min %.3f, max %.3f)\n", b, $1, $4, $7, $8 }
+    END { printf "RESULT %s: cm %.3f s, jq %.3f s, ratio %.2f (target <= 2)\n", b, m["cm " b], m["jq -c ."], m["cm " b] / m["jq -c ."] }' "$work/$name.csv"
+done

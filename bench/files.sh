@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Whole-process benchmarks of the file paths of `cm`, each against a baseline run beside it in the
-# same hyperfine invocation (medians; every run starts from a fresh catalog and cache folder, so an
-# upload really copies). Prints hyperfine's tables and one summary line per figure: "RESULT ...".
+# Whole-process benchmarks of the file paths of `cm`, each against baselines run beside it in the same
+# rounds (bench/lib/rounds.sh: each round runs every command once through hyperfine; medians over the
+# rounds; every run starts from a fresh catalog and cache folder, so an upload really copies). Prints
+# the tables of medians and one summary line per figure: "RESULT ...".
 #
 # Usage: bench/files.sh [--quick] [--runs N] [--size MiB] MODE...
 #   MODE: upload | download | sync | small-files | memory | serve | all
 #   --quick    8 MiB files, 200 small files, one run each (keeps the script working; times mean nothing)
-#   --runs N   hyperfine runs per command (default 5)
+#   --runs N   rounds, i.e. runs per command (default 5)
 #   --size M   size of the large file in MiB (default 1024)
 #   --count N  number of small files (default 10000)
 # Environment: BENCH_DIR (default /var/tmp) holds the files: it must be a real disk, not tmpfs, for
@@ -40,6 +41,8 @@ chmod 755 "$work"
 STATE_ROOT=$work
 # shellcheck source=../eng/lib/apt.sh
 . eng/lib/apt.sh
+# shellcheck source=lib/rounds.sh
+. bench/lib/rounds.sh
 ensure_packages hyperfine jq openssl coreutils rclone git git-annex curl wrk nginx-light time
 
 pids=()
@@ -109,22 +112,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # bench NAME ARGS...: hyperfine with the common options; the CSV goes to $work/NAME.csv.
 bench() {
-  local name=$1 round rounds_dir
+  local name=$1
   shift
   echo "== $name ($runs rounds; each round runs every command once)" >&2
-  # Rounds instead of one hyperfine run per command: hyperfine measures all runs of one command before the
-  # next, minutes apart for 1 GiB files, and this machine's disk speed moves 2-4x within minutes. In rounds,
-  # a slow spell falls on every command alike; each command's median is over its $runs runs.
-  rounds_dir=$work/$name.rounds
-  rm -rf "$rounds_dir"
-  mkdir -p "$rounds_dir"
-  for ((round = 1; round <= runs; round++)); do
-    hyperfine --runs 1 --style basic --export-json "$rounds_dir/$round.json" "$@" >&2
-  done
-  # One CSV in hyperfine's columns (command,mean,stddev,median,user,system,min,max) and a table of medians.
-  jq -s -r -f "$root/bench/lib/rounds.jq" "$rounds_dir"/*.json >"$work/$name.csv"
-  awk -F, 'NR == 1 { print "| Command | Median [s] | Min [s] | Max [s] | Mean [s] |"; print "|:---|---:|---:|---:|---:|"; next }
-    { printf "| `%s` | %.3f | %.3f | %.3f | %.3f |\n", $1, $4, $7, $8, $2 }' "$work/$name.csv" >"$work/$name.md"
+  bench_rounds "$name" "$runs" "$work" "$@"
   cat "$work/$name.md"
   awk -F, -v b="$name" 'NR > 1 { printf "MEDIAN %s %s: %.3f s (min %.3f, max %.3f, %s runs)\n", b, $1, $4, $7, $8, r }' r="$runs" "$work/$name.csv"
 }
