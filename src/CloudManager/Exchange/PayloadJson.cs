@@ -149,7 +149,16 @@ public static class PayloadJson
         try
         {
             reader.Read();
-            var record = new PayloadReader().ReadRecord(ref reader, 0);
+            FilePayload record;
+            try
+            {
+                record = new PayloadReader().ReadRecord(ref reader, 0);
+            }
+            catch (InvalidPayloadException e)
+            {
+                throw PayloadReader.AfterTheRest(ref reader, e);
+            }
+
             // Only white space may follow the record; the reader throws on anything else.
             reader.Read();
             return record;

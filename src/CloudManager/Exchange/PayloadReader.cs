@@ -526,7 +526,7 @@ internal sealed class PayloadReader
     /// The error to report for an invalid record: the record's own, unless the text after it is not
     /// well-formed JSON, which is then reported instead (the document as a whole is unreadable).
     /// </summary>
-    private static InvalidPayloadException AfterTheRest(ref Utf8JsonReader reader, InvalidPayloadException error)
+    internal static InvalidPayloadException AfterTheRest(ref Utf8JsonReader reader, InvalidPayloadException error)
     {
         try
         {

@@ -97,6 +97,8 @@ public sealed class PayloadJsonTests
         Assert.Contains("not well-formed JSON", error.Message, StringComparison.Ordinal);
         error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseArray($"[{Record()}] trailing"));
         Assert.Equal(-1, error.RecordIndex);
+        error = Assert.Throws<InvalidPayloadException>(() => PayloadJson.ParseRecord($"{Record(version: "\"9\"")} trailing"));
+        Assert.Equal(-1, error.RecordIndex);
     }
 
     [Fact]
