@@ -13,8 +13,17 @@ public sealed partial class CloudPool
     /// <summary>Files up to this size are uploaded in batches; larger ones one at a time, hashed while they stream.</summary>
     internal const int BatchedFileLimit = DurableFile.BufferSize;
 
-    /// <summary>At most this many files per batch: more share each folder's flush, fewer bound the work a failed commit undoes.</summary>
-    internal const int FilesPerBatch = 512;
+    /// <summary>
+    /// At most this many files per batch: more share each flush (a batch flushes the cache's file system
+    /// twice, which on a busy disk takes tens of milliseconds each), fewer bound the work a failed commit undoes.
+    /// </summary>
+    internal const int FilesPerBatch = 2048;
+
+    /// <summary>A batch ends once its files hold this many bytes, so that a batch of the larger small files stays bounded.</summary>
+    internal const long BytesPerBatch = 256L << 20;
+
+    /// <summary>The bytes at which a batch ends: <see cref="BytesPerBatch"/>, lowered by a test to see batches end early.</summary>
+    internal long BatchByteLimit { get; set; } = BytesPerBatch;
 
     /// <summary>
     /// Begins the flush of one batch, given this pool's temp folder (see <see cref="BatchFlush.Begin"/>); a test
@@ -67,7 +76,7 @@ public sealed partial class CloudPool
                 var batch = new List<int>();
                 var sources = new List<FileInfo>();
                 long batchBytes = 0;
-                while (next < paths.Count && batch.Count < FilesPerBatch && SmallFileInfo(paths[next]) is { } source)
+                while (next < paths.Count && batch.Count < FilesPerBatch && batchBytes < BatchByteLimit && SmallFileInfo(paths[next]) is { } source)
                 {
                     batch.Add(next++);
                     sources.Add(source);

@@ -69,6 +69,30 @@ public sealed class BatchFlushTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_batch_ends_at_its_byte_limit()
+    {
+        var pool = _harness.Open(capacity: 64L << 20);
+        pool.BatchByteLimit = 40_000;
+        var batches = 0;
+        pool.BeginBatchFlush = root =>
+        {
+            Interlocked.Increment(ref batches);
+            return BatchFlush.Begin(root);
+        };
+        var paths = SmallFiles(25, 3_000);
+
+        var hashes = await pool.UploadFilesAsync(paths, null, null, Token);
+
+        // 4,096 bytes a file: a batch ends after its tenth file (40,960 bytes), so 10 + 10 + 5.
+        Assert.Equal(3, batches);
+        Assert.Equal(paths.Select(p => ContentHash.Compute(File.ReadAllBytes(p)).ToString()), hashes);
+        await pool.DisposeAsync();
+        var report = await PoolInvariants.CheckAsync(Under(pool, hashes.ToList()), Token);
+        Assert.True(report.Holds, string.Join("\n", report.Violations));
+        Assert.Equal(paths.Count, report.CachedFiles);
+    }
+
+    [Fact]
     public void The_file_system_flush_applies_where_syncfs_reports_writeback_errors_and_not_on_tmpfs()
     {
         using (var flush = FileSystemFlush.TryBegin(_harness.Folder.Path))
