@@ -78,39 +78,27 @@ public readonly record struct ContentHash : IComparable<ContentHash>
     /// <summary>Parses 64 hexadecimal digits (either case) without throwing.</summary>
     public static bool TryParse(string? hex, out ContentHash hash)
     {
-        hash = default;
-        if (hex is null || hex.Length != HexLength)
-        {
-            return false;
-        }
-
         Span<byte> digest = stackalloc byte[ByteLength];
-        if (Convert.FromHexString(hex, digest, out _, out var written) != System.Buffers.OperationStatus.Done || written != ByteLength)
-        {
-            return false;
-        }
-
-        hash = new ContentHash(digest);
-        return true;
+        return TryWrap(
+            hex is { Length: HexLength } && Convert.FromHexString(hex, digest, out _, out var written) == System.Buffers.OperationStatus.Done && written == ByteLength,
+            digest,
+            out hash);
     }
 
     /// <summary>Parses 64 hexadecimal digits (either case) given as UTF-8 bytes, without making a string.</summary>
     internal static bool TryParseUtf8(ReadOnlySpan<byte> hex, out ContentHash hash)
     {
-        hash = default;
-        if (hex.Length != HexLength)
-        {
-            return false;
-        }
-
         Span<byte> digest = stackalloc byte[ByteLength];
-        if (Convert.FromHexString(hex, digest, out _, out var written) != System.Buffers.OperationStatus.Done || written != ByteLength)
-        {
-            return false;
-        }
+        return TryWrap(
+            hex.Length == HexLength && Convert.FromHexString(hex, digest, out _, out var written) == System.Buffers.OperationStatus.Done && written == ByteLength,
+            digest,
+            out hash);
+    }
 
-        hash = new ContentHash(digest);
-        return true;
+    private static bool TryWrap(bool parsed, ReadOnlySpan<byte> digest, out ContentHash hash)
+    {
+        hash = parsed ? new ContentHash(digest) : default;
+        return parsed;
     }
 
     /// <summary>Hashes a whole stream from its current position to its end.</summary>
