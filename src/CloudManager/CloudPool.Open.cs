@@ -1,7 +1,4 @@
 using CloudManager.Cache;
-using CloudManager.Catalog;
-using CloudManager.IO;
-using Microsoft.Extensions.Logging;
 
 namespace CloudManager;
 
@@ -23,14 +20,14 @@ public sealed partial class CloudPool
                 return;
             }
 
-            _layout.CreateFolders();
+            _pool.Layout.CreateFolders();
             await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
-            using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+            using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
-                _layout.ClaimTempFolder();
-                _nodeId = _options.NodeId ?? _layout.ReadOrCreateNodeId();
-                await _catalog.EnsureNodeAsync(_nodeId, _options.EvictionPolicy, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                _reconciliation = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+                _pool.Layout.ClaimTempFolder();
+                _pool.NodeId = _pool.Options.NodeId ?? _pool.Layout.ReadOrCreateNodeId();
+                await _pool.Catalog.EnsureNodeAsync(_pool.NodeId, _pool.Options.EvictionPolicy, _pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                _reconciliation = await _reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             }
 
             _opened = true;
@@ -38,7 +35,7 @@ public sealed partial class CloudPool
         catch (Exception e) when (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
         {
             // Every file touched here but the catalog (which raises its own errors) is in the cache folder.
-            throw CacheStorageException.For(_layout.Root, "the working folders", e);
+            throw CacheStorageException.For(_pool.Layout.Root, "the working folders", e);
         }
         finally
         {
@@ -59,7 +56,7 @@ public sealed partial class CloudPool
             return;
         }
 
-        await _catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await _pool.Catalog.MigrateAsync(cancellationToken).ConfigureAwait(false);
         _catalogReady = true;
     }
 
@@ -67,96 +64,7 @@ public sealed partial class CloudPool
     /// This node's id without opening the cache: the configured id, the one the cache folder
     /// records, or null when the folder has none yet (then the node caches nothing).
     /// </summary>
-    private string? PeekNodeId() => _opened ? _nodeId : _options.NodeId ?? _layout.TryReadNodeId();
+    private string? PeekNodeId() => _opened ? _pool.NodeId : _pool.Options.NodeId ?? _pool.Layout.TryReadNodeId();
 
-    /// <summary>Makes the cache folder and the catalog agree; runs under the cache gate when the pool opens.</summary>
-    private async Task<CacheReconciliation> ReconcileAsync(CancellationToken cancellationToken)
-    {
-        var tempRemoved = _layout.DeleteStaleTempFiles();
-        var entries = (await _catalog.ListCacheEntriesAsync(_nodeId, cancellationToken).ConfigureAwait(false))
-            .ToDictionary(e => e.Hash);
-        var seen = new HashSet<ContentHash>();
-        int orphansRemoved = 0, orphansAdopted = 0;
-        foreach (var (hash, path, length) in _layout.EnumerateObjects().ToList())
-        {
-            if (hash is { } h && entries.TryGetValue(h, out var entry) && entry.Size == length)
-            {
-                seen.Add(h);
-                continue;
-            }
-
-            if (hash is { } known && !entries.ContainsKey(known) && await TryAdoptAsync(known, path, length, cancellationToken).ConfigureAwait(false))
-            {
-                seen.Add(known);
-                orphansAdopted++;
-                continue;
-            }
-
-            if (hash is null || !entries.ContainsKey(hash.Value))
-            {
-                _logger.LogWarning("Removing {Path} from the cache folder: the catalog does not know it.", path);
-                DurableFile.DeleteQuietly(path);
-                orphansRemoved++;
-            }
-        }
-
-        var missing = new List<ContentHash>();
-        var lost = new List<ContentHash>();
-        foreach (var entry in entries.Values.Where(e => !seen.Contains(e.Hash)))
-        {
-            // Gone or the wrong size: drop the entry (and a damaged file) so the file can be fetched again.
-            DurableFile.DeleteQuietly(_layout.PathOf(entry.Hash));
-            await RemoveCacheEntryAsync(entry.Hash, null, cancellationToken).ConfigureAwait(false);
-            missing.Add(entry.Hash);
-            var file = await _catalog.FindFileAsync(entry.Hash, cancellationToken).ConfigureAwait(false);
-            if (file is not null && file.StoredCopies < _options.MinCopies)
-            {
-                lost.Add(entry.Hash);
-                _logger.LogError("The cached copy of {Hash} ({Name}) is gone and only {Copies} host(s) hold it.", entry.Hash, file.Name, file.StoredCopies);
-            }
-            else
-            {
-                _logger.LogWarning("The cached copy of {Hash} is gone; it will be fetched from the hosts when asked for.", entry.Hash);
-            }
-        }
-
-        return new CacheReconciliation(tempRemoved, orphansRemoved, orphansAdopted, missing, lost);
-    }
-
-    /// <summary>
-    /// A file under <c>objects/</c> without a cache entry is what a crash between rename and commit
-    /// leaves: keep it if the catalog knows the hash with this size and the bytes hash right.
-    /// </summary>
-    private async Task<bool> TryAdoptAsync(ContentHash hash, string path, long length, CancellationToken cancellationToken)
-    {
-        if (path != _layout.PathOf(hash))
-        {
-            return false;
-        }
-
-        var file = await _catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (file is null || file.Size != length)
-        {
-            return false;
-        }
-
-        // A safe file that no longer fits can be fetched again later; only an unsafe one must be kept regardless.
-        var used = await _catalog.GetUsedBytesAsync(_nodeId, cancellationToken).ConfigureAwait(false);
-        if (used + length > CacheLimit && file.StoredCopies >= _options.MinCopies)
-        {
-            return false;
-        }
-
-        var stream = DurableFile.OpenSequentialRead(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            if (await ContentHash.ComputeAsync(stream, cancellationToken).ConfigureAwait(false) != hash)
-            {
-                return false;
-            }
-        }
-
-        await _catalog.AddCachedFileAsync(_nodeId, file, _options.EvictionPolicy, 0, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -1,11 +1,11 @@
-using System.Collections.Concurrent;
 using CloudManager.Cache;
 using CloudManager.Catalog;
-using CloudManager.Eviction;
 using CloudManager.Exchange;
+using CloudManager.Fetcher;
 using CloudManager.Hosts;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using CloudManager.Ingest;
+using CloudManager.Replication;
+using CloudManager.Verifier;
 
 namespace CloudManager;
 
@@ -34,25 +34,20 @@ namespace CloudManager;
 /// </remarks>
 public sealed partial class CloudPool : IAsyncDisposable, IDisposable
 {
-    private readonly CloudPoolOptions _options;
-    private readonly ICatalog _catalog;
-    private readonly CacheLayout _layout;
-    private readonly CacheGate _gate;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly IReadOnlyDictionary<string, IStorageHost> _hosts;
-    private readonly IReadOnlyDictionary<string, SemaphoreSlim> _hostSlots;
-    private readonly ConcurrentDictionary<ContentHash, Lazy<Task<string>>> _warmUps = new();
-    private readonly ConcurrentDictionary<ContentHash, int> _inUse = new();
-    private readonly ConcurrentDictionary<ContentHash, byte> _replicating = new();
+    private readonly PoolContext _pool;
+    private readonly LocalCache _cache;
+    private readonly CacheReconciler _reconciler;
+    private readonly FileIngest _fileIngest;
+    private readonly BatchIngest _batchIngest;
+    private readonly ContentFetcher _fetcher;
+    private readonly DestinationDownload _download;
+    private readonly Replicator _replicator;
+    private readonly CopyVerifier _verifier;
+    private readonly RecordExchange _exchange;
     private readonly SemaphoreSlim _openLock = new(1, 1);
-    private readonly CacheHitRecorder _hits;
-    private readonly RecentLookups _lookups;
-    private readonly HotFileMemory _memory;
     private volatile bool _opened;
     private volatile bool _catalogReady;
     private volatile bool _disposed;
-    private string _nodeId = "";
     private CacheReconciliation? _reconciliation;
 
     /// <summary>Opens a pool the way the 2014 library did: a catalog, a cache folder and its capacity, no hosts.</summary>
@@ -70,17 +65,17 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
-        _time = options.TimeProvider;
-        _logger = options.Logger ?? NullLogger.Instance;
-        _catalog = options.Catalog ?? OpenSqlite(options.Database!);
-        _layout = new CacheLayout(options.StoragePath);
-        _hits = new CacheHitRecorder(_catalog, options.EvictionPolicy, _time, _logger, () => _nodeId);
-        _lookups = new RecentLookups(_time);
-        _memory = new HotFileMemory(options.MemoryCacheBytes, options.MemoryCacheMaxFileSize);
-        _gate = new CacheGate(_layout.LockPath, options.LockTimeout, _time);
-        _hosts = options.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
-        _hostSlots = options.Hosts.ToDictionary(h => h.Name, h => new SemaphoreSlim(Math.Max(1, h.Capabilities.MaxConcurrentTransfers)), StringComparer.Ordinal);
+        _pool = new PoolContext(options, options.Catalog ?? OpenSqlite(options.Database!));
+        _cache = new LocalCache(_pool);
+        _reconciler = new CacheReconciler(_pool, _cache);
+        var admission = new NewFileAdmission(_pool, _cache);
+        _fileIngest = new FileIngest(_pool, _cache, admission);
+        _batchIngest = new BatchIngest(_pool, _cache, _fileIngest, admission);
+        _fetcher = new ContentFetcher(_pool, _cache);
+        _download = new DestinationDownload(_pool, _cache, _fetcher);
+        _replicator = new Replicator(_pool, _cache, _fetcher);
+        _verifier = new CopyVerifier(_pool);
+        _exchange = new RecordExchange(_pool);
     }
 
     private static SqliteCatalog OpenSqlite(string database) =>
@@ -129,31 +124,51 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The cache's capacity in bytes.</summary>
-    public long Capacity => _options.CapacityBytes;
+    public long Capacity => _pool.Options.CapacityBytes;
 
     /// <summary>The most the cache may hold: capacity × max fill.</summary>
-    public long CacheLimit => (long)Math.Floor(_options.CapacityBytes * _options.MaxFill);
+    public long CacheLimit => _pool.CacheLimit;
 
     /// <summary>The configured hosts.</summary>
-    public IReadOnlyCollection<IStorageHost> Hosts => _options.Hosts.AsReadOnly();
+    public IReadOnlyCollection<IStorageHost> Hosts => _pool.Options.Hosts.AsReadOnly();
+
+    /// <summary>Files up to this size are uploaded in batches by <see cref="UploadFilesAsync"/>.</summary>
+    internal const int BatchedFileLimit = BatchIngest.BatchedFileLimit;
+
+    /// <summary>At most this many files per batch of <see cref="UploadFilesAsync"/>.</summary>
+    internal const int FilesPerBatch = BatchIngest.FilesPerBatch;
+
+    /// <summary>The bytes at which a batch ends; lowered by a test to see batches end early.</summary>
+    internal long BatchByteLimit
+    {
+        get => _batchIngest.BatchByteLimit;
+        set => _batchIngest.BatchByteLimit = value;
+    }
+
+    /// <summary>Begins the flush of one batch; a test replaces it to inject flush failures or to take the per-file path.</summary>
+    internal Func<string, IO.IBatchFlush> BeginBatchFlush
+    {
+        get => _batchIngest.BeginBatchFlush;
+        set => _batchIngest.BeginBatchFlush = value;
+    }
 
     /// <summary>The copies in memory of small hot cached files (see <see cref="CloudPoolOptions.MemoryCacheBytes"/>).</summary>
-    internal HotFileMemory HotFiles => _memory;
+    internal HotFileMemory HotFiles => _cache.Memory;
 
     /// <summary>The options this pool was opened with.</summary>
-    public CloudPoolOptions Options => _options;
+    public CloudPoolOptions Options => _pool.Options;
 
     /// <summary>The catalog.</summary>
-    public ICatalog Catalog => _catalog;
+    public ICatalog Catalog => _pool.Catalog;
 
     /// <summary>The cache folder.</summary>
-    public string StoragePath => _layout.Root;
+    public string StoragePath => _pool.Layout.Root;
 
     /// <summary>This node's id (known once the pool is open).</summary>
     public async Task<string> GetNodeIdAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return _nodeId;
+        return _pool.NodeId;
     }
 
     /// <summary>What opening the pool found and fixed in the cache folder.</summary>
@@ -169,7 +184,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         var content = ParseHash(hash);
         await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.ContainsFileAsync(content, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.ContainsFileAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether this node's cache holds the file now.</summary>
@@ -183,8 +198,8 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
             return false;
         }
 
-        var size = await _catalog.FindCachedSizeAsync(nodeId, content, cancellationToken).ConfigureAwait(false);
-        return size is { } cachedSize && IsPresent(content, cachedSize);
+        var size = await _pool.Catalog.FindCachedSizeAsync(nodeId, content, cancellationToken).ConfigureAwait(false);
+        return size is { } cachedSize && _cache.IsPresent(content, cachedSize);
     }
 
     /// <summary>The file's payload (the seed's <c>info</c>), or null when the catalog does not know it.</summary>
@@ -193,19 +208,19 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         var content = ParseHash(hash);
         await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
-        var file = await _catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+        var file = await _pool.Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
         return file is null ? null : await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Used bytes divided by capacity (0 to at most the max fill).</summary>
     public async Task<double> UsageRatioAsync(CancellationToken cancellationToken = default) =>
-        (double)await UsedSpaceAsync(cancellationToken).ConfigureAwait(false) / _options.CapacityBytes;
+        (double)await UsedSpaceAsync(cancellationToken).ConfigureAwait(false) / _pool.Options.CapacityBytes;
 
     /// <summary>Bytes this node's cache holds, as tracked in the catalog (no folder walk).</summary>
     public async Task<long> UsedSpaceAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.GetUsedBytesAsync(_nodeId, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.GetUsedBytesAsync(_pool.NodeId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Bytes received by this node in total: uploads into the pool and downloads from hosts.</summary>
@@ -218,24 +233,24 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
 
     /// <summary>Bytes received this calendar month (UTC).</summary>
     public async Task<long> CurrentIncomingAsync(CancellationToken cancellationToken = default) =>
-        (await TransfersAsync(SqlCatalog.MonthOf(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Incoming;
+        (await TransfersAsync(SqlCatalog.MonthOf(_pool.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Incoming;
 
     /// <summary>Bytes sent this calendar month (UTC).</summary>
     public async Task<long> CurrentOutgoingAsync(CancellationToken cancellationToken = default) =>
-        (await TransfersAsync(SqlCatalog.MonthOf(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Outgoing;
+        (await TransfersAsync(SqlCatalog.MonthOf(_pool.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Outgoing;
 
     /// <summary>Files this node caches that are waiting for hosts: count and bytes.</summary>
     public async Task<QueueInfo> UploadQueueInfoAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.CountUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.CountUploadQueueAsync(_pool.NodeId, _pool.Options.MinCopies, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Safe files not yet confirmed by a shared log (the seed's <c>blockchain_queue_info</c>): count and bytes.</summary>
     public async Task<QueueInfo> ExportQueueInfoAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.CountExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.CountExportQueueAsync(_pool.Options.MinCopies, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Both queues, file by file.</summary>
@@ -243,8 +258,8 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         return new SyncStatus(
-            await _catalog.ListUploadQueueAsync(_nodeId, _options.MinCopies, cancellationToken).ConfigureAwait(false),
-            await _catalog.ListExportQueueAsync(_options.MinCopies, cancellationToken).ConfigureAwait(false));
+            await _pool.Catalog.ListUploadQueueAsync(_pool.NodeId, _pool.Options.MinCopies, cancellationToken).ConfigureAwait(false),
+            await _pool.Catalog.ListExportQueueAsync(_pool.Options.MinCopies, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The read position in the shared log (the seed's <c>last_known_block</c>).</summary>
@@ -257,7 +272,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.GetCursorAsync(source, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.GetCursorAsync(source, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records that the shared log was read up to <paramref name="height"/> (the seed's <c>visit_block</c>).</summary>
@@ -272,7 +287,7 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(height);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        await _catalog.SetCursorAsync(source, height, cancellationToken).ConfigureAwait(false);
+        await _pool.Catalog.SetCursorAsync(source, height, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Files in hash order, with whether this node caches them; pass the last hash seen to page.</summary>
@@ -281,33 +296,38 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ContentHash? start = after is null ? null : ParseHash(after, nameof(after));
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.ListFilesAsync(_nodeId, start, limit, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.ListFilesAsync(_pool.NodeId, start, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Files newest first (by the time they entered the pool, then by hash), with whether this node
+    /// caches them; pass the hash of the last file of the previous page to page on.
+    /// </summary>
+    /// <param name="after">The last hash of the previous page, or null for the first page.</param>
+    /// <param name="limit">The most files to return; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="ArgumentException"><paramref name="after"/> is not a hash, or not one this pool knows.</exception>
+    public async Task<IReadOnlyList<FileListing>> ListNewestFilesAsync(string? after = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ContentHash? start = after is null ? null : ParseHash(after, nameof(after));
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        FileRecord? cursor = null;
+        if (start is { } hash)
+        {
+            cursor = await _pool.Catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArgumentException($"{hash} is not a file this pool knows: pass the hash of the last file of the previous page.", nameof(after));
+        }
+
+        return await _pool.Catalog.ListNewestFilesAsync(_pool.NodeId, cursor, limit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The health of every configured host (hosts never used have an empty record).</summary>
     public async Task<IReadOnlyList<HostHealth>> HostHealthAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var known = (await _catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
-        return _options.Hosts.Select(h => known.GetValueOrDefault(h.Name) ?? HostHealth.New(h.Name)).ToList();
-    }
-
-    /// <summary>Keeps a cached file in the cache whatever the eviction policy says.</summary>
-    /// <returns>False when this node does not cache the file.</returns>
-    public async Task<bool> PinAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.SetPinnedAsync(_nodeId, content, true, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Lets the eviction policy decide about a cached file again.</summary>
-    /// <returns>False when this node does not cache the file.</returns>
-    public async Task<bool> UnpinAsync(string hash, CancellationToken cancellationToken = default)
-    {
-        var content = ParseHash(hash);
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.SetPinnedAsync(_nodeId, content, false, cancellationToken).ConfigureAwait(false);
+        var known = (await _pool.Catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        return _pool.Options.Hosts.Select(h => known.GetValueOrDefault(h.Name) ?? HostHealth.New(h.Name)).ToList();
     }
 
     /// <inheritdoc />
@@ -319,20 +339,9 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         }
 
         _disposed = true;
-        foreach (var host in _options.Hosts)
-        {
-            await host.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await _hits.DisposeAsync().ConfigureAwait(false);
-        await _catalog.DisposeAsync().ConfigureAwait(false);
-        _layout.Dispose();
-        _gate.Dispose();
-        foreach (var slot in _hostSlots.Values)
-        {
-            slot.Dispose();
-        }
-
+        // The hits still waiting are written before the catalog closes.
+        await _cache.DisposeAsync().ConfigureAwait(false);
+        await _pool.DisposeAsync().ConfigureAwait(false);
         _openLock.Dispose();
     }
 
@@ -342,27 +351,11 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     private async Task<TransferTotals> TransfersAsync(string? month, CancellationToken cancellationToken)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _catalog.GetTransfersAsync(_nodeId, month, cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.GetTransfersAsync(_pool.NodeId, month, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<FilePayload> ToPayloadAsync(FileRecord file, CancellationToken cancellationToken) =>
-        ToPayload(file, await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false));
-
-    private static FilePayload ToPayload(FileRecord file, IReadOnlyList<CopyRecord> copies)
-    {
-        var uploads = copies
-            .OrderBy(c => c.State == CopyState.Stored ? 0 : 1)
-            .ThenBy(c => c.HostName, StringComparer.Ordinal)
-            .Select(c => new UploadLink(c.HostName, c.State == CopyState.Stored ? c.Locator?.Value : null))
-            .ToList();
-        return new FilePayload(file.Hash, file.Size, file.Name, file.CreatedAt, uploads);
-    }
-
-    private bool IsPresent(ContentHash hash, long size)
-    {
-        var info = new FileInfo(_layout.PathOf(hash));
-        return info.Exists && info.Length == size;
-    }
+        RecordExchange.ToPayload(file, await _pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false));
 
     private static ContentHash ParseHash(string hash, string parameterName = "hash")
     {
@@ -370,28 +363,5 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         return ContentHash.TryParse(hash, out var content)
             ? content
             : throw new ArgumentException($"'{(hash.Length > 80 ? hash[..77] + "..." : hash)}' is not a file hash: expected 64 hexadecimal digits (a SHA-256).", parameterName);
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    private void MarkInUse(ContentHash hash) => _inUse.AddOrUpdate(hash, 1, (_, n) => n + 1);
-
-    private void ReleaseInUse(ContentHash hash)
-    {
-        while (true)
-        {
-            var count = _inUse.GetValueOrDefault(hash);
-            if (count <= 1)
-            {
-                if (_inUse.TryRemove(new KeyValuePair<ContentHash, int>(hash, count)))
-                {
-                    return;
-                }
-            }
-            else if (_inUse.TryUpdate(hash, count - 1, count))
-            {
-                return;
-            }
-        }
     }
 }

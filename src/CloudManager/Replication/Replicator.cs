@@ -1,51 +1,44 @@
 using System.Collections.Concurrent;
+using CloudManager.Cache;
 using CloudManager.Catalog;
+using CloudManager.Fetcher;
 using CloudManager.Hosts;
-using CloudManager.Replication;
 using Microsoft.Extensions.Logging;
 
-namespace CloudManager;
+namespace CloudManager.Replication;
 
-public sealed partial class CloudPool
+/// <summary>
+/// Copies cached files to more hosts until each has the redundancy's copies (the seed's
+/// <c>cloud_sync</c>): files in parallel, healthiest and least loaded hosts first, never two copies
+/// on one host, a failed host replaced by the next candidate, every attempt recorded. Files that
+/// lost a copy are fetched first so that they can be copied again.
+/// </summary>
+internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetcher fetcher)
 {
-    /// <summary>
-    /// Copies every cached file that has fewer than the redundancy's copies to more hosts (the seed's
-    /// <c>cloud_sync</c>): in parallel, healthiest and least loaded hosts first, never two copies on one
-    /// host, a failed host replaced by the next candidate. A file becomes safe (evictable, exportable)
-    /// once at least the minimum number of hosts hold it; until then it stays pinned in the cache and
-    /// is tried again on the next sync. Every attempt is recorded, failures included.
-    /// </summary>
-    /// <returns>What was copied, retried and failed, file by file.</returns>
-    public Task<SyncReport> SyncAsync(CancellationToken cancellationToken = default) => SyncAsync(progress: null, cancellationToken);
+    // The files a sync of this pool is copying now: a second sync leaves them to the first.
+    private readonly ConcurrentDictionary<ContentHash, byte> _claims = new();
 
-    /// <summary>
-    /// Replicates as <see cref="SyncAsync(CancellationToken)"/> does, reporting each file as soon as
-    /// its attempts are done (from several threads at once when files run in parallel).
-    /// </summary>
-    /// <param name="progress">Receives one report per file that needed copies; null for none.</param>
-    /// <param name="cancellationToken">Cancels the sync; attempts already made stay recorded.</param>
-    /// <returns>What was copied, retried and failed, file by file.</returns>
-    public async Task<SyncReport> SyncAsync(IProgress<FileSyncReport>? progress, CancellationToken cancellationToken = default)
+    /// <summary>See <see cref="CloudPool.SyncAsync(IProgress{FileSyncReport}, CancellationToken)"/>.</summary>
+    internal async Task<SyncReport> SyncAsync(IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
     {
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        var target = Math.Min(_options.Redundancy, _hosts.Count);
+        var target = Math.Min(pool.Options.Redundancy, pool.Hosts.Count);
         if (target == 0)
         {
             return SyncReport.Empty;
         }
 
         var health = new ConcurrentDictionary<string, HostHealth>(
-            (await _catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal),
+            (await pool.Catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal),
             StringComparer.Ordinal);
         var counts = new ConcurrentDictionary<string, long>(
-            await _catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+            await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         var reports = new ConcurrentBag<FileSyncReport>();
         const int BatchSize = 512;
         await FetchFilesToRepairAsync(target, reports, progress, cancellationToken).ConfigureAwait(false);
         var attempted = new HashSet<ContentHash>();
         while (true)
         {
-            var batch = (await _catalog.ListUnderReplicatedAsync(_nodeId, target, BatchSize + attempted.Count, cancellationToken).ConfigureAwait(false))
+            var batch = (await pool.Catalog.ListUnderReplicatedAsync(pool.NodeId, target, BatchSize + attempted.Count, cancellationToken).ConfigureAwait(false))
                 .Where(f => attempted.Add(f.Hash))
                 .ToList();
             if (batch.Count == 0)
@@ -55,7 +48,7 @@ public sealed partial class CloudPool
 
             await Parallel.ForEachAsync(
                 batch,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.ParallelFiles, CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = pool.Options.ParallelFiles, CancellationToken = cancellationToken },
                 async (file, token) =>
                 {
                     if (await ReplicateAsync(file, target, health, counts, token).ConfigureAwait(false) is { } report)
@@ -67,31 +60,31 @@ public sealed partial class CloudPool
         }
 
         var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList());
-        _logger.LogInformation(
+        pool.Logger.LogInformation(
             "Sync: {Files} file(s), {Copies} cop(ies) made, {Failed} failed attempt(s), {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);
         return result;
     }
 
     /// <summary>
-    /// Brings into the cache the files that lost a copy (found by <see cref="VerifyAsync"/> or a
+    /// Brings into the cache the files that lost a copy (found by <see cref="CloudPool.VerifyAsync"/> or a
     /// damaged download) and are not cached here, so that the replication below copies them again.
     /// </summary>
     private async Task FetchFilesToRepairAsync(
         int target, ConcurrentBag<FileSyncReport> reports, IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
     {
-        var files = await _catalog.ListRepairCandidatesAsync(_nodeId, target, 10_000, cancellationToken).ConfigureAwait(false);
+        var files = await pool.Catalog.ListRepairCandidatesAsync(pool.NodeId, target, 10_000, cancellationToken).ConfigureAwait(false);
         foreach (var file in files)
         {
             try
             {
-                await WarmUpAsync(file.Hash.ToString(), cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("{Hash} ({Name}) lost a copy; fetched it to copy it again.", file.Hash, file.Name);
+                await fetcher.WarmUpAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+                pool.Logger.LogInformation("{Hash} ({Name}) lost a copy; fetched it to copy it again.", file.Hash, file.Name);
             }
             catch (Exception e) when (e is ContentUnavailableException or CacheFullException)
             {
                 var report = new FileSyncReport(file.Hash, file.Name, file.Size, file.StoredCopies, file.StoredCopies,
-                    file.StoredCopies >= _options.MinCopies, file.StoredCopies >= _options.MinCopies,
+                    file.StoredCopies >= pool.MinCopies, file.StoredCopies >= pool.MinCopies,
                     [new CopyAttemptReport("(fetch for repair)", false, false, e.Message)]);
                 reports.Add(report);
                 progress?.Report(report);
@@ -107,7 +100,7 @@ public sealed partial class CloudPool
         CancellationToken cancellationToken)
     {
         // Another sync of this pool is already copying this file: let it finish rather than send the bytes twice.
-        if (!_replicating.TryAdd(file.Hash, 0))
+        if (!_claims.TryAdd(file.Hash, 0))
         {
             return null;
         }
@@ -118,7 +111,7 @@ public sealed partial class CloudPool
         }
         finally
         {
-            _replicating.TryRemove(file.Hash, out _);
+            _claims.TryRemove(file.Hash, out _);
         }
     }
 
@@ -129,7 +122,7 @@ public sealed partial class CloudPool
         ConcurrentDictionary<string, long> counts,
         CancellationToken cancellationToken)
     {
-        var copies = await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+        var copies = await pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
         var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
         var needed = target - stored.Count;
@@ -138,19 +131,19 @@ public sealed partial class CloudPool
             return null;
         }
 
-        var source = _layout.PathOf(file.Hash);
-        MarkInUse(file.Hash);
+        var source = cache.PathOf(file.Hash);
+        cache.InUse.Mark(file.Hash);
         try
         {
-            if (!IsPresent(file.Hash, file.Size))
+            if (!cache.IsPresent(file.Hash, file.Size))
             {
-                await DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
-                var wasSafe = stored.Count >= _options.MinCopies;
+                await cache.DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
+                var wasSafe = stored.Count >= pool.MinCopies;
                 return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, stored.Count, wasSafe, wasSafe,
                     [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
             }
 
-            var queue = new Queue<string>(HostRanking.Order(_hosts.Keys.Where(h => !stored.Contains(h)), health, counts, _time.GetUtcNow(), _options.HostCoolDown));
+            var queue = new Queue<string>(HostRanking.Order(pool.Hosts.Keys.Where(h => !stored.Contains(h)), health, counts, pool.Time.GetUtcNow(), pool.Options.HostCoolDown));
             var running = new List<Task<CopyAttemptReport>>();
             var attempts = new List<CopyAttemptReport>();
             var copiesNow = stored.Count;
@@ -160,7 +153,7 @@ public sealed partial class CloudPool
                 while (running.Count < needed - successes && queue.Count > 0)
                 {
                     var hostName = queue.Dequeue();
-                    running.Add(CopyToHostAsync(_hosts[hostName], file, source, failedBefore.Contains(hostName), health, counts, cancellationToken));
+                    running.Add(CopyToHostAsync(pool.Hosts[hostName], file, source, failedBefore.Contains(hostName), health, counts, cancellationToken));
                 }
 
                 var finished = await Task.WhenAny(running).ConfigureAwait(false);
@@ -173,18 +166,18 @@ public sealed partial class CloudPool
                 }
             }
 
-            copiesNow = (await _catalog.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
-            var safe = copiesNow >= _options.MinCopies;
+            copiesNow = (await pool.Catalog.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
+            var safe = copiesNow >= pool.MinCopies;
             if (!safe)
             {
-                _logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, _options.MinCopies);
+                pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
             }
 
-            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, stored.Count >= _options.MinCopies, safe, attempts);
+            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, stored.Count >= pool.MinCopies, safe, attempts);
         }
         finally
         {
-            ReleaseInUse(file.Hash);
+            cache.InUse.Release(file.Hash);
         }
     }
 
@@ -199,8 +192,6 @@ public sealed partial class CloudPool
     {
         HostLocator? locator = null;
         string? error = null;
-        var slot = _hostSlots[host.Name];
-        await slot.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             locator = await host.UploadAsync(file.Content, source, cancellationToken).ConfigureAwait(false);
@@ -212,16 +203,12 @@ public sealed partial class CloudPool
         catch (Exception e) when (e is StorageHostException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
             error = e.Message;
-            _logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, e.Message);
-        }
-        finally
-        {
-            slot.Release();
+            pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, e.Message);
         }
 
-        var now = _time.GetUtcNow();
+        var now = pool.Time.GetUtcNow();
         // The attempt happened: record it even if the sync is being cancelled.
-        await _catalog.RecordCopyAttemptAsync(_nodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
+        await pool.Catalog.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
             .ConfigureAwait(false);
         health.AddOrUpdate(
             host.Name,

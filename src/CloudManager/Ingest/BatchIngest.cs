@@ -6,9 +6,15 @@ using CloudManager.Catalog;
 using CloudManager.IO;
 using Microsoft.Extensions.Logging;
 
-namespace CloudManager;
+namespace CloudManager.Ingest;
 
-public sealed partial class CloudPool
+/// <summary>
+/// Adds many files at once: small files (up to <see cref="BatchedFileLimit"/>) in batches, copied into
+/// the cache and flushed several at a time on the disk threads, renamed into place with one flush per
+/// folder and recorded in one catalog transaction, while the next batch is being copied; larger files
+/// one at a time through <see cref="FileIngest"/>, between the batches, in the order given.
+/// </summary>
+internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest single, NewFileAdmission admission)
 {
     /// <summary>Files up to this size are uploaded in batches; larger ones one at a time, hashed while they stream.</summary>
     internal const int BatchedFileLimit = DurableFile.BufferSize;
@@ -31,38 +37,10 @@ public sealed partial class CloudPool
     /// </summary>
     internal Func<string, IBatchFlush> BeginBatchFlush { get; set; } = root => BatchFlush.Begin(root);
 
-    /// <summary>
-    /// Adds many files to the pool, each as <see cref="UploadAsync(string, IProgress{long}, CancellationToken)"/>
-    /// does, but small files (up to 1 MiB) in batches: the files of a batch are copied into the cache
-    /// and flushed several at a time, renamed into place with one flush per folder, and recorded in one
-    /// catalog transaction. No file is recorded before its bytes and its name are on the disk. Larger
-    /// files are uploaded one at a time, between the batches, in the order given.
-    /// </summary>
-    /// <param name="paths">The files, in the order their hashes are returned.</param>
-    /// <param name="uploaded">Called with each file's index in <paramref name="paths"/> and its hash once it is
-    /// recorded, in the order of <paramref name="paths"/>; null for none.</param>
-    /// <param name="progress">Receives the bytes of all files done so far; null for none.</param>
-    /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
-    /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
-    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="SourceChangedException">A file changed while it was read.</exception>
-    /// <exception cref="CacheFullException">A file is larger than the cache allows, or no room can be made now.</exception>
-    /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
-    /// <remarks>
-    /// When a file fails, the other files of its batch are still recorded (and reported through
-    /// <paramref name="uploaded"/>); the first failure in path order is then thrown, and no file of a
-    /// later batch is recorded (nor read, when the failure was in reading or writing the file).
-    /// </remarks>
-    public async Task<IReadOnlyList<string>> UploadFilesAsync(
-        IReadOnlyList<string> paths, Action<int, string>? uploaded = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>See <see cref="CloudPool.UploadFilesAsync"/>.</summary>
+    internal async Task<IReadOnlyList<string>> UploadFilesAsync(
+        IReadOnlyList<string> paths, Action<int, string>? uploaded, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        foreach (var path in paths)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(path, nameof(paths));
-        }
-
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         var hashes = new string[paths.Count];
         long done = 0;
         var next = 0;
@@ -88,7 +66,7 @@ public sealed partial class CloudPool
                     await FinishPreviousAsync().ConfigureAwait(false);
                     var index = next++;
                     var size = new FileInfo(paths[index]).Length;
-                    hashes[index] = await UploadAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
+                    hashes[index] = await single.UploadFileAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
                     done += size;
                     uploaded?.Invoke(index, hashes[index]);
                     progress?.Report(done);
@@ -168,10 +146,10 @@ public sealed partial class CloudPool
     private async Task<StagedBatch> StageBatchAsync(IReadOnlyList<string> paths, List<int> batch, List<FileInfo> sources, long bytes, CancellationToken cancellationToken)
     {
         // Begun before the first write: a flush of the whole file system reports the errors of writes made after this.
-        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(_layout.TempPath));
+        var result = new StagedBatch(batch, bytes, new StagedFile?[batch.Count], new ExceptionDispatchInfo?[batch.Count], BeginBatchFlush(pool.Layout.TempPath));
         try
         {
-            var lanes = _layout.TempLanes(DiskThreads.Count);
+            var lanes = pool.Layout.TempLanes(DiskThreads.Count);
             await DiskThreads.RunAsync(batch.Count, (i, thread) =>
             {
                 try
@@ -201,7 +179,7 @@ public sealed partial class CloudPool
     }
 
     private ExceptionDispatchInfo CaptureFailure(string path, Exception e) =>
-        ExceptionDispatchInfo.Capture(e is IOException io && CacheStorageException.IsDiskRefusal(io) ? CacheStorageException.For(_layout.Root, $"'{path}'", io) : e);
+        ExceptionDispatchInfo.Capture(e is IOException io && CacheStorageException.IsDiskRefusal(io) ? CacheStorageException.For(pool.Layout.Root, $"'{path}'", io) : e);
 
     /// <summary>
     /// Installs and records the flushed files of a batch, fills in the hashes of the files it
@@ -227,7 +205,7 @@ public sealed partial class CloudPool
         var batch = staged.Indexes;
         var fresh = new List<(int Slot, StagedFile File)>();
         var inBatch = new HashSet<ContentHash>();
-        var known = await _catalog.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
+        var known = await pool.Catalog.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < batch.Count; i++)
         {
             if (staged.Files[i] is not { } file)
@@ -244,7 +222,7 @@ public sealed partial class CloudPool
 
             if (known.TryGetValue(file.Hash, out var record))
             {
-                await TryInstallKnownAsync(record, file.TempPath, cancellationToken).ConfigureAwait(false);
+                await cache.TryInstallKnownAsync(record, file.TempPath, cancellationToken).ConfigureAwait(false);
                 hashes[batch[i]] = file.Hash.ToString();
                 continue;
             }
@@ -257,59 +235,22 @@ public sealed partial class CloudPool
             return;
         }
 
-        var now = _time.GetUtcNow();
-        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
-        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var now = pool.Time.GetUtcNow();
+        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
+        var refused = await admission.AdmitAsync([.. fresh.Select((f, k) => (f.File.TempPath, records[k]))], staged.Flush, cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < fresh.Count; k++)
         {
-            try
+            var (slot, _) = fresh[k];
+            if (refused[k] is { } full)
             {
-                await MakeRoomAsync(records.Sum(r => r.Size), cancellationToken).ConfigureAwait(false);
-            }
-            catch (CacheFullException) when (fresh.Count > 1)
-            {
-                // The batch as a whole does not fit: as many of its files as fit go in one by one.
-                await RecordOneByOneAsync(batch, fresh, records, staged.Failures, hashes, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            var folders = _layout.MoveAll([.. fresh.Select(f => (f.File.TempPath, f.File.Hash))]);
-            // From here the files are in place: finish recording them even if the caller gives up now.
-            foreach (var (slot, _) in fresh)
-            {
-                // Moved: nothing left to delete.
-                staged.Files[slot] = null;
-            }
-
-            await staged.Flush.FlushFoldersAsync(folders).ConfigureAwait(false);
-            await _catalog.AddCachedFilesAsync(_nodeId, records, _options.EvictionPolicy, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        }
-
-        foreach (var ((slot, _), record) in fresh.Zip(records))
-        {
-            hashes[batch[slot]] = record.Hash.ToString();
-            _logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, record.Hash, record.Size);
-        }
-    }
-
-    /// <summary>The files of a batch that does not fit whole, each made room for, installed and recorded on its own. Call under the cache gate.</summary>
-    private async Task RecordOneByOneAsync(
-        List<int> batch, List<(int Slot, StagedFile File)> fresh, List<FileRecord> records, ExceptionDispatchInfo?[] failures, string[] hashes, CancellationToken cancellationToken)
-    {
-        foreach (var ((slot, file), record) in fresh.Zip(records))
-        {
-            try
-            {
-                await MakeRoomAsync(record.Size, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CacheFullException e)
-            {
-                failures[slot] = ExceptionDispatchInfo.Capture(e);
+                staged.Failures[slot] = ExceptionDispatchInfo.Capture(full);
                 continue;
             }
 
-            _layout.Install(file.TempPath, file.Hash);
-            await _catalog.AddCachedFileAsync(_nodeId, record, _options.EvictionPolicy, record.Size, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            hashes[batch[slot]] = record.Hash.ToString();
+            // Moved into place: nothing left to delete.
+            staged.Files[slot] = null;
+            hashes[batch[slot]] = records[k].Hash.ToString();
+            pool.Logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", records[k].Name, records[k].Hash, records[k].Size);
         }
     }
 
@@ -327,7 +268,7 @@ public sealed partial class CloudPool
 
         var lengthBefore = source.Length;
         var writtenBefore = source.LastWriteTimeUtc;
-        EnsureFitsCache(path, lengthBefore);
+        SourceChecks.EnsureFitsCache(pool, path, lengthBefore);
         // One byte more than expected: a file that grew since is caught by the length read.
         var buffer = ArrayPool<byte>.Shared.Rent((int)lengthBefore + 1);
         try
@@ -343,7 +284,7 @@ public sealed partial class CloudPool
                 throw SourceUnreadableException.For(path, e);
             }
 
-            EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
+            SourceChecks.EnsureUnchanged(source, path, lengthBefore, writtenBefore, read);
             var content = buffer.AsSpan(0, read);
             var hash = ContentHash.FromBytes(SHA256.HashData(content));
             var temp = CacheLayout.NewTempPath(tempLane);
@@ -356,7 +297,7 @@ public sealed partial class CloudPool
                 DurableFile.DeleteQuietly(temp);
                 if (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))
                 {
-                    throw CacheStorageException.For(_layout.Root, $"'{path}'", e);
+                    throw CacheStorageException.For(pool.Layout.Root, $"'{path}'", e);
                 }
 
                 throw;
@@ -367,29 +308,6 @@ public sealed partial class CloudPool
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>Refuses a file larger than the cache allows.</summary>
-    private void EnsureFitsCache(string path, long length)
-    {
-        if (length > CacheLimit)
-        {
-            throw new CacheFullException(length, CacheLimit, CacheLimit,
-                $"'{path}' is {length} bytes; the cache holds at most {CacheLimit} (capacity {Capacity} × max fill {_options.MaxFill}). Give the pool a larger capacity.");
-        }
-    }
-
-    /// <summary>
-    /// A file written to while it is read yields bytes of no version it ever had: refuse them. A file
-    /// deleted meanwhile is fine: the open handle read it whole.
-    /// </summary>
-    private static void EnsureUnchanged(FileInfo source, string path, long lengthBefore, DateTime writtenBefore, long lengthRead)
-    {
-        source.Refresh();
-        if (lengthRead != lengthBefore || (source.Exists && (source.Length != lengthBefore || source.LastWriteTimeUtc != writtenBefore)))
-        {
-            throw new SourceChangedException(path, lengthBefore, lengthRead, source.Exists ? source.Length : null);
         }
     }
 

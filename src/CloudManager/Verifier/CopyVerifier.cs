@@ -4,28 +4,23 @@ using CloudManager.Hosts;
 using CloudManager.IO;
 using Microsoft.Extensions.Logging;
 
-namespace CloudManager;
+namespace CloudManager.Verifier;
 
-public sealed partial class CloudPool
+/// <summary>
+/// Checks that the hosts still hold the copies the catalog lists, asking each host or, when deep,
+/// reading and hashing each copy; copies found missing or damaged are marked so that the next sync
+/// copies those files again. Hosts that do not answer change nothing.
+/// </summary>
+internal sealed class CopyVerifier(PoolContext pool)
 {
-    /// <summary>
-    /// Checks that the hosts still hold every stored copy the catalog lists: each host is asked
-    /// whether the complete copy is there or, when <paramref name="deep"/>, the copy is read and
-    /// hashed. Copies found missing or damaged are marked so; the next <see cref="SyncAsync(CancellationToken)"/>
-    /// copies those files again (fetching them first when they are not cached). Hosts that do not
-    /// answer change nothing.
-    /// </summary>
-    /// <param name="deep">Download and hash every copy instead of asking for it.</param>
-    /// <param name="progress">Receives each file's result as it is checked.</param>
-    /// <param name="cancellationToken">Cancels the check; what was found so far stays recorded.</param>
-    public async Task<VerifyReport> VerifyAsync(bool deep = false, IProgress<FileVerification>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>See <see cref="CloudPool.VerifyAsync"/>.</summary>
+    internal async Task<VerifyReport> VerifyAsync(bool deep, IProgress<FileVerification>? progress, CancellationToken cancellationToken)
     {
-        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<FileVerification>();
         ContentHash? after = null;
         while (true)
         {
-            var files = await _catalog.ListFilesWithCopiesAsync(after, 256, cancellationToken).ConfigureAwait(false);
+            var files = await pool.Catalog.ListFilesWithCopiesAsync(after, 256, cancellationToken).ConfigureAwait(false);
             if (files.Count == 0)
             {
                 break;
@@ -46,13 +41,13 @@ public sealed partial class CloudPool
 
     private async Task<FileVerification> VerifyFileAsync(FileRecord file, bool deep, CancellationToken cancellationToken)
     {
-        var copies = (await _catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false))
+        var copies = (await pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false))
             .Where(c => c.State == CopyState.Stored && c.Locator is not null)
             .ToList();
         var checks = new List<CopyVerification>();
         foreach (var copy in copies)
         {
-            if (!_hosts.TryGetValue(copy.HostName, out var host))
+            if (!pool.Hosts.TryGetValue(copy.HostName, out var host))
             {
                 checks.Add(new CopyVerification(copy.HostName, CopyCheck.NotConfigured, null));
                 continue;
@@ -63,14 +58,14 @@ public sealed partial class CloudPool
             if (check.Result is CopyCheck.Missing or CopyCheck.Damaged)
             {
                 var why = check.Result == CopyCheck.Missing ? "missing when verified" : "damaged when verified: " + check.Detail;
-                _logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
-                await _catalog.MarkCopyDamagedAsync(file.Hash, host.Name, why, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                pool.Logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
+                await pool.Catalog.MarkCopyDamagedAsync(file.Hash, host.Name, why, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
         }
 
         var good = checks.Count(c => c.Result == CopyCheck.Good);
         var notLost = checks.Count(c => c.Result is CopyCheck.Good or CopyCheck.Unreachable or CopyCheck.NotConfigured);
-        return new FileVerification(file.Hash, file.Name, file.Size, checks, good, notLost >= _options.MinCopies);
+        return new FileVerification(file.Hash, file.Name, file.Size, checks, good, notLost >= pool.MinCopies);
     }
 
     private static async Task<CopyVerification> CheckCopyAsync(IStorageHost host, FileRecord file, HostLocator locator, bool deep, CancellationToken cancellationToken)

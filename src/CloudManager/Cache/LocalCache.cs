@@ -1,0 +1,398 @@
+using CloudManager.Catalog;
+using CloudManager.Eviction;
+using CloudManager.IO;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager.Cache;
+
+/// <summary>
+/// This node's cache folder and its entries in the catalog: makes room by evicting safe files,
+/// installs verified files and records them, drops files that vanished, counts the holds that keep a
+/// file from eviction, and opens cached files for reading (with the recent lookups and the copies
+/// in memory of small hot files that serve repeated reads).
+/// </summary>
+/// <remarks>
+/// Every change to the folder or to this node's entries happens under the cache gate
+/// (<see cref="PoolContext.Gate"/>); methods that say "call under the gate" expect the caller to hold it.
+/// </remarks>
+internal sealed class LocalCache : IAsyncDisposable
+{
+    private readonly PoolContext _pool;
+    private readonly CacheHitRecorder _hits;
+    private readonly RecentLookups _lookups;
+
+    internal LocalCache(PoolContext pool)
+    {
+        _pool = pool;
+        _hits = new CacheHitRecorder(pool.Catalog, pool.Options.EvictionPolicy, pool.Time, pool.Logger, () => pool.NodeId);
+        _lookups = new RecentLookups(pool.Time);
+        Memory = new HotFileMemory(pool.Options.MemoryCacheBytes, pool.Options.MemoryCacheMaxFileSize);
+    }
+
+    /// <summary>The holds that keep files from eviction by this pool.</summary>
+    internal InUseCounts InUse { get; } = new();
+
+    /// <summary>The copies in memory of small hot cached files.</summary>
+    internal HotFileMemory Memory { get; }
+
+    private ICatalog Catalog => _pool.Catalog;
+
+    private CacheLayout Layout => _pool.Layout;
+
+    /// <summary>The path a cached file has in the folder.</summary>
+    internal string PathOf(ContentHash hash) => Layout.PathOf(hash);
+
+    /// <summary>Whether the folder holds the file at the size its entry records.</summary>
+    internal bool IsPresent(ContentHash hash, long size)
+    {
+        var info = new FileInfo(Layout.PathOf(hash));
+        return info.Exists && info.Length == size;
+    }
+
+    /// <summary>Counts a hit on a cached file for the eviction policy (written to the catalog in batches).</summary>
+    internal void RecordHit(ContentHash hash) => _hits.Add(hash);
+
+    /// <summary>Evicts safe, unpinned files by policy until <paramref name="size"/> more bytes fit. Call under the gate.</summary>
+    /// <exception cref="CacheFullException">The file is larger than the cache allows, or every other file is pinned, in use or not yet safe.</exception>
+    internal async Task MakeRoomAsync(long size, CancellationToken cancellationToken)
+    {
+        // The policy must see every hit so far before it picks a victim.
+        await _hits.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var limit = _pool.CacheLimit;
+        var used = await Catalog.GetUsedBytesAsync(_pool.NodeId, cancellationToken).ConfigureAwait(false);
+        if (size > limit)
+        {
+            throw new CacheFullException(size, limit, limit, $"The file is {size} bytes; the cache holds at most {limit}. Give the pool a larger capacity.");
+        }
+
+        while (used + size > limit)
+        {
+            var candidates = await Catalog.ListEvictionCandidatesAsync(_pool.NodeId, _pool.Options.EvictionPolicy, _pool.MinCopies, 64, cancellationToken)
+                .ConfigureAwait(false);
+            var evicted = false;
+            foreach (var entry in candidates)
+            {
+                if (InUse.Contains(entry.Hash))
+                {
+                    continue;
+                }
+
+                await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                used -= entry.Size;
+                evicted = true;
+                if (used + size <= limit)
+                {
+                    return;
+                }
+            }
+
+            if (!evicted)
+            {
+                throw new CacheFullException(size, limit - used, limit,
+                    $"The cache has {limit - used} bytes free of {limit} and needs {size}; every other cached file is pinned, in use or not yet safe on the hosts. Run a sync so pending files become evictable, or give the pool a larger capacity.");
+            }
+        }
+    }
+
+    /// <summary>Drops a safe file from this node's cache now (it stays on the hosts).</summary>
+    /// <returns>False when this node does not cache the file.</returns>
+    /// <exception cref="InvalidOperationException">The file is not safe on the hosts yet, or it is pinned.</exception>
+    internal async Task<bool> EvictAsync(ContentHash content, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, content, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                return false;
+            }
+
+            var file = await Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+            if (file is null || file.StoredCopies < _pool.MinCopies)
+            {
+                throw new InvalidOperationException(
+                    $"{content} is held by {file?.StoredCopies ?? 0} host(s), fewer than the {_pool.MinCopies} that make it safe; it stays cached until a sync copies it. Run a sync first.");
+            }
+
+            if (entry.Pinned)
+            {
+                throw new InvalidOperationException($"{content} is pinned; unpin it before evicting it.");
+            }
+
+            await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>Pins or unpins a cached file.</summary>
+    /// <returns>False when this node does not cache the file.</returns>
+    internal Task<bool> SetPinnedAsync(ContentHash content, bool pinned, CancellationToken cancellationToken) =>
+        Catalog.SetPinnedAsync(_pool.NodeId, content, pinned, cancellationToken);
+
+    /// <summary>
+    /// Moves a verified, flushed temp file into place (its folder flushed) and records it as cached
+    /// here, its bytes counted as incoming. Call under the gate, after making room.
+    /// </summary>
+    /// <remarks>A refused record removes the file again, as the batch overload does.</remarks>
+    internal Task InstallAndRecordAsync(string tempPath, FileRecord file)
+    {
+        Layout.Install(tempPath, file.Hash);
+        return RecordInstalledAsync([file], catalog => catalog.AddCachedFileAsync(
+            _pool.NodeId, file, _pool.Options.EvictionPolicy, file.Size, _pool.Time.GetUtcNow(), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Moves several verified, flushed temp files into place, flushes each folder whose entries
+    /// changed once through <paramref name="flush"/>, and records them all as cached here in one
+    /// transaction, their bytes counted as incoming. Call under the gate, after making room.
+    /// </summary>
+    /// <remarks>
+    /// When the catalog refuses the record (its disk is full, it is locked), the files it did not
+    /// record leave the cache again, so that no cached file lacks its row even before the next
+    /// opening would find it. The single-file overload does the same.
+    /// </remarks>
+    internal async Task InstallAndRecordAsync(IReadOnlyList<(string TempPath, FileRecord File)> files, IBatchFlush flush)
+    {
+        var folders = Layout.MoveAll([.. files.Select(f => (f.TempPath, f.File.Hash))]);
+        await flush.FlushFoldersAsync(folders).ConfigureAwait(false);
+        var records = files.Select(f => f.File).ToList();
+        await RecordInstalledAsync(records, catalog => catalog.AddCachedFilesAsync(
+            _pool.NodeId, records, _pool.Options.EvictionPolicy, _pool.Time.GetUtcNow(), CancellationToken.None)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records files already moved into place; when the catalog refuses, removes those it has no
+    /// entry for (another process may have recorded the same bytes meanwhile: those stay).
+    /// </summary>
+    private async Task RecordInstalledAsync(IReadOnlyList<FileRecord> files, Func<ICatalog, Task> record)
+    {
+        try
+        {
+            // From here the files are in place: finish recording them even if the caller gives up now.
+            await record(Catalog).ConfigureAwait(false);
+        }
+        catch (CatalogException)
+        {
+            foreach (var file in files)
+            {
+                if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
+                {
+                    DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+                }
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a verified temp file of a known file in the cache when it is not cached yet and room can
+    /// be made; never fails for want of room. Takes the gate.
+    /// </summary>
+    /// <returns>Whether the file was installed (its bytes then count as incoming).</returns>
+    internal async Task<bool> TryInstallKnownAsync(FileRecord file, string temp, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            if (entry is not null && IsPresent(file.Hash, entry.Size))
+            {
+                return false;
+            }
+
+            if (entry is not null)
+            {
+                await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheFullException)
+            {
+                return false;
+            }
+
+            await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Installs a verified temp file of a known file unless the cache already holds it, making room
+    /// as needed (a stale entry is dropped first). Call under the gate.
+    /// </summary>
+    /// <exception cref="CacheFullException">No room can be made for it.</exception>
+    internal async Task InstallFetchedAsync(FileRecord file, string temp, CancellationToken cancellationToken)
+    {
+        var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+        if (entry is null || !IsPresent(file.Hash, entry.Size))
+        {
+            if (entry is not null)
+            {
+                await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+            await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Drops the entry of a cached file that is gone from the folder or has the wrong size, so that
+    /// it can be fetched again; logs an error when the file was not yet safe. Takes the gate.
+    /// </summary>
+    internal async Task DropVanishedAsync(FileRecord file, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            if (entry is not null && !IsPresent(file.Hash, entry.Size))
+            {
+                DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+                await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
+                if (file.StoredCopies < _pool.MinCopies)
+                {
+                    _pool.Logger.LogError("The cached copy of {Hash} ({Name}) vanished while only {Copies} host(s) hold it.", file.Hash, file.Name, file.StoredCopies);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes this node's cache entry of a file from the catalog and forgets what is remembered of
+    /// it. Pass the policy for an eviction (it ages the node and remembers the file's count), null
+    /// when the file merely vanished.
+    /// </summary>
+    internal async Task RemoveEntryAsync(ContentHash hash, IEvictionPolicy? policy, CancellationToken cancellationToken)
+    {
+        await Catalog.RemoveCacheEntryAsync(_pool.NodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+        Forget(hash);
+    }
+
+    /// <summary>
+    /// Looks a file up and, when the cache holds it, opens it in the same step: the recent answer or
+    /// one catalog query, and no fetch. See <see cref="CloudPool.FindAndOpenIfCachedAsync"/>.
+    /// </summary>
+    internal async Task<FileLookup?> FindAndOpenIfCachedAsync(ContentHash content, CancellationToken cancellationToken)
+    {
+        var path = Layout.PathOf(content);
+        // A recent answer spares the catalog query; the open below checks it against the cache folder.
+        if (_lookups.TryGet(content, out var known, out var knownSize))
+        {
+            // Read again within the answer's lifetime: a hot file, worth a copy in memory when it is small.
+            if (TryOpenCached(content, path, knownSize, loadIntoMemory: true) is { } stream)
+            {
+                _hits.Add(content);
+                return new FileLookup(known, stream);
+            }
+
+            Forget(content);
+        }
+
+        if (await Catalog.FindFileOnNodeAsync(_pool.NodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
+        {
+            return null;
+        }
+
+        if (cachedSize is not { } size)
+        {
+            return new FileLookup(file, null);
+        }
+
+        if (TryOpenCached(content, path, size, loadIntoMemory: false) is { } opened)
+        {
+            _lookups.Remember(file, size);
+            _hits.Add(content);
+            return new FileLookup(file, opened);
+        }
+
+        // Evicted by another process since the catalog answered: the caller's OpenReadAsync fetches it.
+        return new FileLookup(file, null);
+    }
+
+    /// <summary>Writes the hits not yet recorded and stops the timer that writes them.</summary>
+    public ValueTask DisposeAsync() => _hits.DisposeAsync();
+
+    private async Task EvictEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
+    {
+        // Catalog first: a crash in between leaves an orphan file, which the next open removes.
+        await RemoveEntryAsync(entry.Hash, _pool.Options.EvictionPolicy, cancellationToken).ConfigureAwait(false);
+        DurableFile.DeleteQuietly(Layout.PathOf(entry.Hash));
+        _pool.Logger.LogDebug("Evicted {Hash} ({Size} bytes).", entry.Hash, entry.Size);
+    }
+
+    /// <summary>Whether the catalog has a cache entry for the file here; null when the catalog cannot tell now.</summary>
+    private async Task<bool?> RecordedAsCachedAsync(ContentHash hash)
+    {
+        try
+        {
+            return await Catalog.FindCacheEntryAsync(_pool.NodeId, hash, CancellationToken.None).ConfigureAwait(false) is not null;
+        }
+        catch (CatalogException)
+        {
+            // Left in place: the next opening reconciles the folder with whatever the catalog holds.
+            return null;
+        }
+    }
+
+    /// <summary>Forgets the recent lookup of a file and drops its copy in memory.</summary>
+    private void Forget(ContentHash hash)
+    {
+        _lookups.Forget(hash);
+        Memory.Remove(hash);
+    }
+
+    /// <summary>
+    /// The cached bytes of a file of <paramref name="size"/> bytes: its copy in memory when one is
+    /// kept and still matches the file (or, with <paramref name="loadIntoMemory"/>, can be made now),
+    /// else the cached file opened and marked in use; null when it is missing or of another size.
+    /// </summary>
+    private Stream? TryOpenCached(ContentHash content, string path, long size, bool loadIntoMemory)
+    {
+        if ((Memory.TryGet(content, path, size) ?? (loadIntoMemory ? Memory.TryLoad(content, path, size) : null)) is { } bytes)
+        {
+            // Read-only and not exposed: callers cannot change the kept bytes through it.
+            return new MemoryStream(bytes, writable: false);
+        }
+
+        return TryOpenCachedFile(content, path, size);
+    }
+
+    /// <summary>
+    /// Opens the cached copy of a file, marked in use, when it is in the cache folder at the size the
+    /// catalog records; null when it is missing or of another size (the mark is released then).
+    /// </summary>
+    private InUseFileStream? TryOpenCachedFile(ContentHash content, string path, long size)
+    {
+        InUse.Mark(content);
+        FileStream? file = null;
+        try
+        {
+            file = DurableFile.OpenCachedRead(path, size);
+            if (file.Length == size)
+            {
+                var stream = new InUseFileStream(file, () => InUse.Release(content));
+                file = null;
+                return stream;
+            }
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Evicted by another process.
+        }
+        catch
+        {
+            InUse.Release(content);
+            throw;
+        }
+        finally
+        {
+            file?.Dispose();
+        }
+
+        InUse.Release(content);
+        return null;
+    }
+}

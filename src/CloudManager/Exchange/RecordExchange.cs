@@ -1,0 +1,130 @@
+using CloudManager.Catalog;
+using Microsoft.Extensions.Logging;
+
+namespace CloudManager.Exchange;
+
+/// <summary>
+/// The records nodes exchange: dumps of safe files no shared log has confirmed yet (bounded JSON
+/// arrays of v0.2 payloads, offered again when not confirmed in time) and loads of other nodes'
+/// records, validated whole before one transaction merges them.
+/// </summary>
+internal sealed class RecordExchange(PoolContext pool)
+{
+    /// <summary>See <see cref="CloudPool.DataDumpAsync"/>.</summary>
+    internal async Task<string?> DataDumpAsync(int limitBytes, CancellationToken cancellationToken)
+    {
+        var now = pool.Time.GetUtcNow();
+        using var array = new BoundedPayloadArray(limitBytes);
+        var hashes = new List<ContentHash>();
+        var skipped = 0;
+        const int PageSize = 512;
+        FileRecord? after = null;
+        var full = false;
+        while (!full)
+        {
+            var page = await pool.Catalog.ListExportCandidatesAsync(pool.MinCopies, now - pool.Options.ExportConfirmationTimeout, after, PageSize, cancellationToken)
+                .ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            after = page[^1];
+            var copies = await pool.Catalog.GetCopiesAsync(page.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var file in page)
+            {
+                var result = array.TryAdd(ToPayload(file, copies.GetValueOrDefault(file.Hash, [])));
+                if (result == PayloadAddResult.TooLarge)
+                {
+                    // This record alone is larger than the limit: leave it for a dump with a larger limit.
+                    skipped++;
+                    continue;
+                }
+
+                if (result == PayloadAddResult.Full)
+                {
+                    full = true;
+                    break;
+                }
+
+                hashes.Add(file.Hash);
+            }
+        }
+
+        if (skipped > 0)
+        {
+            pool.Logger.LogWarning("{Count} record(s) are larger than the dump limit of {Limit} bytes and were not exported.", skipped, limitBytes);
+        }
+
+        if (array.Count == 0)
+        {
+            return null;
+        }
+
+        await pool.Catalog.MarkExportedAsync(hashes, now, cancellationToken).ConfigureAwait(false);
+        return array.ToJson();
+    }
+
+    /// <summary>Checks and parses sync data given as text; nothing is read from or written to the catalog.</summary>
+    /// <exception cref="InvalidPayloadException">It is too long or not valid.</exception>
+    internal IReadOnlyList<FilePayload> Parse(string json, string syncId)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        CheckSyncId(syncId);
+        if (json.Length > pool.Options.MaxSyncDataLength)
+        {
+            throw new InvalidPayloadException(-1, null,
+                $"the sync data is {json.Length} characters long; this pool reads at most {pool.Options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
+        }
+
+        return PayloadJson.ParseArray(json);
+    }
+
+    /// <summary>Checks and parses sync data given as UTF-8 bytes; nothing is read from or written to the catalog.</summary>
+    /// <exception cref="InvalidPayloadException">It is too long, not UTF-8 or not valid.</exception>
+    internal IReadOnlyList<FilePayload> Parse(ReadOnlyMemory<byte> utf8Json, string syncId)
+    {
+        CheckSyncId(syncId);
+        if (utf8Json.Length > pool.Options.MaxSyncDataLength)
+        {
+            throw new InvalidPayloadException(-1, null,
+                $"the sync data is {utf8Json.Length} bytes long; this pool reads at most {pool.Options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
+        }
+
+        return PayloadJson.ParseArray(utf8Json);
+    }
+
+    private static void CheckSyncId(string syncId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(syncId);
+        if (syncId.Length > CloudPool.MaxSyncIdLength || syncId.Any(char.IsControl))
+        {
+            throw new ArgumentException($"A sync id must be 1 to {CloudPool.MaxSyncIdLength} printable characters.", nameof(syncId));
+        }
+    }
+
+    /// <summary>Imports parsed records in one transaction under <paramref name="syncId"/>.</summary>
+    /// <returns>The number of records imported.</returns>
+    internal async Task<int> ImportAsync(IReadOnlyList<FilePayload> records, string syncId, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return 0;
+        }
+
+        await pool.Catalog.ImportAsync(records, syncId, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        pool.Logger.LogInformation("Imported {Count} record(s) under sync id {SyncId}.", records.Count, syncId);
+        return records.Count;
+    }
+
+    /// <summary>A file's payload: its record and its copies, stored ones first (the seed's <c>info</c>).</summary>
+    internal static FilePayload ToPayload(FileRecord file, IReadOnlyList<CopyRecord> copies)
+    {
+        var uploads = copies
+            .OrderBy(c => c.State == CopyState.Stored ? 0 : 1)
+            .ThenBy(c => c.HostName, StringComparer.Ordinal)
+            .Select(c => new UploadLink(c.HostName, c.State == CopyState.Stored ? c.Locator?.Value : null))
+            .ToList();
+        return new FilePayload(file.Hash, file.Size, file.Name, file.CreatedAt, uploads);
+    }
+}

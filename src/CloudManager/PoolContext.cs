@@ -1,0 +1,71 @@
+using CloudManager.Cache;
+using CloudManager.Catalog;
+using CloudManager.Hosts;
+using CloudManager.Hosts.Concurrency;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CloudManager;
+
+/// <summary>
+/// What every component of one open pool shares: its options, catalog, cache folder and its gate,
+/// clock, logger, hosts (each behind its transfer limit) and this node's id once the pool is open.
+/// </summary>
+internal sealed class PoolContext : IAsyncDisposable
+{
+    private string _nodeId = "";
+
+    internal PoolContext(CloudPoolOptions options, ICatalog catalog)
+    {
+        Options = options;
+        Catalog = catalog;
+        Time = options.TimeProvider;
+        Logger = options.Logger ?? NullLogger.Instance;
+        Layout = new CacheLayout(options.StoragePath);
+        Gate = new CacheGate(Layout.LockPath, options.LockTimeout, Time);
+        Hosts = options.Hosts.ToDictionary(h => h.Name, h => (IStorageHost)new TransferLimitedStorageHost(h), StringComparer.Ordinal);
+        CacheLimit = (long)Math.Floor(options.CapacityBytes * options.MaxFill);
+    }
+
+    internal CloudPoolOptions Options { get; }
+
+    internal ICatalog Catalog { get; }
+
+    internal CacheLayout Layout { get; }
+
+    /// <summary>The lock file that serializes changes to the cache folder among processes.</summary>
+    internal CacheGate Gate { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>The configured hosts by name, each behind its limit of concurrent uploads.</summary>
+    internal IReadOnlyDictionary<string, IStorageHost> Hosts { get; }
+
+    /// <summary>The most the cache may hold: capacity × max fill.</summary>
+    internal long CacheLimit { get; }
+
+    /// <summary>How many hosts must hold a file before it is safe.</summary>
+    internal int MinCopies => Options.MinCopies;
+
+    /// <summary>This node's id; set when the pool opens.</summary>
+    internal string NodeId
+    {
+        get => Volatile.Read(ref _nodeId);
+        set => Volatile.Write(ref _nodeId, value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The limits own their semaphores and dispose the hosts they wrap.
+        foreach (var host in Hosts.Values)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Catalog.DisposeAsync().ConfigureAwait(false);
+        Layout.Dispose();
+        Gate.Dispose();
+    }
+}
