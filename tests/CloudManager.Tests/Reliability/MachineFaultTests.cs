@@ -240,6 +240,26 @@ public sealed class MachineFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_batch_the_locked_catalog_cannot_record_leaves_the_cache_at_once()
+    {
+        await using var harness = new PoolHarness(hostCount: 0);
+        var pool = harness.Open(hosts: [], database: $"Data Source={harness.Database};Default Timeout=1");
+        var first = await pool.UploadAsync(harness.WriteFile("before.bin", 1000, seed: 1), Token);
+        var paths = Enumerable.Range(0, 5).Select(i => harness.WriteFile($"small-{i}.bin", 2000, seed: 10 + i)).ToList();
+        using (var locker = SqliteShell.HoldExclusiveTransaction(harness.Database))
+        {
+            var error = await Assert.ThrowsAsync<CatalogException>(() => pool.UploadFilesAsync(paths, null, null, Token));
+            output.WriteLine(error.Message);
+        }
+
+        // No cached file without its row, before any reopening: the batch's files left the cache with the refusal.
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(harness.Storage, "objects"), "*", SearchOption.AllDirectories));
+        var hashes = paths.Select(p => ContentHash.Compute(File.ReadAllBytes(p)).ToString()).ToList();
+        Assert.Equal(hashes, await pool.UploadFilesAsync(paths, null, null, Token));
+        await AssertConsistentAfterReopenAsync(harness, pool, [first, .. hashes]);
+    }
+
+    [Fact]
     public async Task A_read_only_cache_is_refused_at_once_with_a_clear_error_and_nothing_changes()
     {
         await using var harness = new PoolHarness(hostCount: 0);
