@@ -158,8 +158,11 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     /// <summary>The options this pool was opened with.</summary>
     public CloudPoolOptions Options => _pool.Options;
 
-    /// <summary>The catalog.</summary>
-    public ICatalog Catalog => _pool.Catalog;
+    /// <summary>The catalog (for the library's own components and tests; callers use the pool's methods).</summary>
+    internal ICatalog Catalog => _pool.Catalog;
+
+    /// <summary>The catalog, for people: a path or a connection without its password.</summary>
+    public string CatalogName => _pool.Catalog.DisplayName;
 
     /// <summary>The cache folder.</summary>
     public string StoragePath => _pool.Layout.Root;
@@ -210,6 +213,72 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
         var file = await _pool.Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
         return file is null ? null : await ToPayloadAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The catalog's record of a file, or null when it does not know it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="hash"/> is not 64 hexadecimal digits.</exception>
+    public async Task<FileRecord?> FindFileAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        var content = ParseHash(hash);
+        await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many files the catalog knows and their total size (one query).</summary>
+    public async Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureCatalogReadyAsync(cancellationToken).ConfigureAwait(false);
+        return await _pool.Catalog.CountFilesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The node at a glance: the cache, the files, both queues, the transfer meter and every
+    /// configured host with the copies it holds and its history. Hosts are not contacted.
+    /// </summary>
+    public async Task<PoolStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var catalog = _pool.Catalog;
+        var node = _pool.NodeId;
+        var now = _pool.Time.GetUtcNow();
+        var month = SqlCatalog.MonthOf(now);
+        var used = await catalog.GetUsedBytesAsync(node, cancellationToken).ConfigureAwait(false);
+        var files = await catalog.CountFilesAsync(cancellationToken).ConfigureAwait(false);
+        var uploadQueue = await catalog.CountUploadQueueAsync(node, _pool.MinCopies, cancellationToken).ConfigureAwait(false);
+        var exportQueue = await catalog.CountExportQueueAsync(_pool.MinCopies, cancellationToken).ConfigureAwait(false);
+        var total = await catalog.GetTransfersAsync(node, null, cancellationToken).ConfigureAwait(false);
+        var thisMonth = await catalog.GetTransfersAsync(node, month, cancellationToken).ConfigureAwait(false);
+        var copies = await catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false);
+        var health = await HostHealthAsync(cancellationToken).ConfigureAwait(false);
+        var hosts = _pool.Options.Hosts.Zip(health, (host, history) => new HostStatus(host.Name, host.Kind, copies.GetValueOrDefault(host.Name), history)).ToList();
+        return new PoolStatus(
+            node, catalog.DisplayName, now, new CacheStatus(StoragePath, Capacity, CacheLimit, used), files, uploadQueue, exportQueue,
+            new TransferStatus(total, month, thisMonth), hosts);
+    }
+
+    /// <summary>What a sync would copy now: the target number of copies and the files short of it.</summary>
+    public async Task<SyncPlan> GetSyncPlanAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        var target = Math.Min(_pool.Options.Redundancy, _pool.Hosts.Count);
+        return new SyncPlan(
+            target, target == 0 ? [] : await _pool.Catalog.ListUnderReplicatedAsync(_pool.NodeId, target, int.MaxValue, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Adds bytes this node moved on its own to the transfer meter: what a server sent of cached files
+    /// (reads through <see cref="OpenReadAsync"/> are not metered), or a file copied to standard output.
+    /// </summary>
+    /// <param name="incomingBytes">Bytes received; not negative.</param>
+    /// <param name="outgoingBytes">Bytes sent; not negative.</param>
+    /// <param name="at">When they moved: their month is the one counted.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task RecordTransferAsync(long incomingBytes, long outgoingBytes, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(incomingBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(outgoingBytes);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        await _pool.Catalog.AddTransferAsync(_pool.NodeId, incomingBytes, outgoingBytes, at, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Used bytes divided by capacity (0 to at most the max fill).</summary>

@@ -146,7 +146,6 @@ internal static class DownloadCommand
         }
 
         // The bytes left this node like any other download: count them in the transfer meter.
-        var nodeId = await pool.GetNodeIdAsync(cancellationToken);
-        await pool.Catalog.AddTransferAsync(nodeId, 0, size, DateTimeOffset.UtcNow, CancellationToken.None);
+        await pool.RecordTransferAsync(0, size, DateTimeOffset.UtcNow, CancellationToken.None);
     }
 }

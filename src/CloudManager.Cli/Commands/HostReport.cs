@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudManager.Catalog;
+using CloudManager.Hosts;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
 
@@ -12,10 +13,9 @@ internal sealed record HostReport(
     public static async Task<IReadOnlyList<HostReport>> GatherAsync(
         CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostFactoryRegistry registry, CancellationToken cancellationToken)
     {
-        var health = (await pool.HostHealthAsync(cancellationToken)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
-        var copies = await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken);
+        var status = await pool.GetStatusAsync(cancellationToken);
         var rows = new List<HostReport>();
-        foreach (var host in pool.Hosts)
+        foreach (var (host, state) in pool.Hosts.Zip(status.Hosts))
         {
             var definition = definitions.First(d => d.Name == host.Name);
             var secrets = registry.Get(definition.Kind, definition.Name, definition.Source).Settings
@@ -24,9 +24,8 @@ internal sealed record HostReport(
                 .OrderBy(s => s.Key, StringComparer.Ordinal)
                 .Select(s => KeyValuePair.Create(s.Key, secrets.Contains(s.Key) ? HostsCommand.Redacted : s.Value))
                 .ToList();
-            var history = health.GetValueOrDefault(host.Name) ?? HostHealth.New(host.Name);
             var probeError = await HostProbe.ProbeAsync(host, cancellationToken);
-            rows.Add(new HostReport(host.Name, host.Kind, settings, history, copies.GetValueOrDefault(host.Name), probeError, HostProbe.Health(probeError, history)));
+            rows.Add(new HostReport(host.Name, host.Kind, settings, state.History, state.Copies, probeError, state.Condition(probeError is null)));
         }
 
         return rows;

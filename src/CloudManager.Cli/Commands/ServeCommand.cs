@@ -66,7 +66,7 @@ internal static class ServeCommand
                 }
 
                 console.Info(
-                    $"cm: serving {pool.Catalog.DisplayName} on {string.Join(", ", app.Urls)} (dashboard at /, API under /api){(options.Token is null ? "" : ", token required for uploads")}; Ctrl-C stops.");
+                    $"cm: serving {pool.CatalogName} on {string.Join(", ", app.Urls)} (dashboard at /, API under /api){(options.Token is null ? "" : ", token required for uploads")}; Ctrl-C stops.");
                 await app.WaitForShutdownAsync(cancellationToken);
                 console.Info("cm: stopping: finishing the transfers in flight.");
                 await app.StopAsync(CancellationToken.None);

@@ -20,16 +20,11 @@ internal static class StatusCommand
             var console = context.Console;
             var settings = context.Settings;
             await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var nodeId = await pool.GetNodeIdAsync(cancellationToken);
-            var used = await pool.UsedSpaceAsync(cancellationToken);
-            var uploadQueue = await pool.UploadQueueInfoAsync(cancellationToken);
-            var exportQueue = await pool.ExportQueueInfoAsync(cancellationToken);
-            var total = new TransferTotals(await pool.TotalIncomingAsync(cancellationToken), await pool.TotalOutgoingAsync(cancellationToken));
-            var month = new TransferTotals(await pool.CurrentIncomingAsync(cancellationToken), await pool.CurrentOutgoingAsync(cancellationToken));
-            var monthKey = SqlCatalog.MonthOf(DateTimeOffset.UtcNow);
-            var files = await pool.Catalog.CountFilesAsync(cancellationToken);
+            var status = await pool.GetStatusAsync(cancellationToken);
+            var (nodeId, used, uploadQueue, exportQueue, files) = (status.NodeId, status.Cache.UsedBytes, status.UploadQueue, status.ExportQueue, status.Files);
+            var (total, month, monthKey) = (status.Transfers.Total, status.Transfers.ThisMonth, status.Transfers.Month);
             var hosts = await HostReport.GatherAsync(pool, settings.Hosts, context.Registry, cancellationToken);
-            var ratio = (double)used / pool.Capacity;
+            var ratio = status.Cache.UsageRatio;
 
             if (console.Json)
             {
@@ -48,7 +43,7 @@ internal static class StatusCommand
                     json.WriteNumber("used_bytes", used);
                     json.WriteNumber("capacity_bytes", pool.Capacity);
                     json.WriteNumber("limit_bytes", pool.CacheLimit);
-                    json.WriteNumber("usage_ratio", Math.Round(ratio, 6));
+                    json.WriteNumber("usage_ratio", ratio);
                     json.WriteEndObject();
                     WriteQueue(json, "upload_queue", uploadQueue);
                     WriteQueue(json, "export_queue", exportQueue);

@@ -29,9 +29,8 @@ internal static class SyncCommand
                 }
             }
 
-            var nodeId = await pool.GetNodeIdAsync(cancellationToken);
-            var pending = target == 0 ? [] : await pool.Catalog.ListUnderReplicatedAsync(nodeId, target, int.MaxValue, cancellationToken);
-            var bytes = pending.Sum(f => f.Size);
+            var plan = await pool.GetSyncPlanAsync(cancellationToken);
+            var (pending, bytes) = (plan.Pending, plan.PendingBytes);
             var report = await ProgressDisplay.RunAsync(
                 console,
                 $"syncing {pending.Count} file(s)",

@@ -41,7 +41,7 @@ internal static class FilesEndpoint
         var listings = order == "hash"
             ? await pool.ListFilesAsync(cursor?.ToString(), pageSize, cancellationToken)
             : await pool.ListNewestFilesAsync(cursor?.ToString(), pageSize, cancellationToken);
-        var total = await pool.Catalog.CountFilesAsync(cancellationToken);
+        var total = await pool.CountFilesAsync(cancellationToken);
         var minCopies = pool.Options.MinCopies;
         var items = listings.Select(l => ToItem(l, minCopies)).ToList();
         var next = listings.Count == pageSize ? items[^1].Hash : null;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using CloudManager.Catalog;
 using CloudManager.Gateway.Background;
 using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
@@ -28,38 +27,29 @@ internal static class StatusEndpoint
     private static async Task<Ok<StatusReport>> HandleAsync(
         CloudPool pool, GatewayOptions options, TransferMeter meter, ReplicationService replication, HostMonitor monitor, CancellationToken cancellationToken)
     {
-        var now = pool.Options.TimeProvider.GetUtcNow();
-        var month = SqlCatalog.MonthOf(now);
-        var used = await pool.UsedSpaceAsync(cancellationToken);
-        var files = await pool.Catalog.CountFilesAsync(cancellationToken);
-        var cloudQueue = await pool.UploadQueueInfoAsync(cancellationToken);
-        var exportQueue = await pool.ExportQueueInfoAsync(cancellationToken);
+        var status = await pool.GetStatusAsync(cancellationToken);
+        var (now, month, used) = (status.At, status.Transfers.Month, status.Cache.UsedBytes);
+        var (files, cloudQueue, exportQueue) = (status.Files, status.UploadQueue, status.ExportQueue);
         var pendingMonth = meter.PendingOutgoing(month);
         var pendingTotal = meter.PendingOutgoing(null);
-        var total = new TransferAmount(await pool.TotalIncomingAsync(cancellationToken), await pool.TotalOutgoingAsync(cancellationToken) + pendingTotal);
-        var current = new MonthlyTransfer(month, await pool.CurrentIncomingAsync(cancellationToken), await pool.CurrentOutgoingAsync(cancellationToken) + pendingMonth);
-        var copies = await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken);
-        var health = (await pool.HostHealthAsync(cancellationToken)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
-        var hosts = pool.Hosts.Select(host =>
+        var total = new TransferAmount(status.Transfers.Total.Incoming, status.Transfers.Total.Outgoing + pendingTotal);
+        var current = new MonthlyTransfer(month, status.Transfers.ThisMonth.Incoming, status.Transfers.ThisMonth.Outgoing + pendingMonth);
+        var hosts = status.Hosts.Select(host =>
         {
-            var history = health.GetValueOrDefault(host.Name) ?? HostHealth.New(host.Name);
+            var history = host.History;
             var probe = monitor.Get(host.Name);
-            var word = probe is { Reachable: false } ? "unreachable"
-                : history.ConsecutiveFailures > 0 ? "failing"
-                : probe is null ? "unknown"
-                : "ok";
             return new HostStatus(
-                host.Name, host.Kind, word, probe?.Reachable, probe?.Error, probe?.At.UtcDateTime, copies.GetValueOrDefault(host.Name),
+                host.Name, host.Kind, host.Condition(probe?.Reachable), probe?.Reachable, probe?.Error, probe?.At.UtcDateTime, host.Copies,
                 history.Successes, history.Failures, history.ConsecutiveFailures, history.LastError,
                 history.LastSuccessAt?.UtcDateTime, history.LastFailureAt?.UtcDateTime);
         }).ToList();
         var sync = replication.Current;
 
         return TypedResults.Ok(new StatusReport(
-            await pool.GetNodeIdAsync(cancellationToken),
+            status.NodeId,
             Version,
             now.UtcDateTime,
-            new StorageStatus(pool.Capacity, pool.CacheLimit, used, Math.Round((double)used / pool.Capacity, 6), UploadEndpoint.MaxFileSize(pool, options)),
+            new StorageStatus(pool.Capacity, pool.CacheLimit, used, status.Cache.UsageRatio, UploadEndpoint.MaxFileSize(pool, options)),
             new CountAndSize(files.Count, files.Size),
             new BandwidthStatus(total, current, new BandwidthLimits(options.MonthlyIncomingLimitBytes, options.MonthlyOutgoingLimitBytes)),
             new SyncState(

@@ -63,7 +63,7 @@ internal static class UploadEndpoint
             : await UploadRawAsync(request, filename, pool, maxFile, cancellationToken);
 
         replication.RequestSoon();
-        var file = await pool.Catalog.FindFileAsync(ContentHash.Parse(hash), cancellationToken)
+        var file = await pool.FindFileAsync(hash, cancellationToken)
             ?? throw new InvalidOperationException($"{hash} was uploaded but the catalog does not know it.");
         return TypedResults.Created($"/api/download/{hash}", new UploadResult(hash, file.Name, file.Size));
     }

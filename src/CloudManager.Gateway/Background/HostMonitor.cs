@@ -11,8 +11,6 @@ namespace CloudManager.Gateway.Background;
 /// </summary>
 internal sealed class HostMonitor(CloudPool pool, GatewayOptions options, ILogger<HostMonitor> logger) : BackgroundService
 {
-    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
-
     private readonly ConcurrentDictionary<string, ProbeResult> _results = new(StringComparer.Ordinal);
 
     /// <summary>The last probe of a host, or null before the first.</summary>
@@ -38,29 +36,7 @@ internal sealed class HostMonitor(CloudPool pool, GatewayOptions options, ILogge
     /// </summary>
     private async Task<ProbeResult> ProbeAsync(IStorageHost host, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ProbeTimeout);
-        var probe = new ContentRef(ContentHash.Compute([]), 0);
-        string? error;
-        try
-        {
-            await host.ExistsAsync(probe, new HostLocator("probe"), timeout.Token);
-            error = null;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            error = $"no answer within {ProbeTimeout.TotalSeconds:0} s";
-        }
-        catch (NotSupportedException)
-        {
-            error = null;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Whatever a host throws, it did not answer; the monitor itself must keep running.
-            error = e.Message;
-        }
-
+        var error = await HostProbe.ProbeAsync(host, cancellationToken);
         if (error is not null && _results.GetValueOrDefault(host.Name)?.Error is null)
         {
             logger.LogWarning("Host {Host} does not answer: {Error}", host.Name, error);

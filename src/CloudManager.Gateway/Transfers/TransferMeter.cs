@@ -64,12 +64,11 @@ internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logge
                 return;
             }
 
-            var nodeId = await pool.GetNodeIdAsync(cancellationToken);
             for (var i = 0; i < batch.Count; i++)
             {
                 try
                 {
-                    await pool.Catalog.AddTransferAsync(nodeId, 0, batch[i].Value.Bytes, batch[i].Value.At, cancellationToken);
+                    await pool.RecordTransferAsync(0, batch[i].Value.Bytes, batch[i].Value.At, cancellationToken);
                 }
                 catch
                 {
