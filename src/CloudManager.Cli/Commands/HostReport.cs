@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CloudManager.Catalog;
-using CloudManager.Hosts;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
+using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Commands;
 
