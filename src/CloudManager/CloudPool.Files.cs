@@ -238,7 +238,7 @@ public sealed partial class CloudPool
     {
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _cache.EvictAsync(content, cancellationToken).ConfigureAwait(false);
+        return await _cache.Evictor.EvictAsync(content, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Keeps a cached file in the cache whatever the eviction policy says.</summary>

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace CloudManager.Cache;
 
 /// <summary>
-/// This node's cache folder and its entries in the catalog: makes room by evicting safe files,
-/// installs verified files and records them, drops files that vanished, counts the holds that keep a
-/// file from eviction, and opens cached files for reading (with the recent lookups and the copies
-/// in memory of small hot files that serve repeated reads).
+/// This node's cache folder and its entries in the catalog: installs verified files and records
+/// them, drops files that vanished, counts the holds that keep a file from eviction (room is made by
+/// its <see cref="Eviction.Evictor"/>), and opens cached files for reading (with the recent lookups
+/// and the copies in memory of small hot files that serve repeated reads).
 /// </summary>
 /// <remarks>
 /// Every change to the folder or to this node's entries happens under the cache gate
@@ -27,10 +27,14 @@ internal sealed class LocalCache : IAsyncDisposable
         _hits = new CacheHitRecorder(pool.Catalog, pool.Options.EvictionPolicy, pool.Time, pool.Logger, () => pool.NodeId);
         _lookups = new RecentLookups(pool.Time);
         Memory = new HotFileMemory(pool.Options.MemoryCacheBytes, pool.Options.MemoryCacheMaxFileSize);
+        Evictor = new Evictor(pool, InUse, _hits, RemoveEntryAsync);
     }
 
     /// <summary>The holds that keep files from eviction by this pool.</summary>
     internal InUseCounts InUse { get; } = new();
+
+    /// <summary>Makes room by evicting safe files, and evicts on request.</summary>
+    internal Evictor Evictor { get; }
 
     /// <summary>The copies in memory of small hot cached files.</summary>
     internal HotFileMemory Memory { get; }
@@ -51,78 +55,6 @@ internal sealed class LocalCache : IAsyncDisposable
 
     /// <summary>Counts a hit on a cached file for the eviction policy (written to the catalog in batches).</summary>
     internal void RecordHit(ContentHash hash) => _hits.Add(hash);
-
-    /// <summary>Evicts safe, unpinned files by policy until <paramref name="size"/> more bytes fit. Call under the gate.</summary>
-    /// <exception cref="CacheFullException">The file is larger than the cache allows, or every other file is pinned, in use or not yet safe.</exception>
-    internal async Task MakeRoomAsync(long size, CancellationToken cancellationToken)
-    {
-        // The policy must see every hit so far before it picks a victim.
-        await _hits.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var limit = _pool.CacheLimit;
-        var used = await Catalog.GetUsedBytesAsync(_pool.NodeId, cancellationToken).ConfigureAwait(false);
-        if (size > limit)
-        {
-            throw new CacheFullException(size, limit, limit, $"The file is {size} bytes; the cache holds at most {limit}. Give the pool a larger capacity.");
-        }
-
-        while (used + size > limit)
-        {
-            var candidates = await Catalog.ListEvictionCandidatesAsync(_pool.NodeId, _pool.Options.EvictionPolicy, _pool.MinCopies, 64, cancellationToken)
-                .ConfigureAwait(false);
-            var evicted = false;
-            foreach (var entry in candidates)
-            {
-                if (InUse.Contains(entry.Hash))
-                {
-                    continue;
-                }
-
-                await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
-                used -= entry.Size;
-                evicted = true;
-                if (used + size <= limit)
-                {
-                    return;
-                }
-            }
-
-            if (!evicted)
-            {
-                throw new CacheFullException(size, limit - used, limit,
-                    $"The cache has {limit - used} bytes free of {limit} and needs {size}; every other cached file is pinned, in use or not yet safe on the hosts. Run a sync so pending files become evictable, or give the pool a larger capacity.");
-            }
-        }
-    }
-
-    /// <summary>Drops a safe file from this node's cache now (it stays on the hosts).</summary>
-    /// <returns>False when this node does not cache the file.</returns>
-    /// <exception cref="InvalidOperationException">The file is not safe on the hosts yet, or it is pinned.</exception>
-    internal async Task<bool> EvictAsync(ContentHash content, CancellationToken cancellationToken)
-    {
-        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, content, cancellationToken).ConfigureAwait(false);
-            if (entry is null)
-            {
-                return false;
-            }
-
-            var file = await Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
-            if (file is null || file.StoredCopies < _pool.MinCopies)
-            {
-                throw new InvalidOperationException(
-                    $"{content} is held by {file?.StoredCopies ?? 0} host(s), fewer than the {_pool.MinCopies} that make it safe; it stays cached until a sync copies it. Run a sync first.");
-            }
-
-            if (entry.Pinned)
-            {
-                throw new InvalidOperationException($"{content} is pinned; unpin it before evicting it.");
-            }
-
-            await EvictEntryAsync(entry, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-    }
 
     /// <summary>Pins or unpins a cached file.</summary>
     /// <returns>False when this node does not cache the file.</returns>
@@ -207,7 +139,7 @@ internal sealed class LocalCache : IAsyncDisposable
 
             try
             {
-                await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+                await Evictor.MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
             }
             catch (CacheFullException)
             {
@@ -234,7 +166,7 @@ internal sealed class LocalCache : IAsyncDisposable
                 await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
             }
 
-            await MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+            await Evictor.MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
             await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
         }
     }
@@ -314,14 +246,6 @@ internal sealed class LocalCache : IAsyncDisposable
 
     /// <summary>Writes the hits not yet recorded and stops the timer that writes them.</summary>
     public ValueTask DisposeAsync() => _hits.DisposeAsync();
-
-    private async Task EvictEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
-    {
-        // Catalog first: a crash in between leaves an orphan file, which the next open removes.
-        await RemoveEntryAsync(entry.Hash, _pool.Options.EvictionPolicy, cancellationToken).ConfigureAwait(false);
-        DurableFile.DeleteQuietly(Layout.PathOf(entry.Hash));
-        _pool.Logger.LogDebug("Evicted {Hash} ({Size} bytes).", entry.Hash, entry.Size);
-    }
 
     /// <summary>Whether the catalog has a cache entry for the file here; null when the catalog cannot tell now.</summary>
     private async Task<bool?> RecordedAsCachedAsync(ContentHash hash)

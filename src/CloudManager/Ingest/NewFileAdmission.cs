@@ -28,7 +28,7 @@ internal sealed class NewFileAdmission(PoolContext pool, LocalCache cache)
         {
             try
             {
-                await cache.MakeRoomAsync(files.Sum(f => f.File.Size), cancellationToken).ConfigureAwait(false);
+                await cache.Evictor.MakeRoomAsync(files.Sum(f => f.File.Size), cancellationToken).ConfigureAwait(false);
             }
             catch (CacheFullException) when (files.Count > 1)
             {
@@ -58,7 +58,7 @@ internal sealed class NewFileAdmission(PoolContext pool, LocalCache cache)
         {
             try
             {
-                await cache.MakeRoomAsync(files[i].File.Size, cancellationToken).ConfigureAwait(false);
+                await cache.Evictor.MakeRoomAsync(files[i].File.Size, cancellationToken).ConfigureAwait(false);
             }
             catch (CacheFullException e)
             {
