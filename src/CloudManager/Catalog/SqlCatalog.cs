@@ -134,13 +134,6 @@ public abstract partial class SqlCatalog : ICatalog
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<FileRecord?> FindFileAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
-    {
-        var files = await ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.hash = @h", cancellationToken, ("h", hash.ToString())).ConfigureAwait(false);
-        return files.Count == 0 ? null : files[0];
-    }, cancellationToken);
-
-    /// <inheritdoc />
     public Task<IReadOnlyList<CopyRecord>> GetCopiesAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync<IReadOnlyList<CopyRecord>>(async connection =>
     {
         var copies = await ReadCopiesAsync(connection, [hash], cancellationToken).ConfigureAwait(false);
@@ -152,27 +145,6 @@ public abstract partial class SqlCatalog : ICatalog
     {
         ArgumentNullException.ThrowIfNull(hashes);
         return RunAsync(connection => ReadCopiesAsync(connection, hashes, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyDictionary<ContentHash, FileRecord>> FindFilesAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hashes);
-        return RunAsync<IReadOnlyDictionary<ContentHash, FileRecord>>(async connection =>
-        {
-            var files = new Dictionary<ContentHash, FileRecord>();
-            foreach (var chunk in hashes.Chunk(64))
-            {
-                var names = string.Join(", ", chunk.Select((_, i) => "@h" + i.ToString(CultureInfo.InvariantCulture)));
-                foreach (var file in await ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.hash IN ({names})", cancellationToken,
-                    chunk.Select((h, i) => ("h" + i.ToString(CultureInfo.InvariantCulture), (object?)h.ToString())).ToArray()).ConfigureAwait(false))
-                {
-                    files[file.Hash] = file;
-                }
-            }
-
-            return files;
-        }, cancellationToken);
     }
 
     // One query per 64 files: few round trips, and few parameters to bind by name (a linear search each in SQLite).
@@ -695,17 +667,6 @@ public abstract partial class SqlCatalog : ICatalog
         return listings;
     }
 
-    /// <inheritdoc />
-    public Task<QueueInfo> CountFilesAsync(CancellationToken cancellationToken) => RunAsync(async connection =>
-    {
-        var command = Command(connection, null, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM files");
-        await using var commandScope = command.ConfigureAwait(false);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new QueueInfo(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
-    }, cancellationToken);
-
     private const string FileColumns = "f.hash, f.size, f.name, f.created_at, f.stored_copies, f.exported_at, f.sync_id";
     private const int FileColumnCount = 7;
     private const string EntryColumns = "hash, size, pinned, access_count, last_tick, last_access_at, priority";
@@ -873,11 +834,6 @@ public abstract partial class SqlCatalog : ICatalog
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    /// <inheritdoc />
-    public Task<bool> ContainsFileAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync(async connection =>
-        await ScalarAsync<int?>(connection, null, "SELECT 1 FROM files WHERE hash = @h", cancellationToken, ("h", hash.ToString())).ConfigureAwait(false) is not null,
-        cancellationToken);
 
     /// <inheritdoc />
     public Task<long?> FindCachedSizeAsync(string nodeId, ContentHash hash, CancellationToken cancellationToken) => RunAsync(connection =>
