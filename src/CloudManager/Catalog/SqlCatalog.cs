@@ -541,27 +541,6 @@ public abstract partial class SqlCatalog : ICatalog
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task AddTransferAsync(string nodeId, long incomingBytes, long outgoingBytes, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
-        {
-            await AddTransferAsync(connection, transaction, nodeId, incomingBytes, outgoingBytes, now, cancellationToken).ConfigureAwait(false);
-            return 0;
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<TransferTotals> GetTransfersAsync(string nodeId, string? month, CancellationToken cancellationToken) => RunAsync(async connection =>
-    {
-        var command = month is null
-            ? Command(connection, null, "SELECT COALESCE(SUM(incoming), 0), COALESCE(SUM(outgoing), 0) FROM transfers WHERE node_id = @n", ("n", nodeId))
-            : Command(connection, null, "SELECT COALESCE(SUM(incoming), 0), COALESCE(SUM(outgoing), 0) FROM transfers WHERE node_id = @n AND month = @m", ("n", nodeId), ("m", month));
-        await using var commandScope = command.ConfigureAwait(false);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new TransferTotals(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
-    }, cancellationToken);
-
-    /// <inheritdoc />
     public Task<QueueInfo> CountExportQueueAsync(int minCopies, CancellationToken cancellationToken) =>
         RunAsync(connection => ReadQueueInfoAsync(connection,
             "SELECT COUNT(*), COALESCE(SUM(f.size), 0) FROM files f WHERE f.sync_id IS NULL AND f.stored_copies >= @m",
@@ -757,15 +736,6 @@ public abstract partial class SqlCatalog : ICatalog
                 "INSERT INTO hosts (name, successes, failures, consecutive_failures, last_error, last_failure_at, last_success_at) VALUES (@o, 0, 1, 1, @e, @t, NULL) " +
                 "ON CONFLICT (name) DO UPDATE SET failures = hosts.failures + 1, consecutive_failures = hosts.consecutive_failures + 1, last_error = excluded.last_error, last_failure_at = excluded.last_failure_at",
                 cancellationToken, ("o", hostName), ("e", Truncate(error, 1000)), ("t", now.ToUnixTimeMilliseconds()));
-
-    private static Task AddTransferAsync(
-        DbConnection connection, DbTransaction transaction, string nodeId, long incoming, long outgoing, DateTimeOffset now, CancellationToken cancellationToken) =>
-        incoming == 0 && outgoing == 0
-            ? Task.CompletedTask
-            : ExecuteAsync(connection, transaction,
-                "INSERT INTO transfers (node_id, month, incoming, outgoing) VALUES (@n, @m, @i, @o) " +
-                "ON CONFLICT (node_id, month) DO UPDATE SET incoming = transfers.incoming + excluded.incoming, outgoing = transfers.outgoing + excluded.outgoing",
-                cancellationToken, ("n", nodeId), ("m", MonthOf(now)), ("i", incoming), ("o", outgoing));
 
     /// <summary>The meter's month key for an instant: <c>YYYY-MM</c> in UTC.</summary>
     public static string MonthOf(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
