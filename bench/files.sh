@@ -12,6 +12,9 @@
 #   --count N  number of small files (default 10000)
 # Environment: BENCH_DIR (default /var/tmp) holds the files: it must be a real disk, not tmpfs, for
 # the durability figures to mean anything. CM_BUILD (readytorun, the default, or aot) picks the build, as for ./cm.
+# CM_COMPARE=DIR adds the cm of another checkout (e.g. a worktree of an earlier commit) to the rounds of
+# upload, download, sync and small-files, with the same prepare steps, and prints "RESULT compare" lines:
+# this cm's median over the other's, so that a change is measured against the code before it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -26,11 +29,11 @@ while [ $# -gt 0 ]; do
     --count) small_count=$2; shift ;;
     upload | download | sync | small-files | memory | serve) modes+=("$1") ;;
     all) modes+=(upload download sync small-files memory serve) ;;
-    *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#modes[@]} -gt 0 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+[ ${#modes[@]} -gt 0 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 if [ "$quick" -eq 1 ]; then
   runs=1 size_mib=8 small_count=200 wrk_seconds=1 memory_sizes="8 16"
 fi
@@ -66,6 +69,29 @@ echo "== files in $work ($(findmnt -n -o FSTYPE -T "$work"), $(findmnt -n -o SOU
 export HOME=$work
 cm() { "${cm_run[@]}" "$@"; }
 cmline="${cm_run[*]}"
+otherline=""
+if [ -n "${CM_COMPARE:-}" ]; then
+  echo "== building the cm of $CM_COMPARE ($CM_BUILD)" >&2
+  (cd "$CM_COMPARE" && ./cm --help >/dev/null)
+  other_tool=$(cat "$CM_COMPARE/artifacts/cm-script/$CM_BUILD/built-path")
+  otherline=$other_tool
+  [[ "$other_tool" == *.dll ]] && otherline="dotnet $other_tool"
+fi
+
+# other NAME PREPARE ARGS: hyperfine arguments that run the compared cm with ARGS after PREPARE (none without CM_COMPARE).
+other() {
+  [ -n "$otherline" ] || return 0
+  printf '%s\0' --prepare "$2" -n "$1" "$otherline $3"
+}
+
+# compare_line BENCH NAME OTHER: "RESULT compare" for one command, when CM_COMPARE is set.
+compare_line() {
+  [ -n "$otherline" ] || return 0
+  local a b
+  a=$(median_of "$work/$1.csv" "$2")
+  b=$(median_of "$work/$1.csv" "$3")
+  echo "RESULT compare $1 $2: this cm ${a}s, cm of $CM_COMPARE ${b}s, ratio $(ratio "$a" "$b")"
+}
 cm setup-db "$work/template.db" >/dev/null
 
 # make_file PATH MiB: random bytes, so nothing can compress or deduplicate them.
@@ -133,12 +159,15 @@ gib_label() { awk -v m="$1" 'BEGIN { printf (m >= 1024 ? "%g GiB" : "%g MiB"), (
 
 run_upload() {
   make_file "$big" "$size_mib"
-  local s=$work/up
+  local s=$work/up extra=()
+  mapfile -d '' extra < <(other other-upload "$work/prep-up-other" "--config $s.json upload $big")
+  prepare_script prep-up-other "$(declare -f new_state write_config); work=$work; new_state $s 0" >/dev/null
   bench upload \
     --prepare "$(prepare_script prep-none ':')" -n openssl "openssl dgst -sha256 $big" \
     --prepare "$(prepare_script prep-rm-g "rm -f $work/G")" -n dd "dd if=$big of=$work/G bs=1M conv=fsync status=none" \
     --prepare "$(prepare_script prep-up "$(declare -f new_state write_config); work=$work; new_state $s 0")" \
     -n cm-upload "$cmline --config $s.json upload $big" \
+    "${extra[@]}" \
     --prepare "$work/prep-none" -n sha256sum "sha256sum $big" \
     --prepare "$work/prep-rm-g" -n cp "cp $big $work/G" \
     --prepare "$(prepare_script prep-rclone "rm -rf $work/rclone")" -n rclone "rclone copy $big $work/rclone" \
@@ -148,6 +177,7 @@ run_upload() {
   base=$(slower_baseline "$work/upload.csv")
   cmt=$(median_of "$work/upload.csv" cm-upload)
   echo "RESULT upload $(gib_label "$size_mib"): cm ${cmt}s, slower baseline ${base}s, ratio $(ratio "$cmt" "$base") (target <= 1.10)"
+  compare_line upload cm-upload other-upload
 }
 
 run_download() {
@@ -160,13 +190,18 @@ run_download() {
   cm --config "$snap.json" evict "$hash"
   # Each run: the snapshot's catalog and (empty) cache; the host folder is only read, so it is shared.
   sed "s#$snap/catalog.db#$s/catalog.db#; s#$snap/cache#$s/cache#" "$snap.json" >"$s.json"
+  local extra=() more=()
+  mapfile -d '' extra < <(other other-download "$work/prep-down" "--config $s.json download $hash -o $work/G")
+  mapfile -d '' more < <(other other-warm-up "$work/prep-down" "--config $s.json warm-up $hash")
+  extra+=("${more[@]}")
   bench download \
     --prepare "$(prepare_script prep-none ':')" -n openssl "openssl dgst -sha256 $big" \
     --prepare "$(prepare_script prep-rm-g "rm -f $work/G")" -n dd "dd if=$big of=$work/G bs=1M conv=fsync status=none" \
     --prepare "$(prepare_script prep-down "rm -rf $s $work/G; mkdir -p $s; cp $snap/catalog.db $s/; cp -a $snap/cache $s/cache")" \
     -n cm-download "$cmline --config $s.json download $hash -o $work/G" \
     --prepare "$work/prep-down" -n cm-warm-up "$cmline --config $s.json warm-up $hash" \
-    --prepare "$work/prep-down" -n cm-download-cache "$cmline --config $s.json download $hash -o $work/G --cache"
+    --prepare "$work/prep-down" -n cm-download-cache "$cmline --config $s.json download $hash -o $work/G --cache" \
+    "${extra[@]}"
   local base cmt wut nct
   base=$(slower_baseline "$work/download.csv")
   cmt=$(median_of "$work/download.csv" cm-download)
@@ -175,6 +210,8 @@ run_download() {
   echo "RESULT warm-up alone (fetch, verify, durable copy into the cache; no copy out): cm ${wut}s, ratio $(ratio "$wut" "$base")"
   nct=$(median_of "$work/download.csv" cm-download-cache)
   echo "RESULT download --cache (one fetch written to the destination and the cache side by side): cm ${nct}s, ratio $(ratio "$nct" "$base")"
+  compare_line download cm-download other-download
+  compare_line download cm-warm-up other-warm-up
 }
 
 run_sync() {
@@ -184,15 +221,19 @@ run_sync() {
   new_state "$snap" 3
   cm --config "$snap.json" upload "$big" >/dev/null
   sed "s#$snap/#$s/#g" "$snap.json" >"$s.json"
+  local extra=()
+  mapfile -d '' extra < <(other other-sync "$work/prep-sync" "--config $s.json sync")
   bench sync \
     --prepare "$(prepare_script prep-rm-g3 "rm -f $work/G1 $work/G2 $work/G3")" \
     -n dd-x3 "bash -c 'for i in 1 2 3; do dd if=$big of=$work/G\$i bs=1M conv=fsync status=none & done; wait'" \
     --prepare "$(prepare_script prep-sync "rm -rf $s; mkdir -p $s/h1 $s/h2 $s/h3; cp $snap/catalog.db $s/; cp -al $snap/cache $s/cache")" \
-    -n cm-sync "$cmline --config $s.json sync"
+    -n cm-sync "$cmline --config $s.json sync" \
+    "${extra[@]}"
   local base cmt
   base=$(median_of "$work/sync.csv" dd-x3)
   cmt=$(median_of "$work/sync.csv" cm-sync)
   echo "RESULT sync $(gib_label "$size_mib") to 3 directory hosts: cm ${cmt}s, 3 parallel dd ${base}s, ratio $(ratio "$cmt" "$base") (target <= 1.20)"
+  compare_line sync cm-sync other-sync
 }
 
 run_small_files() {
@@ -200,9 +241,12 @@ run_small_files() {
   rm -rf "$dir"
   mkdir -p "$dir"
   head -c $((small_count * 4096)) /dev/urandom | (cd "$dir" && split -b 4096 -a 5 -d - f)
+  local extra=()
+  mapfile -d '' extra < <(other other-upload "$work/prep-small" "--config $s.json upload $dir")
   bench small-files \
     --prepare "$(prepare_script prep-small "$(declare -f new_state write_config); work=$work; new_state $s 0")" \
     -n cm-upload "$cmline --config $s.json upload $dir" \
+    "${extra[@]}" \
     --prepare "$(prepare_script prep-small-annex "rm -rf $work/annex-small; git init -q $work/annex-small; cd $work/annex-small; git annex init -q bench >/dev/null; cp -r $dir $work/annex-small/small")" \
     -n git-annex "cd $work/annex-small && git annex add --quiet --backend=SHA256E small" \
     --prepare "$(prepare_script prep-small-rclone "rm -rf $work/rclone-small")" -n rclone "rclone copy $dir $work/rclone-small"
@@ -210,6 +254,7 @@ run_small_files() {
   c=$(median_of "$work/small-files.csv" cm-upload)
   a=$(median_of "$work/small-files.csv" git-annex)
   r=$(median_of "$work/small-files.csv" rclone)
+  compare_line small-files cm-upload other-upload
   echo "RESULT small files ($small_count x 4 KiB): cm ${c}s ($(awk -v n="$small_count" -v t="$c" 'BEGIN { printf "%.0f", n / t }') files/s), git annex add ${a}s ($(ratio "$c" "$a") x), rclone copy ${r}s ($(ratio "$c" "$r") x) (target: faster than both)"
 }
 
