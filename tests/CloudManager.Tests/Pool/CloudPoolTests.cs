@@ -1,7 +1,7 @@
 using CloudManager.Catalog;
 using CloudManager.Eviction;
 using CloudManager.Exchange;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Pool;
 
