@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CloudManager.Cli.Configuration;
 using CloudManager.Cli.Hosts;
-using CloudManager.Tests.Reliability;
+using CloudManager.Testing;
 
 namespace CloudManager.Cli.Tests;
 

@@ -1,4 +1,4 @@
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 using Npgsql;
 
 namespace CloudManager.Cli.Tests;

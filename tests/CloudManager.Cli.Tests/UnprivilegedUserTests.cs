@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using CloudManager.Gateway.Tests.Support;
+using CloudManager.Testing;
 using Microsoft.Playwright;
 
 namespace CloudManager.Gateway.Tests;

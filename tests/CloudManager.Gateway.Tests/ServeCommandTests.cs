@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using CloudManager.Gateway.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Gateway.Tests;
 

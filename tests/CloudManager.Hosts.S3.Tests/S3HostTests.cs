@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using CloudManager.Hosts;
 using CloudManager.Hosts.S3;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 
 namespace CloudManager.Hosts.S3.Tests;
 

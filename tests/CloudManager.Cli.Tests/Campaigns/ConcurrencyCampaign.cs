@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Cli.Tests.Campaigns;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CloudManager.Catalog;
 using CloudManager.Exchange;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Cli.Tests.Campaigns;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using CloudManager.Hosts;
+using CloudManager.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace CloudManager.Gateway.Tests.Support;

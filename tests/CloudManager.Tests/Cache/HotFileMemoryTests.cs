@@ -1,5 +1,5 @@
 using CloudManager.Cache;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Cache;
 

@@ -1,6 +1,6 @@
 using CloudManager.Catalog;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 using Npgsql;
 
 namespace CloudManager.Tests.Catalog;

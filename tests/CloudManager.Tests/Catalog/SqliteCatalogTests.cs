@@ -1,7 +1,7 @@
 using CloudManager.Catalog;
 using CloudManager.Eviction;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 
 namespace CloudManager.Tests.Catalog;
 

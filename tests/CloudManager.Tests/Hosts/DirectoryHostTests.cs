@@ -1,6 +1,6 @@
 using CloudManager.Hosts;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 
 namespace CloudManager.Tests.Hosts;
 

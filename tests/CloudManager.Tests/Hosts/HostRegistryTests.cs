@@ -2,7 +2,7 @@ using CloudManager.Hosts;
 using CloudManager.Hosts.Plowshare;
 using CloudManager.Hosts.Rclone;
 using CloudManager.Hosts.WebDav;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Hosts;
 

@@ -1,5 +1,5 @@
 using CloudManager.Hosts;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Hosts;
 

@@ -1,5 +1,5 @@
 using CloudManager.IO;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.IO;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using CloudManager.IO;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Pool;
 

@@ -1,6 +1,6 @@
 using CloudManager.Catalog;
 using CloudManager.Eviction;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,4 +1,4 @@
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Pool;
 

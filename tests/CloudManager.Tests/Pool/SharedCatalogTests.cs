@@ -1,6 +1,6 @@
 using CloudManager.Catalog;
+using CloudManager.Testing;
 using CloudManager.Tests.Catalog;
-using CloudManager.Tests.Support;
 
 namespace CloudManager.Tests.Pool;
 

@@ -1,5 +1,5 @@
 using CloudManager.Catalog;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Pool;
 

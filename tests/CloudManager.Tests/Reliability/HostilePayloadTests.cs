@@ -1,5 +1,5 @@
 using System.Text;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Reliability;
 

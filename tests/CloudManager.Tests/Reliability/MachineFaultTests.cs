@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Reliability;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CloudManager.Exchange;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CloudManager.Tests.Reliability;

@@ -1,5 +1,5 @@
 using CloudManager.Hosts.Plowshare;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Hosts.Plowshare;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CloudManager.Catalog;
 using CloudManager.Hosts;
 using CloudManager.Hosts.Resilience;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
 
 namespace CloudManager.Tests.Hosts.Resilience;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using CloudManager.Hosts;
 using CloudManager.Hosts.Resilience;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 
 namespace CloudManager.Tests.Hosts.Resilience;
 

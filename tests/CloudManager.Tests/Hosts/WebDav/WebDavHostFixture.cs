@@ -1,7 +1,7 @@
 using CloudManager.Hosts;
 using CloudManager.Hosts.WebDav;
-using CloudManager.Tests.Conformance;
-using CloudManager.Tests.Support;
+using CloudManager.Testing;
+using CloudManager.Testing.Conformance;
 
 namespace CloudManager.Tests.Hosts.WebDav;
 

@@ -3,7 +3,7 @@ using CloudManager.Eviction;
 using CloudManager.Exchange;
 using CloudManager.Hosts;
 
-namespace CloudManager.Tests.Conformance;
+namespace CloudManager.Testing.Conformance;
 
 /// <summary>The behaviour every catalog backend must show; a backend adds a fixture and a two-line subclass.</summary>
 public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// The <c>sqlite3</c> command-line shell as another process that uses a catalog file

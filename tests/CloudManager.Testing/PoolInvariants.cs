@@ -3,7 +3,7 @@ using CloudManager.Cache;
 using CloudManager.Catalog;
 using CloudManager.Hosts;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// A pool on disk to check: its catalog, its cache folder, the folders of its directory hosts and

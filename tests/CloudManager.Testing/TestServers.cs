@@ -1,4 +1,4 @@
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// Reads what <c>./test</c> exported for a server started by <c>eng/services/*.sh</c>. A missing

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using CloudManager.Hosts;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// Wraps a host and fails, hangs, slows or damages chosen operations, for fault injection. Without

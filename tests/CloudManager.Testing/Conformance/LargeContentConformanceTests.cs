@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using CloudManager.Hosts;
-using CloudManager.Tests.Support;
 
-namespace CloudManager.Tests.Conformance;
+namespace CloudManager.Testing.Conformance;
 
 /// <summary>The tests that run alone, because they measure the process: nothing else may allocate meanwhile.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

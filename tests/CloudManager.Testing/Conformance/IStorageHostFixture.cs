@@ -1,6 +1,6 @@
 using CloudManager.Hosts;
 
-namespace CloudManager.Tests.Conformance;
+namespace CloudManager.Testing.Conformance;
 
 /// <summary>What a host kind supplies to run the shared conformance suite.</summary>
 public interface IStorageHostFixture

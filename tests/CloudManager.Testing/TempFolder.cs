@@ -1,4 +1,4 @@
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted with its contents on dispose.</summary>
 public sealed class TempFolder : IDisposable

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// Reads a pool's SQLite catalog and cache folder directly (not through the pool under test) to

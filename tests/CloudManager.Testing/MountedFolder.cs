@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// A real small file system for machine-fault tests: a tmpfs of a fixed size mounted on a folder,

@@ -2,7 +2,7 @@ using CloudManager.Eviction;
 using CloudManager.Hosts;
 using Microsoft.Extensions.Time.Testing;
 
-namespace CloudManager.Tests.Support;
+namespace CloudManager.Testing;
 
 /// <summary>A pool on a real SQLite file and real folders, with three directory hosts that tests can break.</summary>
 public sealed class PoolHarness : IAsyncDisposable

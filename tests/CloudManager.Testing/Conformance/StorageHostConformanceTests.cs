@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using CloudManager.Hosts;
-using CloudManager.Tests.Support;
 
-namespace CloudManager.Tests.Conformance;
+namespace CloudManager.Testing.Conformance;
 
 /// <summary>The behaviour every storage host kind must show; a host kind adds a fixture and a two-line subclass.</summary>
 public abstract class StorageHostConformanceTests<TFixture>(TFixture fixture) : IDisposable

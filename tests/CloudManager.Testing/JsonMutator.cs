@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace CloudManager.Tests.Reliability;
+namespace CloudManager.Testing;
 
 /// <summary>
 /// Seeded mutations of JSON documents, shared by the bad-input campaigns (sync data, config files):

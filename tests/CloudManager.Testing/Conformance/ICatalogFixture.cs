@@ -1,6 +1,6 @@
 using CloudManager.Catalog;
 
-namespace CloudManager.Tests.Conformance;
+namespace CloudManager.Testing.Conformance;
 
 /// <summary>What a catalog backend supplies to run the shared catalog suite.</summary>
 public interface ICatalogFixture
