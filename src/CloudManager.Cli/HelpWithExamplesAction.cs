@@ -29,6 +29,12 @@ internal sealed class HelpWithExamplesAction(HelpAction standard, IReadOnlyList<
             output.WriteLine();
         }
 
+        if (command is CliCommand { MoreHelp: { } more })
+        {
+            more(output);
+            output.WriteLine();
+        }
+
         if (command is RootCommand)
         {
             output.WriteLine("Configuration:");

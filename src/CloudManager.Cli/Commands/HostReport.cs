@@ -2,6 +2,7 @@ using System.Text.Json;
 using CloudManager.Catalog;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
+using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal sealed record HostReport(
     string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
 {
     public static async Task<IReadOnlyList<HostReport>> GatherAsync(
-        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostFactoryRegistry registry, CancellationToken cancellationToken)
+        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostRegistry registry, CancellationToken cancellationToken)
     {
         var health = (await pool.HostHealthAsync(cancellationToken)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
         var copies = await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken);
@@ -18,7 +19,7 @@ internal sealed record HostReport(
         foreach (var host in pool.Hosts)
         {
             var definition = definitions.First(d => d.Name == host.Name);
-            var secrets = registry.Get(definition.Kind, definition.Name, definition.Source).Settings
+            var secrets = registry.Options(definition)
                 .Where(s => s.Secret).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var settings = definition.Settings
                 .OrderBy(s => s.Key, StringComparer.Ordinal)

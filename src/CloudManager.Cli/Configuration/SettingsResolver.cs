@@ -2,6 +2,7 @@ using System.Globalization;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
 using CloudManager.Eviction;
+using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Configuration;
 
@@ -16,9 +17,9 @@ internal sealed class SettingsResolver
 
     private readonly Func<string, string?> _environment;
     private readonly string _currentFolder;
-    private readonly HostFactoryRegistry _registry;
+    private readonly HostRegistry _registry;
 
-    public SettingsResolver(Func<string, string?> environment, string currentFolder, HostFactoryRegistry registry)
+    public SettingsResolver(Func<string, string?> environment, string currentFolder, HostRegistry registry)
     {
         _environment = environment;
         _currentFolder = currentFolder;
@@ -146,9 +147,8 @@ internal sealed class SettingsResolver
                 throw CliException.Usage($"Two hosts are named '{host.Name}' ({host.Source}): host names must be unique.");
             }
 
-            var factory = _registry.Get(host.Kind, host.Name, host.Source);
             var settings = new Dictionary<string, string>(host.Settings, StringComparer.Ordinal);
-            foreach (var setting in factory.Settings)
+            foreach (var setting in _registry.Options(host))
             {
                 if (setting.Secret && fromFile && settings.ContainsKey(setting.Name))
                 {

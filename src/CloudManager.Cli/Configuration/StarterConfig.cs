@@ -33,6 +33,13 @@ internal static class StarterConfig
         text.AppendLine("  // This node's id; by default a random id kept in the cache folder.");
         text.AppendLine("  // \"nodeId\": \"node-a\",");
         text.AppendLine("  // The storage hosts. Kind \"directory\": a local or mounted folder, which must exist.");
+        text.AppendLine("  // Each kind's settings (* required; `cm hosts --help` says what each means):");
+        foreach (var kind in CliHosts.Registry.Kinds)
+        {
+            var options = CliHosts.Registry.Options("example", kind).Select(o => o.Required ? o.Name + "*" : o.Name);
+            text.AppendLine(CultureInfo.InvariantCulture, $"  //   {kind}: {string.Join(", ", options)}");
+        }
+
         text.AppendLine("  \"hosts\": [");
         for (var i = 0; i < hosts.Count; i++)
         {
