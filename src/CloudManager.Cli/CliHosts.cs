@@ -44,7 +44,7 @@ internal static class CliHosts
     /// <summary>Every kind's settings, from their declarations: name, meaning, range and default.</summary>
     public static void WriteSettingsHelp(TextWriter output)
     {
-        output.WriteLine("Host kinds and their settings (* required); a secret is read only from CM_HOST_<NAME>_<SETTING>:");
+        output.WriteLine($"Host kinds and their settings (* required); a secret is read only from {EnvironmentNames.HostSettingPattern}:");
         foreach (var kind in Registry.Kinds)
         {
             output.WriteLine($"  {kind}");

@@ -10,7 +10,7 @@ internal static class ErrorDescriptions
     {
         CliException e => (e.ExitCode, e.Message),
         UnknownContentException e => (ExitCodes.NotFound, $"{e.Message} Check the hash; `cm list` shows the files this pool knows."),
-        CacheFullException e => (ExitCodes.CacheFull, $"{e.Message} (--capacity, CM_CAPACITY or \"capacity\" in the config)."),
+        CacheFullException e => (ExitCodes.CacheFull, $"{e.Message} (--capacity, {EnvironmentNames.Capacity} or \"{Configuration.ConfigJson.KeyOf(nameof(Configuration.ConfigDocument.Capacity))}\" in the config)."),
         ContentUnavailableException e => (ExitCodes.HostUnreachable, $"{e.Message} Check the hosts with `cm hosts`, then try again."),
         ContentIntegrityException e => (ExitCodes.DataInvalid, e.Message),
         HostUnavailableException e => (ExitCodes.HostUnreachable, $"{e.Message} Check the hosts with `cm hosts`, then try again."),
