@@ -25,7 +25,7 @@ internal sealed class ConfigTarget : IFuzzTarget, IDisposable
         _work = Directory.CreateDirectory(Path.Combine(_root, "work")).FullName;
         var home = Directory.CreateDirectory(Path.Combine(_root, "home")).FullName;
         // No other environment: the file alone decides, as for a user with no CM_ variables.
-        _resolver = new SettingsResolver(name => name == "HOME" ? home : null, _work, HostFactoryRegistry.Default);
+        _resolver = new SettingsResolver(name => name == "HOME" ? home : null, _work, CliHosts.Registry);
     }
 
     public string Name => "config";
@@ -43,7 +43,7 @@ internal sealed class ConfigTarget : IFuzzTarget, IDisposable
             // A host's settings are checked when cm creates it (a bad number, an unknown key): also a usage error.
             foreach (var host in settings.Hosts)
             {
-                HostFactoryRegistry.Default.Create(host).DisposeAsync().AsTask().GetAwaiter().GetResult();
+                CliHosts.Registry.Create(host).DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
 
             return $"resolved: {settings.Hosts.Count} host(s)";

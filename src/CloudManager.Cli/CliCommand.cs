@@ -12,4 +12,7 @@ internal sealed class CliCommand : Command
     }
 
     public IReadOnlyList<string> Examples { get; }
+
+    /// <summary>Writes more help after the examples, such as tables of settings; null for none.</summary>
+    public Action<TextWriter>? MoreHelp { get; set; }
 }

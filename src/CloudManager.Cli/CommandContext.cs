@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CloudManager.Cli.Configuration;
-using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
+using CloudManager.Hosts;
 
 namespace CloudManager.Cli;
 
@@ -10,7 +10,7 @@ internal sealed class CommandContext
 {
     private PoolSettings? _settings;
 
-    public CommandContext(ParseResult parseResult, GlobalOptions globals, CliConsole console, SettingsResolver resolver, HostFactoryRegistry registry)
+    public CommandContext(ParseResult parseResult, GlobalOptions globals, CliConsole console, SettingsResolver resolver, HostRegistry registry)
     {
         ParseResult = parseResult;
         Globals = globals;
@@ -27,7 +27,7 @@ internal sealed class CommandContext
 
     public SettingsResolver Resolver { get; }
 
-    public HostFactoryRegistry Registry { get; }
+    public HostRegistry Registry { get; }
 
     public CommandLineOverrides Overrides => new(
         ParseResult.GetValue(Globals.Config),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CloudManager.Cli.Configuration;
-using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
 
 namespace CloudManager.Cli;
@@ -15,8 +14,8 @@ internal static class CommandRunner
         ParseResult parseResult, GlobalOptions globals, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var console = CliConsole.ForProcess(parseResult.GetValue(globals.Json), parseResult.GetValue(globals.Quiet), parseResult.GetValue(globals.Verbose));
-        var resolver = new SettingsResolver(Environment.GetEnvironmentVariable, Environment.CurrentDirectory, HostFactoryRegistry.Default);
-        var context = new CommandContext(parseResult, globals, console, resolver, HostFactoryRegistry.Default);
+        var resolver = new SettingsResolver(Environment.GetEnvironmentVariable, Environment.CurrentDirectory, CliHosts.Registry);
+        var context = new CommandContext(parseResult, globals, console, resolver, CliHosts.Registry);
         try
         {
             return await body(context, cancellationToken);

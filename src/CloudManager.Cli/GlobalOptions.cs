@@ -8,28 +8,28 @@ internal sealed class GlobalOptions
 {
     public Option<string?> Config { get; } = new("--config")
     {
-        Description = "Config file to read (else CM_CONFIG, ./cloudmanager.json, ~/.config/cloud-manager/config.json, else the embedded default).",
+        Description = $"Config file to read (else {EnvironmentNames.Config}, ./cloudmanager.json, ~/.config/cloud-manager/config.json, else the embedded default).",
         HelpName = "file",
         Recursive = true,
     };
 
     public Option<string?> Database { get; } = new("--db")
     {
-        Description = "Catalog to use: a SQLite file path, sqlite:PATH or a postgres:// URI (overrides CM_DB and the config file).",
+        Description = $"Catalog to use: a SQLite file path, sqlite:PATH or a postgres:// URI (overrides {EnvironmentNames.Database} and the config file).",
         HelpName = "path-or-uri",
         Recursive = true,
     };
 
     public Option<string?> Storage { get; } = new("--storage")
     {
-        Description = "Cache folder (overrides CM_STORAGE and the config file).",
+        Description = $"Cache folder (overrides {EnvironmentNames.Storage} and the config file).",
         HelpName = "dir",
         Recursive = true,
     };
 
     public Option<long?> Capacity { get; } = new("--capacity")
     {
-        Description = "Cache capacity: 20GiB, 512MB, 1.5TB or bytes (overrides CM_CAPACITY and the config file).",
+        Description = $"Cache capacity: 20GiB, 512MB, 1.5TB or bytes (overrides {EnvironmentNames.Capacity} and the config file).",
         HelpName = "size",
         Recursive = true,
         CustomParser = result =>

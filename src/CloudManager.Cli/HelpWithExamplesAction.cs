@@ -29,14 +29,20 @@ internal sealed class HelpWithExamplesAction(HelpAction standard, IReadOnlyList<
             output.WriteLine();
         }
 
+        if (command is CliCommand { MoreHelp: { } more })
+        {
+            more(output);
+            output.WriteLine();
+        }
+
         if (command is RootCommand)
         {
             output.WriteLine("Configuration:");
-            output.WriteLine("  --config FILE, else $CM_CONFIG, else ./cloudmanager.json, else ~/.config/cloud-manager/config.json");
+            output.WriteLine($"  --config FILE, else ${EnvironmentNames.Config}, else ./cloudmanager.json, else ~/.config/cloud-manager/config.json");
             output.WriteLine("  ($XDG_CONFIG_HOME); with none of them, an embedded default keeps the catalog, cache and three");
             output.WriteLine("  directory hosts under ~/.local/share/cloud-manager ($XDG_DATA_HOME). `cm init` writes a config.");
             output.WriteLine($"  Environment overrides: {EnvironmentNames.Database}, {EnvironmentNames.Storage}, {EnvironmentNames.Capacity}, {EnvironmentNames.MaxFill}, {EnvironmentNames.EvictionPolicy},");
-            output.WriteLine($"  {EnvironmentNames.Redundancy}, {EnvironmentNames.MinCopies}, {EnvironmentNames.NodeId}, CM_HOST_<NAME>_<SETTING> (the only place for secrets).");
+            output.WriteLine($"  {EnvironmentNames.Redundancy}, {EnvironmentNames.MinCopies}, {EnvironmentNames.NodeId}, {EnvironmentNames.HostSettingPattern} (the only place for secrets).");
             output.WriteLine();
         }
 

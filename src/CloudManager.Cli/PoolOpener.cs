@@ -12,7 +12,7 @@ internal static class PoolOpener
 {
     /// <summary>Opens the pool: catalog checked, cache folder reconciled, ready for every operation.</summary>
     public static Task<CloudPool> OpenAsync(
-        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
+        PoolSettings settings, HostRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
         CreateAsync(settings, registry, console, logger, open: true, cancellationToken);
 
     /// <summary>
@@ -20,11 +20,11 @@ internal static class PoolOpener
     /// on-cache, info), so they do not scan the cache folder, take its lock or build host clients.
     /// </summary>
     public static Task<CloudPool> CreateLazyAsync(
-        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
+        PoolSettings settings, HostRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
         CreateAsync(settings, registry, console, logger, open: false, cancellationToken);
 
     private static async Task<CloudPool> CreateAsync(
-        PoolSettings settings, HostFactoryRegistry registry, CliConsole console, ILogger logger, bool open, CancellationToken cancellationToken)
+        PoolSettings settings, HostRegistry registry, CliConsole console, ILogger logger, bool open, CancellationToken cancellationToken)
     {
         EnsureCatalogExists(settings);
         if (settings.IsEmbeddedDefault)
@@ -65,7 +65,7 @@ internal static class PoolOpener
         }
         catch (ArgumentException e)
         {
-            throw CliException.Usage($"Invalid settings: {e.Message}");
+            throw CliException.Usage($"Invalid settings: {ErrorDescriptions.Plain(e)}");
         }
         finally
         {

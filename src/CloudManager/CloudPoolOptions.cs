@@ -116,7 +116,9 @@ public sealed class CloudPoolOptions
     /// <value>Default null (silent).</value>
     public ILogger? Logger { get; set; }
 
-    internal void Validate()
+    /// <summary>Checks every option's range and that they agree with each other; the pool calls it when it is created.</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range; <see cref="ArgumentException.ParamName"/> is the option's name.</exception>
+    public void Validate()
     {
         if (Catalog is null && string.IsNullOrWhiteSpace(Database))
         {

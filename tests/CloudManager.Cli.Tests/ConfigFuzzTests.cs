@@ -34,7 +34,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(Path.Combine(_root, "home"));
         var configPath = Path.Combine(work, SettingsResolver.LocalConfigFileName);
-        var resolver = new SettingsResolver(name => name == "HOME" ? Path.Combine(_root, "home") : null, work, HostFactoryRegistry.Default);
+        var resolver = new SettingsResolver(name => name == "HOME" ? Path.Combine(_root, "home") : null, work, CliHosts.Registry);
         var failures = new List<string>();
         long resolved = 0, refused = 0, hostsCreated = 0;
         var stopwatch = Stopwatch.StartNew();
@@ -70,7 +70,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
                 var settings = resolver.Resolve(new CommandLineOverrides(null, null, null, null));
                 foreach (var host in settings.Hosts)
                 {
-                    await HostFactoryRegistry.Default.Create(host).DisposeAsync();
+                    await CliHosts.Registry.Create(host).DisposeAsync();
                     hostsCreated++;
                 }
 
@@ -112,7 +112,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
         var work = Path.Combine(_root, "work");
         Directory.CreateDirectory(work);
         File.WriteAllText(Path.Combine(work, SettingsResolver.LocalConfigFileName), config);
-        var resolver = new SettingsResolver(name => name == "HOME" ? _root : null, work, HostFactoryRegistry.Default);
+        var resolver = new SettingsResolver(name => name == "HOME" ? _root : null, work, CliHosts.Registry);
 
         var error = Assert.Throws<CliException>(() => resolver.Resolve(new CommandLineOverrides(null, null, null, null)));
 

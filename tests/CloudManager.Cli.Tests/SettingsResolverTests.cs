@@ -119,14 +119,13 @@ public sealed class SettingsResolverTests : IDisposable
     }
 
     [Fact]
-    public void Registry_refuses_two_factories_of_one_kind()
+    public void Registry_knows_every_kind_of_the_library_and_s3()
     {
-        var directory = new LibraryHostFactory(new CloudManager.Hosts.DirectoryHostFactory(), []);
-        Assert.Throws<InvalidOperationException>(() => new HostFactoryRegistry([directory, directory]));
+        Assert.Equal(["directory", "plowshare", "rclone", "s3", "webdav"], CliHosts.Registry.Kinds);
     }
 
     private SettingsResolver Resolver() =>
-        new(name => _environment.GetValueOrDefault(name), Path.Combine(_root, "work"), HostFactoryRegistry.Default);
+        new(name => _environment.GetValueOrDefault(name), Path.Combine(_root, "work"), CliHosts.Registry);
 
     private static string WriteFile(string path, string text)
     {

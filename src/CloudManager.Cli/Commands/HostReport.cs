@@ -11,14 +11,14 @@ internal sealed record HostReport(
     string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
 {
     public static async Task<IReadOnlyList<HostReport>> GatherAsync(
-        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostFactoryRegistry registry, CancellationToken cancellationToken)
+        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostRegistry registry, CancellationToken cancellationToken)
     {
         var status = await pool.GetStatusAsync(cancellationToken);
         var rows = new List<HostReport>();
         foreach (var (host, state) in pool.Hosts.Zip(status.Hosts))
         {
             var definition = definitions.First(d => d.Name == host.Name);
-            var secrets = registry.Get(definition.Kind, definition.Name, definition.Source).Settings
+            var secrets = registry.Options(definition)
                 .Where(s => s.Secret).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
             var settings = definition.Settings
                 .OrderBy(s => s.Key, StringComparer.Ordinal)

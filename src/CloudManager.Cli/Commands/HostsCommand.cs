@@ -20,6 +20,7 @@ internal static class HostsCommand
         {
             HostsTestCommand.Create(globals),
         };
+        command.MoreHelp = CliHosts.WriteSettingsHelp;
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var console = context.Console;

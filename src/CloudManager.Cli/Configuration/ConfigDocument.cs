@@ -1,29 +1,55 @@
-using CloudManager.Cli.Hosts;
+using System.Text.Json.Serialization;
 
 namespace CloudManager.Cli.Configuration;
 
-/// <summary>What a config file says; null where it says nothing. Paths are already absolute.</summary>
+/// <summary>
+/// What a config file says, one property per key (the key is its camelCase name); null where it
+/// says nothing. Once read by <see cref="ConfigFileReader"/>, paths are absolute.
+/// </summary>
 internal sealed record ConfigDocument
 {
-    public required string Path { get; init; }
-
+    /// <summary>The catalog: a SQLite file path, <c>sqlite:PATH</c>, a connection string or a <c>postgres://</c> URI.</summary>
     public string? Catalog { get; init; }
 
+    /// <summary>The cache folder.</summary>
     public string? Cache { get; init; }
 
+    /// <summary>The cache's capacity in bytes (<c>CloudPoolOptions.CapacityBytes</c>).</summary>
+    [JsonConverter(typeof(SizeConverter))]
     public long? Capacity { get; init; }
 
+    /// <summary>The share of the capacity the cache may fill.</summary>
     public double? MaxFill { get; init; }
 
+    /// <summary>Which cached files leave first, by name.</summary>
     public string? EvictionPolicy { get; init; }
 
+    /// <summary>How many hosts receive each file.</summary>
     public int? Redundancy { get; init; }
 
+    /// <summary>How many hosts must hold a file before it is safe.</summary>
     public int? MinCopies { get; init; }
 
+    /// <summary>This node's id.</summary>
     public string? NodeId { get; init; }
 
-    public IReadOnlyList<HostDefinition>? Hosts { get; init; }
+    /// <summary>The storage hosts.</summary>
+    public IReadOnlyList<HostEntry>? Hosts { get; init; }
 
+    /// <summary>The <c>gateway</c> section, for <c>cm serve</c>.</summary>
     public GatewayConfig? Gateway { get; init; }
+}
+
+/// <summary>One host in the config file's <c>hosts</c> array.</summary>
+internal sealed record HostEntry
+{
+    /// <summary>The host's unique name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Its kind: <c>directory</c>, <c>s3</c>, ...</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>Its settings as text, checked against the kind's declared options when the host is created.</summary>
+    [JsonConverter(typeof(HostSettingsConverter))]
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
 }

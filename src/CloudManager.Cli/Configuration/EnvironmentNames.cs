@@ -21,6 +21,9 @@ internal static class EnvironmentNames
     public const string GatewayMonthlyIncomingLimit = "CM_GATEWAY_MONTHLY_INCOMING_LIMIT";
     public const string GatewayMonthlyOutgoingLimit = "CM_GATEWAY_MONTHLY_OUTGOING_LIMIT";
 
+    /// <summary>The form of <see cref="HostSetting"/>'s names, for help and messages.</summary>
+    public const string HostSettingPattern = "CM_HOST_<NAME>_<SETTING>";
+
     /// <summary>
     /// The variable that sets one host's setting, and the only place its secrets may come from:
     /// <c>CM_HOST_&lt;NAME&gt;_&lt;SETTING&gt;</c>, upper case, with every other character an

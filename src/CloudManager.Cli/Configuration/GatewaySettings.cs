@@ -13,40 +13,47 @@ internal static class GatewaySettings
 {
     public static GatewayOptions Resolve(GatewayConfig? file, Func<string, string?> environment, string? urlsOption, string currentFolder)
     {
+        // Each value from the first place that sets it, else the gateway's default; GatewayOptions.Validate checks them all, once.
+        var defaults = new GatewayOptions();
+        var sources = new SettingSources();
+        string InFile(string property) => $"{ConfigJson.KeyOf(nameof(ConfigDocument.Gateway))}.{ConfigJson.KeyOf(property)} in the config file";
+        long? Optional(string option, string variable, long? fromFile, string property)
+        {
+            var fromEnvironment = Size(environment, variable);
+            sources.Record(option, fromEnvironment is null ? InFile(property) : variable);
+            return fromEnvironment ?? fromFile;
+        }
+
         var options = new GatewayOptions
         {
-            Token = ReadToken(file, environment, currentFolder),
-            MaxUploadBytes = Size(environment, EnvironmentNames.GatewayMaxUploadSize) ?? file?.MaxUploadSize,
-            MonthlyIncomingLimitBytes = Size(environment, EnvironmentNames.GatewayMonthlyIncomingLimit) ?? file?.MonthlyIncomingLimit,
-            MonthlyOutgoingLimitBytes = Size(environment, EnvironmentNames.GatewayMonthlyOutgoingLimit) ?? file?.MonthlyOutgoingLimit,
+            Token = ReadToken(file, environment, currentFolder, sources),
+            MaxUploadBytes = Optional(
+                nameof(GatewayOptions.MaxUploadBytes), EnvironmentNames.GatewayMaxUploadSize, file?.MaxUploadSize, nameof(GatewayConfig.MaxUploadSize)),
+            MonthlyIncomingLimitBytes = Optional(
+                nameof(GatewayOptions.MonthlyIncomingLimitBytes), EnvironmentNames.GatewayMonthlyIncomingLimit, file?.MonthlyIncomingLimit, nameof(GatewayConfig.MonthlyIncomingLimit)),
+            MonthlyOutgoingLimitBytes = Optional(
+                nameof(GatewayOptions.MonthlyOutgoingLimitBytes), EnvironmentNames.GatewayMonthlyOutgoingLimit, file?.MonthlyOutgoingLimit, nameof(GatewayConfig.MonthlyOutgoingLimit)),
+            MaxSyncLoadBytes = sources.Take(
+                nameof(GatewayOptions.MaxSyncLoadBytes), defaults.MaxSyncLoadBytes, (file?.MaxSyncLoadSize, InFile(nameof(GatewayConfig.MaxSyncLoadSize)))),
+            SyncDelay = sources.Take(nameof(GatewayOptions.SyncDelay), defaults.SyncDelay, (file?.SyncDelay, InFile(nameof(GatewayConfig.SyncDelay)))),
+            SyncInterval = sources.Take(nameof(GatewayOptions.SyncInterval), defaults.SyncInterval, (file?.SyncInterval, InFile(nameof(GatewayConfig.SyncInterval)))),
+            HostProbeInterval = sources.Take(
+                nameof(GatewayOptions.HostProbeInterval), defaults.HostProbeInterval, (file?.HostProbeInterval, InFile(nameof(GatewayConfig.HostProbeInterval)))),
+            MaxConnections = sources.Take<long>(
+                nameof(GatewayOptions.MaxConnections), defaults.MaxConnections, (file?.MaxConnections, InFile(nameof(GatewayConfig.MaxConnections)))),
+            ShutdownTimeout = sources.Take(
+                nameof(GatewayOptions.ShutdownTimeout), defaults.ShutdownTimeout, (file?.ShutdownTimeout, InFile(nameof(GatewayConfig.ShutdownTimeout)))),
         };
-        var urls = NonEmpty(urlsOption) is { } fromOption ? SplitUrls(fromOption)
-            : NonEmpty(environment(EnvironmentNames.GatewayUrls)) is { } fromEnvironment ? SplitUrls(fromEnvironment)
-            : file?.Urls ?? [];
-        foreach (var url in urls)
+        var urls = NonEmpty(urlsOption) is { } fromOption ? (SplitUrls(fromOption), "--urls")
+            : NonEmpty(environment(EnvironmentNames.GatewayUrls)) is { } fromEnvironment ? (SplitUrls(fromEnvironment), EnvironmentNames.GatewayUrls)
+            : (file?.Urls ?? [], InFile(nameof(GatewayConfig.Urls)));
+        sources.Record(nameof(GatewayOptions.Urls), urls.Item2);
+        foreach (var url in urls.Item1)
         {
             options.Urls.Add(url);
         }
 
-        if (file is not null)
-        {
-            options.MaxSyncLoadBytes = file.MaxSyncLoadSize ?? options.MaxSyncLoadBytes;
-            options.SyncDelay = file.SyncDelay ?? options.SyncDelay;
-            options.SyncInterval = file.SyncInterval ?? options.SyncInterval;
-            options.HostProbeInterval = file.HostProbeInterval ?? options.HostProbeInterval;
-            options.MaxConnections = file.MaxConnections ?? options.MaxConnections;
-            options.ShutdownTimeout = file.ShutdownTimeout ?? options.ShutdownTimeout;
-        }
-
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw CliException.Usage(e.Message);
-        }
-
+        sources.Check(options.Validate);
         return options;
     }
 
@@ -79,20 +86,23 @@ internal static class GatewaySettings
         return true;
     }
 
-    private static string? ReadToken(GatewayConfig? file, Func<string, string?> environment, string currentFolder)
+    private static string? ReadToken(GatewayConfig? file, Func<string, string?> environment, string currentFolder, SettingSources sources)
     {
         if (NonEmpty(environment(EnvironmentNames.GatewayToken)) is { } token)
         {
+            sources.Record(nameof(GatewayOptions.Token), EnvironmentNames.GatewayToken);
             return token.Trim();
         }
 
         var (path, source) = NonEmpty(environment(EnvironmentNames.GatewayTokenFile)) is { } fromEnvironment
             ? (Path.GetFullPath(fromEnvironment, currentFolder), EnvironmentNames.GatewayTokenFile)
-            : (file?.TokenFile, "gateway.tokenFile in the config file");
+            : (file?.TokenFile, $"{ConfigJson.KeyOf(nameof(ConfigDocument.Gateway))}.{ConfigJson.KeyOf(nameof(GatewayConfig.TokenFile))} in the config file");
         if (path is null)
         {
             return null;
         }
+
+        sources.Record(nameof(GatewayOptions.Token), source);
 
         string text;
         try

@@ -2,12 +2,14 @@ using System.Globalization;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
 using CloudManager.Eviction;
+using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Configuration;
 
 /// <summary>
 /// Merges the settings in order of precedence: command line, then environment variables, then the
-/// config file, then the embedded default. Every invalid value is an error naming where it came from.
+/// config file, then the embedded default. Values are checked by the library's
+/// <c>CloudPoolOptions.Validate</c>; every invalid value is an error naming where it came from.
 /// </summary>
 internal sealed class SettingsResolver
 {
@@ -16,9 +18,9 @@ internal sealed class SettingsResolver
 
     private readonly Func<string, string?> _environment;
     private readonly string _currentFolder;
-    private readonly HostFactoryRegistry _registry;
+    private readonly HostRegistry _registry;
 
-    public SettingsResolver(Func<string, string?> environment, string currentFolder, HostFactoryRegistry registry)
+    public SettingsResolver(Func<string, string?> environment, string currentFolder, HostRegistry registry)
     {
         _environment = environment;
         _currentFolder = currentFolder;
@@ -62,6 +64,7 @@ internal sealed class SettingsResolver
         var configPath = LocateConfigFile(overrides.ConfigPath);
         var file = configPath is null ? null : ConfigFileReader.Read(configPath, Folders);
         var fileSource = $"config file {configPath}";
+        string InFile(string property) => $"{ConfigJson.KeyOf(property)} in {fileSource}";
         var configFolder = configPath is null ? _currentFolder : Path.GetDirectoryName(configPath)!;
         var dataFolder = Folders.DataFolder;
         var defaults = new CloudPoolOptions();
@@ -74,46 +77,59 @@ internal sealed class SettingsResolver
             ? Path.GetFullPath(Folders.ExpandHome(s.Value), s.FromFile ? configFolder : _currentFolder)
             : EmbeddedDefault.CachePath(dataFolder);
 
-        var capacity = overrides.Capacity
-            ?? EnvironmentSize(EnvironmentNames.Capacity)
-            ?? file?.Capacity
-            ?? EmbeddedDefault.Capacity;
+        // Each value from the first place that sets it; CloudPoolOptions.Validate checks them all, once.
+        var sources = new SettingSources();
+        var capacity = sources.Take(
+            nameof(CloudPoolOptions.CapacityBytes),
+            EmbeddedDefault.Capacity,
+            (overrides.Capacity, "--capacity"),
+            (EnvironmentSize(EnvironmentNames.Capacity), EnvironmentNames.Capacity),
+            (file?.Capacity, InFile(nameof(ConfigDocument.Capacity))));
+        var maxFill = sources.Take(
+            nameof(CloudPoolOptions.MaxFill),
+            defaults.MaxFill,
+            (EnvironmentNumber(EnvironmentNames.MaxFill), EnvironmentNames.MaxFill),
+            (file?.MaxFill, InFile(nameof(ConfigDocument.MaxFill))));
+        var policy = sources.TakeText(
+            nameof(CloudPoolOptions.EvictionPolicy),
+            defaults.EvictionPolicy.Name,
+            (_environment(EnvironmentNames.EvictionPolicy), EnvironmentNames.EvictionPolicy),
+            (file?.EvictionPolicy, InFile(nameof(ConfigDocument.EvictionPolicy))))!;
+        var redundancy = sources.Take(
+            nameof(CloudPoolOptions.Redundancy),
+            defaults.Redundancy,
+            (EnvironmentInteger(EnvironmentNames.Redundancy), EnvironmentNames.Redundancy),
+            (file?.Redundancy, InFile(nameof(ConfigDocument.Redundancy))));
+        var minCopies = sources.Take(
+            nameof(CloudPoolOptions.MinCopies),
+            Math.Min(defaults.MinCopies, redundancy),
+            (EnvironmentInteger(EnvironmentNames.MinCopies), EnvironmentNames.MinCopies),
+            (file?.MinCopies, InFile(nameof(ConfigDocument.MinCopies))));
+        var nodeId = sources.TakeText(
+            nameof(CloudPoolOptions.NodeId),
+            null,
+            (_environment(EnvironmentNames.NodeId), EnvironmentNames.NodeId),
+            (file?.NodeId, InFile(nameof(ConfigDocument.NodeId))));
+        sources.Record(nameof(CloudPoolOptions.MemoryCacheBytes), $"{ConfigJson.KeyOf(nameof(ConfigDocument.Gateway))}.{InFile(nameof(GatewayConfig.MemoryCache))}");
+        var catalogLocation = catalog ?? new CatalogLocation(EmbeddedDefault.CatalogPath(dataFolder), EmbeddedDefault.CatalogPath(dataFolder), "the default location");
+        sources.Check(
+            () => new CloudPoolOptions
+            {
+                Database = catalogLocation.Value,
+                StoragePath = storage,
+                CapacityBytes = capacity,
+                MaxFill = maxFill,
+                EvictionPolicy = sources.Check(() => EvictionPolicies.FromName(policy), nameof(CloudPoolOptions.EvictionPolicy)),
+                Redundancy = redundancy,
+                MinCopies = minCopies,
+                NodeId = nodeId,
+                MemoryCacheBytes = file?.Gateway?.MemoryCache ?? CloudPoolOptions.DefaultMemoryCacheBytes,
+            }.Validate());
 
-        var maxFill = EnvironmentNumber(EnvironmentNames.MaxFill) ?? file?.MaxFill ?? defaults.MaxFill;
-        if (!(maxFill > 0 && maxFill <= 1))
-        {
-            throw CliException.Usage($"maxFill ({SourceOf(EnvironmentNames.MaxFill, fileSource)}) must be greater than 0 and at most 1, not {maxFill.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        var policy = NonEmpty(_environment(EnvironmentNames.EvictionPolicy)) ?? file?.EvictionPolicy ?? defaults.EvictionPolicy.Name;
-        if (!EvictionPolicies.All.Any(p => string.Equals(p.Name, policy, StringComparison.OrdinalIgnoreCase)))
-        {
-            throw CliException.Usage(
-                $"Unknown eviction policy '{policy}' ({SourceOf(EnvironmentNames.EvictionPolicy, fileSource)}): choose one of {string.Join(", ", EvictionPolicies.All.Select(p => p.Name))}.");
-        }
-
-        var redundancy = EnvironmentInteger(EnvironmentNames.Redundancy) ?? file?.Redundancy ?? defaults.Redundancy;
-        if (redundancy is < 1 or > 16)
-        {
-            throw CliException.Usage($"redundancy ({SourceOf(EnvironmentNames.Redundancy, fileSource)}) must be from 1 to 16, not {redundancy}.");
-        }
-
-        var minCopies = EnvironmentInteger(EnvironmentNames.MinCopies) ?? file?.MinCopies ?? Math.Min(defaults.MinCopies, redundancy);
-        if (minCopies < 1 || minCopies > redundancy)
-        {
-            throw CliException.Usage($"minCopies ({SourceOf(EnvironmentNames.MinCopies, fileSource)}) must be from 1 to redundancy ({redundancy}), not {minCopies}.");
-        }
-
-        var nodeId = NonEmpty(_environment(EnvironmentNames.NodeId)) ?? file?.NodeId;
-        if (nodeId is not null && (nodeId.Length > 128 || nodeId.Any(char.IsControl)))
-        {
-            throw CliException.Usage($"The node id ({SourceOf(EnvironmentNames.NodeId, fileSource)}) must be 1 to 128 printable characters.");
-        }
-
-        var hosts = file is null ? EmbeddedDefault.Hosts(dataFolder) : file.Hosts ?? [];
+        var hosts = file is null ? EmbeddedDefault.Hosts(dataFolder) : ConfigFileReader.Definitions(file, fileSource);
         return new PoolSettings
         {
-            Catalog = catalog ?? new CatalogLocation(EmbeddedDefault.CatalogPath(dataFolder), EmbeddedDefault.CatalogPath(dataFolder), "the default location"),
+            Catalog = catalogLocation,
             IsCatalogExplicit = catalog is not null,
             StoragePath = storage,
             Capacity = capacity,
@@ -146,9 +162,8 @@ internal sealed class SettingsResolver
                 throw CliException.Usage($"Two hosts are named '{host.Name}' ({host.Source}): host names must be unique.");
             }
 
-            var factory = _registry.Get(host.Kind, host.Name, host.Source);
             var settings = new Dictionary<string, string>(host.Settings, StringComparer.Ordinal);
-            foreach (var setting in factory.Settings)
+            foreach (var setting in _registry.Options(host))
             {
                 if (setting.Secret && fromFile && settings.ContainsKey(setting.Name))
                 {
@@ -183,9 +198,6 @@ internal sealed class SettingsResolver
 
         return NonEmpty(fromFile) is { } c ? (c, fileSource, true) : null;
     }
-
-    private string SourceOf(string variable, string fileSource) =>
-        NonEmpty(_environment(variable)) is not null ? variable : fileSource;
 
     private long? EnvironmentSize(string variable) =>
         NonEmpty(_environment(variable)) is not { } text ? null

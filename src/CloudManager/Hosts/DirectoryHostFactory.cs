@@ -5,21 +5,30 @@ namespace CloudManager.Hosts;
 /// <code>
 /// { "name": "disk-b", "kind": "directory", "settings": { "path": "/mnt/b/pool", "maxConcurrentTransfers": "4" } }
 /// </code>
-/// Settings: <c>path</c> (required), <c>maxConcurrentTransfers</c> (1 to 64, default 4).
+/// Settings: see <see cref="Options"/>.
 /// </remarks>
 public sealed class DirectoryHostFactory : IStorageHostFactory
 {
+    private static readonly DirectoryHostOptions Defaults = new();
+
     /// <inheritdoc />
     public string Kind => "directory";
 
     /// <inheritdoc />
+    public IReadOnlyList<HostOption> Options { get; } =
+    [
+        new("path", "The folder that holds the copies. It must exist: a missing folder (an unmounted disk) makes the host unavailable.", Required: true),
+        HostOption.WholeNumber("maxConcurrentTransfers", "How many transfers run against the folder at once.", Defaults.MaxConcurrentTransfers, 1, 64),
+    ];
+
+    /// <inheritdoc />
     public IStorageHost Create(string name, IReadOnlyDictionary<string, string> settings)
     {
-        var read = new HostSettings(name, Kind, settings, "path", "maxConcurrentTransfers");
+        var read = new HostSettings(name, Kind, settings, Options);
         return new DirectoryHost(name, new DirectoryHostOptions
         {
             Path = read.Required("path"),
-            MaxConcurrentTransfers = read.Int32("maxConcurrentTransfers", 4, 1, 64),
+            MaxConcurrentTransfers = read.Int32("maxConcurrentTransfers"),
         });
     }
 }

@@ -1,6 +1,7 @@
 using CloudManager.Hosts;
 using CloudManager.Hosts.Plowshare;
 using CloudManager.Hosts.Rclone;
+using CloudManager.Hosts.Resilience;
 using CloudManager.Hosts.WebDav;
 using CloudManager.Testing;
 
@@ -29,17 +30,55 @@ public sealed class HostRegistryTests : IDisposable
     {
         var registry = HostRegistry.CreateDefault();
         var directory = registry.Create("disk", "directory", new Dictionary<string, string> { ["path"] = _folder.Path, ["maxConcurrentTransfers"] = "7" });
-        Assert.IsType<DirectoryHost>(directory);
-        Assert.Equal(("disk", 7), (directory.Name, directory.Capabilities.MaxConcurrentTransfers));
+        Assert.IsType<DirectoryHost>(Unwrap(directory));
+        Assert.Equal(("disk", "directory", 7), (directory.Name, directory.Kind, directory.Capabilities.MaxConcurrentTransfers));
 
-        var rclone = Assert.IsType<RcloneHost>(registry.Create("r2", "rclone", new Dictionary<string, string> { ["remote"] = "r2:pool", ["configPath"] = "/etc/pool/rclone.conf" }));
+        var rclone = Assert.IsType<RcloneHost>(Unwrap(registry.Create("r2", "rclone", new Dictionary<string, string> { ["remote"] = "r2:pool", ["configPath"] = "/etc/pool/rclone.conf" })));
         Assert.Equal("r2:pool", rclone.Remote);
 
-        var dav = Assert.IsType<WebDavHost>(registry.Create("nas", "webdav", new Dictionary<string, string> { ["url"] = "https://nas.example/dav/pool" }));
+        var dav = Assert.IsType<WebDavHost>(Unwrap(registry.Create("nas", "webdav", new Dictionary<string, string> { ["url"] = "https://nas.example/dav/pool" })));
         Assert.Equal("https://nas.example/dav/pool/", dav.Url.AbsoluteUri);
 
-        var locker = Assert.IsType<PlowshareHost>(registry.Create("mf", "plowshare", new Dictionary<string, string> { ["module"] = "mediafire" }));
+        var locker = Assert.IsType<PlowshareHost>(Unwrap(registry.Create("mf", "plowshare", new Dictionary<string, string> { ["module"] = "mediafire" })));
         Assert.Equal("mediafire", locker.Module);
+    }
+
+    [Fact]
+    public void Create_wraps_every_host_in_the_resilience_decorator()
+    {
+        var registry = HostRegistry.CreateDefault();
+        registry.Resilience = new ResilientStorageHostOptions { MaxRetryAttempts = 0 };
+
+        var host = registry.Create("disk", "directory", new Dictionary<string, string> { ["path"] = _folder.Path });
+
+        Assert.IsType<ResilientStorageHost>(host);
+        registry.Resilience = new ResilientStorageHostOptions { MaxRetryAttempts = -1 };
+        Assert.Throws<ArgumentOutOfRangeException>(() => registry.Create("disk", "directory", new Dictionary<string, string> { ["path"] = _folder.Path }));
+    }
+
+    [Fact]
+    public void Create_checks_settings_against_the_declared_options_before_the_factory_runs()
+    {
+        var registry = new HostRegistry().Add(new UndeclaredReader());
+
+        var unknown = Assert.Throws<ArgumentException>(() => registry.Create("h", "test", new Dictionary<string, string> { ["colour"] = "red" }));
+        Assert.StartsWith("Host 'h' has unknown setting 'colour': a test host accepts size.", unknown.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<ArgumentException>(() => registry.Create("h", "test", new Dictionary<string, string>()));
+        Assert.StartsWith("Host 'h' needs setting 'size': How big.", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("size", missing.ParamName);
+        Assert.Throws<InvalidOperationException>(() => registry.Create("h", "test", new Dictionary<string, string> { ["size"] = "1" }));
+    }
+
+    [Fact]
+    public void Every_option_of_every_kind_has_a_description_and_a_default_only_where_optional()
+    {
+        foreach (var kind in HostRegistry.CreateDefault().Kinds)
+        {
+            var options = HostRegistry.CreateDefault().Options("h", kind);
+            Assert.Equal(options.Count, options.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
+            Assert.All(options, o => Assert.EndsWith(".", o.Description, StringComparison.Ordinal));
+            Assert.All(options, o => Assert.False(o.Required && o.Default is not null, $"{kind}.{o.Name}"));
+        }
     }
 
     [Fact]
@@ -97,4 +136,21 @@ public sealed class HostRegistryTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    private static IStorageHost Unwrap(IStorageHost host) => Assert.IsType<ResilientStorageHost>(host).Inner;
+
+    /// <summary>A kind whose factory reads a setting it does not declare.</summary>
+    private sealed class UndeclaredReader : IStorageHostFactory
+    {
+        public string Kind => "test";
+
+        public IReadOnlyList<HostOption> Options { get; } = [new("size", "How big.", Required: true)];
+
+        public IStorageHost Create(string name, IReadOnlyDictionary<string, string> settings)
+        {
+            var read = new HostSettings(name, Kind, settings, Options);
+            _ = read.Optional("colour");
+            throw new InvalidOperationException("not reached");
+        }
+    }
 }

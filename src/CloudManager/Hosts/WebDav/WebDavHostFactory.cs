@@ -5,20 +5,31 @@ namespace CloudManager.Hosts.WebDav;
 /// <code>
 /// { "name": "nas", "kind": "webdav", "settings": { "url": "https://nas.example/dav/pool/", "user": "pool", "passwordEnv": "POOL_NAS_PASSWORD" } }
 /// </code>
-/// Settings: <c>url</c> (required), <c>user</c>, <c>passwordEnv</c> (the environment variable holding
-/// the password), <c>allowUntrustedCertificate</c> (true/false, default false), <c>caCertificatePath</c>,
-/// <c>connectTimeoutSeconds</c> (default 15), <c>maxConcurrentTransfers</c> (1 to 64, default 4).
+/// Settings: see <see cref="Options"/>.
 /// </remarks>
 public sealed class WebDavHostFactory : IStorageHostFactory
 {
+    private static readonly WebDavHostOptions Defaults = new();
+
     /// <inheritdoc />
     public string Kind => "webdav";
 
     /// <inheritdoc />
+    public IReadOnlyList<HostOption> Options { get; } =
+    [
+        new("url", "The collection that holds the copies, http:// or https:// (created, one level, if missing).", Required: true),
+        new("user", "The user for basic authentication; without it, none."),
+        new("passwordEnv", "The environment variable holding the password."),
+        HostOption.Boolean("allowUntrustedCertificate", "true to accept any TLS certificate (testing only).", Defaults.AllowUntrustedCertificate),
+        new("caCertificatePath", "A certificate authority (PEM) to trust for this server; without it, the system's trust store."),
+        HostOption.Seconds("connectTimeoutSeconds", "How long to wait for a connection before the host counts as unavailable.", Defaults.ConnectTimeout),
+        HostOption.WholeNumber("maxConcurrentTransfers", "How many transfers run against the server at once.", Defaults.MaxConcurrentTransfers, 1, 64),
+    ];
+
+    /// <inheritdoc />
     public IStorageHost Create(string name, IReadOnlyDictionary<string, string> settings)
     {
-        var read = new HostSettings(
-            name, Kind, settings, "url", "user", "passwordEnv", "allowUntrustedCertificate", "caCertificatePath", "connectTimeoutSeconds", "maxConcurrentTransfers");
+        var read = new HostSettings(name, Kind, settings, Options);
         var url = read.Required("url");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
@@ -30,10 +41,10 @@ public sealed class WebDavHostFactory : IStorageHostFactory
             Url = uri,
             User = read.Optional("user"),
             Password = read.SecretFromEnvironment("passwordEnv"),
-            AllowUntrustedCertificate = read.Boolean("allowUntrustedCertificate", false),
+            AllowUntrustedCertificate = read.Boolean("allowUntrustedCertificate"),
             CaCertificatePath = read.Optional("caCertificatePath"),
-            ConnectTimeout = read.Seconds("connectTimeoutSeconds", TimeSpan.FromSeconds(15)),
-            MaxConcurrentTransfers = read.Int32("maxConcurrentTransfers", 4, 1, 64),
+            ConnectTimeout = read.Seconds("connectTimeoutSeconds"),
+            MaxConcurrentTransfers = read.Int32("maxConcurrentTransfers"),
         });
     }
 }
