@@ -29,7 +29,26 @@ internal sealed class PoolContext : IAsyncDisposable
 
     internal CloudPoolOptions Options { get; }
 
+    /// <summary>The catalog whole: opening and closing; the components use it through its roles below.</summary>
     internal ICatalog Catalog { get; }
+
+    /// <summary>The catalog's files.</summary>
+    internal IFileCatalog Files => Catalog;
+
+    /// <summary>This node's cache entries.</summary>
+    internal ICacheIndex CacheIndex => Catalog;
+
+    /// <summary>Copies on hosts and the hosts' health.</summary>
+    internal ICopyCatalog Copies => Catalog;
+
+    /// <summary>The transfer meter.</summary>
+    internal ITransferLog Transfers => Catalog;
+
+    /// <summary>Exports, imports and read positions of shared logs.</summary>
+    internal IExchangeCatalog ExchangeLog => Catalog;
+
+    /// <summary>Listings and queues.</summary>
+    internal IFileListings Listings => Catalog;
 
     internal CacheLayout Layout { get; }
 

@@ -20,14 +20,14 @@ internal sealed class CacheHitRecorder : IAsyncDisposable
 
     private readonly ConcurrentQueue<ContentHash> _pending = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private readonly ICatalog _catalog;
+    private readonly ICacheIndex _catalog;
     private readonly IEvictionPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<string> _nodeId;
     private readonly ITimer _timer;
 
-    internal CacheHitRecorder(ICatalog catalog, IEvictionPolicy policy, TimeProvider time, ILogger logger, Func<string> nodeId)
+    internal CacheHitRecorder(ICacheIndex catalog, IEvictionPolicy policy, TimeProvider time, ILogger logger, Func<string> nodeId)
     {
         _catalog = catalog;
         _policy = policy;

@@ -14,7 +14,7 @@ internal sealed class CacheReconciler(PoolContext pool, LocalCache cache)
     internal async Task<CacheReconciliation> ReconcileAsync(CancellationToken cancellationToken)
     {
         var tempRemoved = pool.Layout.DeleteStaleTempFiles();
-        var entries = (await pool.Catalog.ListCacheEntriesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false))
+        var entries = (await pool.CacheIndex.ListCacheEntriesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false))
             .ToDictionary(e => e.Hash);
         var seen = new HashSet<ContentHash>();
         int orphansRemoved = 0, orphansAdopted = 0;
@@ -58,7 +58,7 @@ internal sealed class CacheReconciler(PoolContext pool, LocalCache cache)
             DurableFile.DeleteQuietly(pool.Layout.PathOf(entry.Hash));
             await cache.RemoveEntryAsync(entry.Hash, null, cancellationToken).ConfigureAwait(false);
             missing.Add(entry.Hash);
-            var file = await pool.Catalog.FindFileAsync(entry.Hash, cancellationToken).ConfigureAwait(false);
+            var file = await pool.Files.FindFileAsync(entry.Hash, cancellationToken).ConfigureAwait(false);
             if (file is not null && file.StoredCopies < pool.MinCopies)
             {
                 lost.Add(entry.Hash);
@@ -84,14 +84,14 @@ internal sealed class CacheReconciler(PoolContext pool, LocalCache cache)
             return false;
         }
 
-        var file = await pool.Catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
+        var file = await pool.Files.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
         if (file is null || file.Size != length)
         {
             return false;
         }
 
         // A safe file that no longer fits can be fetched again later; only an unsafe one must be kept regardless.
-        var used = await pool.Catalog.GetUsedBytesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false);
+        var used = await pool.CacheIndex.GetUsedBytesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false);
         if (used + length > pool.CacheLimit && file.StoredCopies >= pool.MinCopies)
         {
             return false;
@@ -106,7 +106,7 @@ internal sealed class CacheReconciler(PoolContext pool, LocalCache cache)
             }
         }
 
-        await pool.Catalog.AddCachedFileAsync(pool.NodeId, file, pool.Options.EvictionPolicy, 0, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await pool.CacheIndex.AddCachedFileAsync(pool.NodeId, file, pool.Options.EvictionPolicy, 0, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

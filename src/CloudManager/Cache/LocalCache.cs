@@ -24,7 +24,7 @@ internal sealed class LocalCache : IAsyncDisposable
     internal LocalCache(PoolContext pool)
     {
         _pool = pool;
-        _hits = new CacheHitRecorder(pool.Catalog, pool.Options.EvictionPolicy, pool.Time, pool.Logger, () => pool.NodeId);
+        _hits = new CacheHitRecorder(pool.CacheIndex, pool.Options.EvictionPolicy, pool.Time, pool.Logger, () => pool.NodeId);
         _lookups = new RecentLookups(pool.Time);
         Memory = new HotFileMemory(pool.Options.MemoryCacheBytes, pool.Options.MemoryCacheMaxFileSize);
         Evictor = new Evictor(pool, InUse, _hits, RemoveEntryAsync);
@@ -38,8 +38,6 @@ internal sealed class LocalCache : IAsyncDisposable
 
     /// <summary>The copies in memory of small hot cached files.</summary>
     internal HotFileMemory Memory { get; }
-
-    private ICatalog Catalog => _pool.Catalog;
 
     private CacheLayout Layout => _pool.Layout;
 
@@ -59,7 +57,7 @@ internal sealed class LocalCache : IAsyncDisposable
     /// <summary>Pins or unpins a cached file.</summary>
     /// <returns>False when this node does not cache the file.</returns>
     internal Task<bool> SetPinnedAsync(ContentHash content, bool pinned, CancellationToken cancellationToken) =>
-        Catalog.SetPinnedAsync(_pool.NodeId, content, pinned, cancellationToken);
+        _pool.CacheIndex.SetPinnedAsync(_pool.NodeId, content, pinned, cancellationToken);
 
     /// <summary>
     /// Moves a verified, flushed temp file into place (its folder flushed) and records it as cached
@@ -96,12 +94,12 @@ internal sealed class LocalCache : IAsyncDisposable
     /// Records files already moved into place; when the catalog refuses, removes those it has no
     /// entry for (another process may have recorded the same bytes meanwhile: those stay).
     /// </summary>
-    private async Task RecordInstalledAsync(IReadOnlyList<FileRecord> files, Func<ICatalog, Task> record)
+    private async Task RecordInstalledAsync(IReadOnlyList<FileRecord> files, Func<ICacheIndex, Task> record)
     {
         try
         {
             // From here the files are in place: finish recording them even if the caller gives up now.
-            await record(Catalog).ConfigureAwait(false);
+            await record(_pool.CacheIndex).ConfigureAwait(false);
         }
         catch (CatalogException)
         {
@@ -126,7 +124,7 @@ internal sealed class LocalCache : IAsyncDisposable
     {
         using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
             if (entry is not null && IsPresent(file.Hash, entry.Size))
             {
                 return false;
@@ -158,7 +156,7 @@ internal sealed class LocalCache : IAsyncDisposable
     /// <exception cref="CacheFullException">No room can be made for it.</exception>
     internal async Task InstallFetchedAsync(FileRecord file, string temp, CancellationToken cancellationToken)
     {
-        var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+        var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
         if (entry is null || !IsPresent(file.Hash, entry.Size))
         {
             if (entry is not null)
@@ -179,7 +177,7 @@ internal sealed class LocalCache : IAsyncDisposable
     {
         using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var entry = await Catalog.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
+            var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
             if (entry is not null && !IsPresent(file.Hash, entry.Size))
             {
                 DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
@@ -199,7 +197,7 @@ internal sealed class LocalCache : IAsyncDisposable
     /// </summary>
     internal async Task RemoveEntryAsync(ContentHash hash, IEvictionPolicy? policy, CancellationToken cancellationToken)
     {
-        await Catalog.RemoveCacheEntryAsync(_pool.NodeId, hash, policy, cancellationToken).ConfigureAwait(false);
+        await _pool.CacheIndex.RemoveCacheEntryAsync(_pool.NodeId, hash, policy, cancellationToken).ConfigureAwait(false);
         Forget(hash);
     }
 
@@ -223,7 +221,7 @@ internal sealed class LocalCache : IAsyncDisposable
             Forget(content);
         }
 
-        if (await Catalog.FindFileOnNodeAsync(_pool.NodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
+        if (await _pool.CacheIndex.FindFileOnNodeAsync(_pool.NodeId, content, cancellationToken).ConfigureAwait(false) is not var (file, cachedSize))
         {
             return null;
         }
@@ -252,7 +250,7 @@ internal sealed class LocalCache : IAsyncDisposable
     {
         try
         {
-            return await Catalog.FindCacheEntryAsync(_pool.NodeId, hash, CancellationToken.None).ConfigureAwait(false) is not null;
+            return await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, hash, CancellationToken.None).ConfigureAwait(false) is not null;
         }
         catch (CatalogException)
         {

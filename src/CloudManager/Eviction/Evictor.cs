@@ -25,7 +25,7 @@ internal sealed class Evictor(
         // The policy must see every hit so far before it picks a victim.
         await hits.FlushAsync(cancellationToken).ConfigureAwait(false);
         var limit = pool.CacheLimit;
-        var used = await pool.Catalog.GetUsedBytesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false);
+        var used = await pool.CacheIndex.GetUsedBytesAsync(pool.NodeId, cancellationToken).ConfigureAwait(false);
         if (size > limit)
         {
             throw new CacheFullException(size, limit, limit, $"The file is {size} bytes; the cache holds at most {limit}. Give the pool a larger capacity.");
@@ -33,7 +33,7 @@ internal sealed class Evictor(
 
         while (used + size > limit)
         {
-            var candidates = await pool.Catalog.ListEvictionCandidatesAsync(pool.NodeId, pool.Options.EvictionPolicy, pool.MinCopies, 64, cancellationToken)
+            var candidates = await pool.CacheIndex.ListEvictionCandidatesAsync(pool.NodeId, pool.Options.EvictionPolicy, pool.MinCopies, 64, cancellationToken)
                 .ConfigureAwait(false);
             var evicted = false;
             foreach (var entry in candidates)
@@ -67,13 +67,13 @@ internal sealed class Evictor(
     {
         using (await pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var entry = await pool.Catalog.FindCacheEntryAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false);
+            var entry = await pool.CacheIndex.FindCacheEntryAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 return false;
             }
 
-            var file = await pool.Catalog.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
+            var file = await pool.Files.FindFileAsync(content, cancellationToken).ConfigureAwait(false);
             if (file is null || file.StoredCopies < pool.MinCopies)
             {
                 throw new InvalidOperationException(

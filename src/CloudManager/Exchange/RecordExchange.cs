@@ -22,7 +22,7 @@ internal sealed class RecordExchange(PoolContext pool)
         var full = false;
         while (!full)
         {
-            var page = await pool.Catalog.ListExportCandidatesAsync(pool.MinCopies, now - pool.Options.ExportConfirmationTimeout, after, PageSize, cancellationToken)
+            var page = await pool.ExchangeLog.ListExportCandidatesAsync(pool.MinCopies, now - pool.Options.ExportConfirmationTimeout, after, PageSize, cancellationToken)
                 .ConfigureAwait(false);
             if (page.Count == 0)
             {
@@ -30,7 +30,7 @@ internal sealed class RecordExchange(PoolContext pool)
             }
 
             after = page[^1];
-            var copies = await pool.Catalog.GetCopiesAsync(page.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
+            var copies = await pool.Copies.GetCopiesAsync(page.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
             foreach (var file in page)
             {
                 var result = array.TryAdd(ToPayload(file, copies.GetValueOrDefault(file.Hash, [])));
@@ -61,7 +61,7 @@ internal sealed class RecordExchange(PoolContext pool)
             return null;
         }
 
-        await pool.Catalog.MarkExportedAsync(hashes, now, cancellationToken).ConfigureAwait(false);
+        await pool.ExchangeLog.MarkExportedAsync(hashes, now, cancellationToken).ConfigureAwait(false);
         return array.ToJson();
     }
 
@@ -112,7 +112,7 @@ internal sealed class RecordExchange(PoolContext pool)
             return 0;
         }
 
-        await pool.Catalog.ImportAsync(records, syncId, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await pool.ExchangeLog.ImportAsync(records, syncId, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         pool.Logger.LogInformation("Imported {Count} record(s) under sync id {SyncId}.", records.Count, syncId);
         return records.Count;
     }

@@ -23,7 +23,7 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
     /// <summary>The cached file's path, fetched first when it is not cached. See <see cref="CloudPool.WarmUpAsync"/>.</summary>
     internal async Task<string> WarmUpAsync(ContentHash content, CancellationToken cancellationToken)
     {
-        var (file, cachedSize) = await pool.Catalog.FindFileOnNodeAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false)
+        var (file, cachedSize) = await pool.CacheIndex.FindFileOnNodeAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownContentException(content);
         if (cachedSize is { } size)
         {
@@ -83,14 +83,14 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
         FileRecord file, Func<IReadOnlyList<string>> newTempPaths, Func<IReadOnlyList<string>, Task<T>> accept, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
-        var copies = await pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+        var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var candidates = copies.Where(c => c.State == CopyState.Stored && c.Locator is not null && pool.Hosts.ContainsKey(c.HostName)).ToList();
         if (candidates.Count == 0)
         {
             throw NoCandidate(file, copies);
         }
 
-        var health = (await pool.Catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        var health = (await pool.Copies.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
         var ordered = HostRanking.Order(candidates.Select(c => c.HostName), health, counts: null, pool.Time.GetUtcNow(), pool.Options.HostCoolDown).ToList();
         var failures = new List<StorageHostException>();
         foreach (var hostName in ordered)
@@ -101,7 +101,7 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
             try
             {
                 await FetchFromHostAsync(host, file, copy.Locator!.Value, temps, pool.Layout.Root, progress, cancellationToken).ConfigureAwait(false);
-                await pool.Catalog.RecordHostResultAsync(host.Name, null, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, null, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 var result = await accept(temps).ConfigureAwait(false);
                 pool.Logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
                 return result;
@@ -110,14 +110,14 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
             {
                 failures.Add(e);
                 pool.Logger.LogWarning("Host {Host} served damaged bytes for {Hash}: {Error}", host.Name, file.Hash, e.Message);
-                await pool.Catalog.MarkCopyDamagedAsync(file.Hash, host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                await pool.Catalog.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await pool.Copies.MarkCopyDamagedAsync(file.Hash, host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
             catch (StorageHostException e)
             {
                 failures.Add(e);
                 pool.Logger.LogWarning("Host {Host} could not deliver {Hash}: {Error}", host.Name, file.Hash, e.Message);
-                await pool.Catalog.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -15,7 +15,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
         ContentHash content, string destinationPath, bool overwrite, bool keepInCache, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var destination = Path.GetFullPath(destinationPath);
-        var (file, cachedSize) = await pool.Catalog.FindFileOnNodeAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false)
+        var (file, cachedSize) = await pool.CacheIndex.FindFileOnNodeAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownContentException(content);
         var cached = cachedSize is { } size && cache.IsPresent(content, size);
         if (cached || (keepInCache && fetcher.IsInFlight(content)))
@@ -43,7 +43,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
             var counted = temps.Count > 1 && await cache.TryInstallKnownAsync(file, temps[1], cancellationToken).ConfigureAwait(false);
             DurableFile.MoveIntoPlace(temps[0], destination);
             // An installed file's incoming bytes were counted with its cache record.
-            await pool.Catalog.AddTransferAsync(pool.NodeId, counted ? 0 : file.Size, file.Size, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await pool.Transfers.AddTransferAsync(pool.NodeId, counted ? 0 : file.Size, file.Size, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             return destination;
         }, progress, cancellationToken).ConfigureAwait(false);
     }
@@ -80,7 +80,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
             }
 
             DurableFile.MoveIntoPlace(temp, destination);
-            await pool.Catalog.AddTransferAsync(pool.NodeId, 0, length, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await pool.Transfers.AddTransferAsync(pool.NodeId, 0, length, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -205,7 +205,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
         var batch = staged.Indexes;
         var fresh = new List<(int Slot, StagedFile File)>();
         var inBatch = new HashSet<ContentHash>();
-        var known = await pool.Catalog.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
+        var known = await pool.Files.FindFilesAsync([.. staged.Files.OfType<StagedFile>().Select(f => f.Hash).Distinct()], cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < batch.Count; i++)
         {
             if (staged.Files[i] is not { } file)

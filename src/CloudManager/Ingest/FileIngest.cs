@@ -77,7 +77,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
         CancellationToken cancellationToken)
     {
         var (hash, length) = await CopyToTempAsync(input, temp, expectedLength, description, progress, checkSource, cancellationToken).ConfigureAwait(false);
-        var known = await pool.Catalog.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
+        var known = await pool.Files.FindFileAsync(hash, cancellationToken).ConfigureAwait(false);
         if (known is not null)
         {
             // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.

@@ -28,17 +28,17 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         }
 
         var health = new ConcurrentDictionary<string, HostHealth>(
-            (await pool.Catalog.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal),
+            (await pool.Copies.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal),
             StringComparer.Ordinal);
         var counts = new ConcurrentDictionary<string, long>(
-            await pool.Catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+            await pool.Copies.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         var reports = new ConcurrentBag<FileSyncReport>();
         const int BatchSize = 512;
         await FetchFilesToRepairAsync(target, reports, progress, cancellationToken).ConfigureAwait(false);
         var attempted = new HashSet<ContentHash>();
         while (true)
         {
-            var batch = (await pool.Catalog.ListUnderReplicatedAsync(pool.NodeId, target, BatchSize + attempted.Count, cancellationToken).ConfigureAwait(false))
+            var batch = (await pool.Copies.ListUnderReplicatedAsync(pool.NodeId, target, BatchSize + attempted.Count, cancellationToken).ConfigureAwait(false))
                 .Where(f => attempted.Add(f.Hash))
                 .ToList();
             if (batch.Count == 0)
@@ -73,7 +73,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
     private async Task FetchFilesToRepairAsync(
         int target, ConcurrentBag<FileSyncReport> reports, IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
     {
-        var files = await pool.Catalog.ListRepairCandidatesAsync(pool.NodeId, target, 10_000, cancellationToken).ConfigureAwait(false);
+        var files = await pool.Copies.ListRepairCandidatesAsync(pool.NodeId, target, 10_000, cancellationToken).ConfigureAwait(false);
         foreach (var file in files)
         {
             try
@@ -122,7 +122,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         ConcurrentDictionary<string, long> counts,
         CancellationToken cancellationToken)
     {
-        var copies = await pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+        var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
         var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
         var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
         var needed = target - stored.Count;
@@ -166,7 +166,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
                 }
             }
 
-            copiesNow = (await pool.Catalog.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
+            copiesNow = (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
             var safe = copiesNow >= pool.MinCopies;
             if (!safe)
             {
@@ -208,7 +208,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 
         var now = pool.Time.GetUtcNow();
         // The attempt happened: record it even if the sync is being cancelled.
-        await pool.Catalog.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
+        await pool.Copies.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
             .ConfigureAwait(false);
         health.AddOrUpdate(
             host.Name,

@@ -20,7 +20,7 @@ internal sealed class CopyVerifier(PoolContext pool)
         ContentHash? after = null;
         while (true)
         {
-            var files = await pool.Catalog.ListFilesWithCopiesAsync(after, 256, cancellationToken).ConfigureAwait(false);
+            var files = await pool.Copies.ListFilesWithCopiesAsync(after, 256, cancellationToken).ConfigureAwait(false);
             if (files.Count == 0)
             {
                 break;
@@ -41,7 +41,7 @@ internal sealed class CopyVerifier(PoolContext pool)
 
     private async Task<FileVerification> VerifyFileAsync(FileRecord file, bool deep, CancellationToken cancellationToken)
     {
-        var copies = (await pool.Catalog.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false))
+        var copies = (await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false))
             .Where(c => c.State == CopyState.Stored && c.Locator is not null)
             .ToList();
         var checks = new List<CopyVerification>();
@@ -59,7 +59,7 @@ internal sealed class CopyVerifier(PoolContext pool)
             {
                 var why = check.Result == CopyCheck.Missing ? "missing when verified" : "damaged when verified: " + check.Detail;
                 pool.Logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
-                await pool.Catalog.MarkCopyDamagedAsync(file.Hash, host.Name, why, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await pool.Copies.MarkCopyDamagedAsync(file.Hash, host.Name, why, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
         }
 
