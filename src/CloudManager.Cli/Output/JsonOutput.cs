@@ -26,39 +26,4 @@ internal static class JsonOutput
 
         console.WriteData(Encoding.UTF8.GetString(buffer.ToArray()));
     }
-
-    public static void Write(CliConsole console, Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, Options))
-        {
-            write(writer);
-        }
-
-        console.WriteData(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
-
-    public static void WriteNullableString(this Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value);
-        }
-    }
-
-    public static void WriteTime(this Utf8JsonWriter writer, string name, DateTimeOffset? value)
-    {
-        if (value is { } time)
-        {
-            writer.WriteString(name, time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
 }
