@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -41,72 +42,66 @@ internal static class DownloadCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            var text = context.Value(hash);
-            var target = context.Value(output);
-            var overwrite = context.Value(force);
-            var keepInCache = context.Value(keepCached);
-            if (context.Value(noCache) && (keepInCache || target == StandardOutput))
+            var result = await RunAsync(
+                context, context.Value(hash), context.Value(output), context.Value(force), context.Value(keepCached), context.Value(noCache), cancellationToken);
+            if (result is not null)
             {
-                throw CliException.Usage(keepInCache
-                    ? "--cache and --no-cache contradict each other: pass one of them."
-                    : "--no-cache writes to a file; it cannot be used with -o - (standard output), which streams from the cache.");
-            }
-
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
-            if (target == StandardOutput)
-            {
-                await CopyToStandardOutputAsync(pool, payload.FileHash, payload.FileSize, cancellationToken);
-                return ExitCodes.Ok;
-            }
-
-            var destination = Destination(target, payload.DisplayName, overwrite);
-            await ProgressDisplay.RunAsync(
-                console,
-                $"fetching {payload.DisplayName}",
-                payload.FileSize,
-                inBytes: true,
-                payload.FileSize >= ProgressDisplay.LargeBytes,
-                async line =>
-                {
-                    line.Indeterminate(true);
-                    var copying = false;
-                    var progress = new DirectProgress<long>(written =>
-                    {
-                        if (!copying)
-                        {
-                            copying = true;
-                            line.Indeterminate(false);
-                            line.Describe($"writing {Path.GetFileName(destination)}");
-                        }
-
-                        line.Set(written);
-                    });
-                    await (keepInCache
-                        ? pool.DownloadAsync(text, destination, overwrite, progress, cancellationToken)
-                        : pool.DownloadBypassingCacheAsync(text, destination, overwrite, progress, cancellationToken));
-                    return true;
-                });
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("hash", payload.FileHash.ToString());
-                    json.WriteString("path", destination);
-                    json.WriteNumber("size", payload.FileSize);
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                console.WriteData(destination);
+                context.Console.Print(result, CliJsonContext.Default.FileLocation, (console, written) => console.WriteData(written.Path));
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Writes the file to <paramref name="target"/>; null when it went to standard output (<c>-o -</c>), which then holds nothing else.</summary>
+    public static async Task<FileLocation?> RunAsync(
+        CommandContext context, string text, string? target, bool overwrite, bool keepInCache, bool noCache, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        if (noCache && (keepInCache || target == StandardOutput))
+        {
+            throw CliException.Usage(keepInCache
+                ? "--cache and --no-cache contradict each other: pass one of them."
+                : "--no-cache writes to a file; it cannot be used with -o - (standard output), which streams from the cache.");
+        }
+
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+        if (target == StandardOutput)
+        {
+            await CopyToStandardOutputAsync(pool, payload.FileHash, payload.FileSize, cancellationToken);
+            return null;
+        }
+
+        var destination = Destination(target, payload.DisplayName, overwrite);
+        await ProgressDisplay.RunAsync(
+            console,
+            $"fetching {payload.DisplayName}",
+            payload.FileSize,
+            inBytes: true,
+            payload.FileSize >= ProgressDisplay.LargeBytes,
+            async line =>
+            {
+                line.Indeterminate(true);
+                var copying = false;
+                var progress = new DirectProgress<long>(written =>
+                {
+                    if (!copying)
+                    {
+                        copying = true;
+                        line.Indeterminate(false);
+                        line.Describe($"writing {Path.GetFileName(destination)}");
+                    }
+
+                    line.Set(written);
+                });
+                await (keepInCache
+                    ? pool.DownloadAsync(text, destination, overwrite, progress, cancellationToken)
+                    : pool.DownloadBypassingCacheAsync(text, destination, overwrite, progress, cancellationToken));
+                return true;
+            });
+        return new FileLocation(payload.FileHash.ToString(), destination, payload.FileSize);
     }
 
     /// <summary>The file to write: checked before anything is fetched, so a refusal costs nothing.</summary>

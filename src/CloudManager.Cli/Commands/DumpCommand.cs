@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text;
+using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -35,28 +37,41 @@ internal static class DumpCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var path = context.Value(output);
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var json = await pool.DataDumpAsync(context.Value(limit), cancellationToken);
-            if (json is null)
-            {
-                context.Console.Detail("Nothing to export.");
-                return ExitCodes.Ok;
-            }
-
-            if (path is null)
-            {
-                context.Console.WriteData(json);
-            }
-            else
-            {
-                await WriteAtomicallyAsync(Path.GetFullPath(path), json + "\n", cancellationToken);
-                context.Console.Info($"Exported to {path}.");
-            }
-
+            // The records are JSON already, in the format nodes exchange: the same with and without --json.
+            var result = await RunAsync(context, context.Value(limit), context.Value(output), cancellationToken);
+            WriteText(context.Console, result);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Exports up to <paramref name="limit"/> bytes of records, into <paramref name="path"/> when given.</summary>
+    public static async Task<DumpResult> RunAsync(CommandContext context, int limit, string? path, CancellationToken cancellationToken)
+    {
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var json = await pool.DataDumpAsync(limit, cancellationToken);
+        if (json is not null && path is not null)
+        {
+            await WriteAtomicallyAsync(Path.GetFullPath(path), json + "\n", cancellationToken);
+        }
+
+        return new DumpResult(json, path);
+    }
+
+    private static void WriteText(CliConsole console, DumpResult result)
+    {
+        if (result.Records is null)
+        {
+            console.Detail("Nothing to export.");
+        }
+        else if (result.Path is null)
+        {
+            console.WriteData(result.Records);
+        }
+        else
+        {
+            console.Info($"Exported to {result.Path}.");
+        }
     }
 
     /// <summary>Temp name beside the target, flushed, then renamed: readers never see half a dump.</summary>

@@ -1,12 +1,10 @@
-using System.Text.Json;
 using CloudManager.Catalog;
 using CloudManager.Cli.Hosts;
-using CloudManager.Cli.Output;
 using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Commands;
 
-/// <summary>What <c>cm hosts</c> and <c>cm status</c> show about each host.</summary>
+/// <summary>What <c>cm hosts</c> and <c>cm status</c> show about each host (as <see cref="Output.Results.HostResult"/>).</summary>
 internal sealed record HostReport(
     string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
 {
@@ -29,30 +27,5 @@ internal sealed record HostReport(
         }
 
         return rows;
-    }
-
-    public static void WriteJson(Utf8JsonWriter json, HostReport row)
-    {
-        json.WriteStartObject();
-        json.WriteString("name", row.Name);
-        json.WriteString("kind", row.Kind);
-        json.WriteString("health", row.Health);
-        json.WriteBoolean("reachable", row.ProbeError is null);
-        json.WriteNullableString("probe_error", row.ProbeError);
-        json.WriteNumber("copies", row.Copies);
-        json.WriteNumber("successes", row.History.Successes);
-        json.WriteNumber("failures", row.History.Failures);
-        json.WriteNumber("consecutive_failures", row.History.ConsecutiveFailures);
-        json.WriteNullableString("last_error", row.History.LastError);
-        json.WriteTime("last_success_at", row.History.LastSuccessAt);
-        json.WriteTime("last_failure_at", row.History.LastFailureAt);
-        json.WriteStartObject("settings");
-        foreach (var (key, value) in row.Settings)
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteEndObject();
-        json.WriteEndObject();
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CloudManager.Cli.Hosts;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -23,50 +24,45 @@ internal static class HostsCommand
         command.MoreHelp = CliHosts.WriteSettingsHelp;
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            var definitions = context.Settings.Hosts;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var rows = await HostReport.GatherAsync(pool, definitions, context.Registry, cancellationToken);
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartArray();
-                    foreach (var row in rows)
-                    {
-                        HostReport.WriteJson(json, row);
-                    }
-
-                    json.WriteEndArray();
-                });
-                return ExitCodes.Ok;
-            }
-
-            if (rows.Count == 0)
-            {
-                console.Info($"No hosts are configured: add them to the config file ({context.Settings.ConfigPath ?? "write one with `cm init`"}).");
-                return ExitCodes.Ok;
-            }
-
-            var table = new TextTable("NAME", "KIND", "HEALTH", "COPIES", "SETTINGS", "LAST ERROR").AlignRight(3);
-            foreach (var row in rows)
-            {
-                table.Add(
-                    row.Name,
-                    row.Kind,
-                    row.Health,
-                    row.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    string.Join(" ", row.Settings.Select(s => $"{s.Key}={s.Value}")),
-                    row.ProbeError ?? row.History.LastError ?? "-");
-            }
-
-            foreach (var line in table.Lines())
-            {
-                console.WriteData(line);
-            }
-
+            var hosts = await RunAsync(context, cancellationToken);
+            context.Console.Print(hosts, CliJsonContext.Default.IReadOnlyListHostResult, (console, rows) => WriteText(console, rows, context.Settings.ConfigPath));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Every configured host, probed, with its history and settings.</summary>
+    public static async Task<IReadOnlyList<HostResult>> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var definitions = context.Settings.Hosts;
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var rows = await HostReport.GatherAsync(pool, definitions, context.Registry, cancellationToken);
+        return [.. rows.Select(HostResult.From)];
+    }
+
+    private static void WriteText(CliConsole console, IReadOnlyList<HostResult> hosts, string? configPath)
+    {
+        if (hosts.Count == 0)
+        {
+            console.Info($"No hosts are configured: add them to the config file ({configPath ?? "write one with `cm init`"}).");
+            return;
+        }
+
+        var table = new TextTable("NAME", "KIND", "HEALTH", "COPIES", "SETTINGS", "LAST ERROR").AlignRight(3);
+        foreach (var host in hosts)
+        {
+            table.Add(
+                host.Name,
+                host.Kind,
+                host.Health,
+                host.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                string.Join(" ", host.Settings.Select(s => $"{s.Key}={s.Value}")),
+                host.ProbeError ?? host.LastError ?? "-");
+        }
+
+        foreach (var line in table.Lines())
+        {
+            console.WriteData(line);
+        }
     }
 }

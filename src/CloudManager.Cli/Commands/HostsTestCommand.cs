@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 using CloudManager.Hosts;
 
 namespace CloudManager.Cli.Commands;
@@ -39,58 +40,41 @@ internal static class HostsTestCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var hostName = context.Value(name);
-            var definition = context.Settings.Hosts.FirstOrDefault(h => h.Name == hostName)
-                ?? throw new CliException(
-                    ExitCodes.NotFound,
-                    $"No host is named '{hostName}'; configured: {(context.Settings.Hosts.Count == 0 ? "none" : string.Join(", ", context.Settings.Hosts.Select(h => h.Name)))}.");
             ByteSize.TryParse(context.Value(size), out var bytes, out _);
-            await using var host = context.Registry.Create(definition);
-            var report = await HostSelfTest.RunAsync(host, new HostSelfTestOptions { ContentLength = bytes }, cancellationToken);
-            var console = context.Console;
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("host", report.HostName);
-                    json.WriteString("kind", report.Kind);
-                    json.WriteBoolean("passed", report.Passed);
-                    json.WriteStartArray("steps");
-                    foreach (var step in report.Steps)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("name", step.Name);
-                        json.WriteString("outcome", step.Outcome.ToString().ToLowerInvariant());
-                        json.WriteNumber("milliseconds", Math.Round(step.Duration.TotalMilliseconds, 1));
-                        json.WriteString("detail", step.Detail);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                var table = new TextTable("STEP", "RESULT", "TIME", "DETAIL").AlignRight(2);
-                foreach (var step in report.Steps)
-                {
-                    table.Add(step.Name, step.Outcome.ToString().ToLowerInvariant(), $"{step.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms", step.Detail);
-                }
-
-                foreach (var line in table.Lines())
-                {
-                    console.WriteData(line);
-                }
-
-                console.Info(report.Passed
-                    ? $"Host '{report.HostName}' ({report.Kind}) passed every check with a {ByteSize.Format(bytes)} file."
-                    : $"Host '{report.HostName}' ({report.Kind}) failed: do not rely on it until `cm hosts test {report.HostName}` passes.");
-            }
-
-            return report.Passed ? ExitCodes.Ok : ExitCodes.HostUnreachable;
+            var result = await RunAsync(context, context.Value(name), bytes, cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.HostTestResult, WriteText);
+            return result.Passed ? ExitCodes.Ok : ExitCodes.HostUnreachable;
         });
         return command;
+    }
+
+    /// <summary>Runs the self-test against the configured host <paramref name="hostName"/> with a test file of <paramref name="bytes"/>.</summary>
+    public static async Task<HostTestResult> RunAsync(CommandContext context, string hostName, long bytes, CancellationToken cancellationToken)
+    {
+        var definition = context.Settings.Hosts.FirstOrDefault(h => h.Name == hostName)
+            ?? throw new CliException(
+                ExitCodes.NotFound,
+                $"No host is named '{hostName}'; configured: {(context.Settings.Hosts.Count == 0 ? "none" : string.Join(", ", context.Settings.Hosts.Select(h => h.Name)))}.");
+        await using var host = context.Registry.Create(definition);
+        var report = await HostSelfTest.RunAsync(host, new HostSelfTestOptions { ContentLength = bytes }, cancellationToken);
+        return HostTestResult.From(report, bytes);
+    }
+
+    private static void WriteText(CliConsole console, HostTestResult result)
+    {
+        var table = new TextTable("STEP", "RESULT", "TIME", "DETAIL").AlignRight(2);
+        foreach (var step in result.Steps)
+        {
+            table.Add(step.Name, step.Outcome, $"{step.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms", step.Detail);
+        }
+
+        foreach (var line in table.Lines())
+        {
+            console.WriteData(line);
+        }
+
+        console.Info(result.Passed
+            ? $"Host '{result.Host}' ({result.Kind}) passed every check with a {ByteSize.Format(result.ContentLength)} file."
+            : $"Host '{result.Host}' ({result.Kind}) failed: do not rely on it until `cm hosts test {result.Host}` passes.");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloudManager.Exchange;
 
 namespace CloudManager.Cli.Commands;
 
@@ -18,12 +19,18 @@ internal static class InfoCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var text = context.Value(hash);
-            await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
-            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+            // The payload is JSON already, in the format nodes exchange: the same with and without --json.
+            var payload = await RunAsync(context, context.Value(hash), cancellationToken);
             context.Console.WriteData(payload.ToJson());
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The file's payload; an unknown hash throws.</summary>
+    public static async Task<FilePayload> RunAsync(CommandContext context, string hash, CancellationToken cancellationToken)
+    {
+        await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
+        return await pool.InfoAsync(hash, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(hash));
     }
 }

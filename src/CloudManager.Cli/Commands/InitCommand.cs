@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CloudManager.Cli.Configuration;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -26,50 +27,44 @@ internal static class InitCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var folders = context.Resolver.Folders;
-            var overrides = context.Overrides;
-            var path = Path.GetFullPath(folders.ExpandHome(context.Value(target) ?? overrides.ConfigPath ?? folders.ConfigFile));
-            if (File.Exists(path) && !context.Value(force))
-            {
-                throw new CliException(ExitCodes.Failed, $"{path} already exists: pass --force to replace it, or edit it.");
-            }
-
-            var data = folders.DataFolder;
-            var catalog = overrides.Database is { } db
-                ? CatalogLocation.Parse(db, "--db", Environment.CurrentDirectory, folders)
-                : new CatalogLocation(EmbeddedDefault.CatalogPath(data), EmbeddedDefault.CatalogPath(data), "the default location");
-            var cache = overrides.Storage is { } storage ? Path.GetFullPath(folders.ExpandHome(storage)) : EmbeddedDefault.CachePath(data);
-            var capacity = overrides.Capacity ?? EmbeddedDefault.Capacity;
-            var hosts = EmbeddedDefault.Hosts(data);
-
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            Directory.CreateDirectory(cache);
-            foreach (var host in hosts)
-            {
-                Directory.CreateDirectory(host.Settings["path"]);
-            }
-
-            var version = await CloudPool.SetupDatabaseAsync(catalog.Value, cancellationToken);
-            await File.WriteAllTextAsync(path, StarterConfig.Render(catalog.Value, cache, capacity, hosts), cancellationToken);
-            if (context.Console.Json)
-            {
-                JsonOutput.Write(context.Console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("config", path);
-                    json.WriteString("catalog", catalog.Display);
-                    json.WriteNumber("schema_version", version);
-                    json.WriteString("cache", cache);
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                context.Console.Info($"Wrote {path}: catalog {catalog.Display}, cache {cache} ({ByteSize.Format(capacity)}), {hosts.Count} directory hosts under {Path.Combine(data, "hosts")}. Edit it to add your own hosts.");
-            }
-
+            var result = await RunAsync(context, context.Value(target), context.Value(force), cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.InitResult, WriteText);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>Writes the starter config to <paramref name="target"/> (else the default path) and creates what it names.</summary>
+    public static async Task<InitResult> RunAsync(CommandContext context, string? target, bool force, CancellationToken cancellationToken)
+    {
+        var folders = context.Resolver.Folders;
+        var overrides = context.Overrides;
+        var path = Path.GetFullPath(folders.ExpandHome(target ?? overrides.ConfigPath ?? folders.ConfigFile));
+        if (File.Exists(path) && !force)
+        {
+            throw new CliException(ExitCodes.Failed, $"{path} already exists: pass --force to replace it, or edit it.");
+        }
+
+        var data = folders.DataFolder;
+        var catalog = overrides.Database is { } db
+            ? CatalogLocation.Parse(db, "--db", Environment.CurrentDirectory, folders)
+            : new CatalogLocation(EmbeddedDefault.CatalogPath(data), EmbeddedDefault.CatalogPath(data), "the default location");
+        var cache = overrides.Storage is { } storage ? Path.GetFullPath(folders.ExpandHome(storage)) : EmbeddedDefault.CachePath(data);
+        var capacity = overrides.Capacity ?? EmbeddedDefault.Capacity;
+        var hosts = EmbeddedDefault.Hosts(data);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(cache);
+        foreach (var host in hosts)
+        {
+            Directory.CreateDirectory(host.Settings["path"]);
+        }
+
+        var version = await CloudPool.SetupDatabaseAsync(catalog.Value, cancellationToken);
+        await File.WriteAllTextAsync(path, StarterConfig.Render(catalog.Value, cache, capacity, hosts), cancellationToken);
+        return new InitResult(path, catalog.Display, version, cache, capacity, hosts.Count, Path.Combine(data, "hosts"));
+    }
+
+    private static void WriteText(CliConsole console, InitResult result) =>
+        console.Info($"Wrote {result.Config}: catalog {result.Catalog}, cache {result.Cache} ({ByteSize.Format(result.Capacity)}), {result.HostCount} directory hosts under {result.HostsFolder}. Edit it to add your own hosts.");
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using CloudManager.Catalog;
 using CloudManager.Cli.Output;
-using CloudManager.Exchange;
+using CloudManager.Gateway.Api;
 
 namespace CloudManager.Cli.Commands;
 
@@ -19,78 +19,58 @@ internal static class ListCommand
             "cm list --json | jq -r '.[] | select(.state == \"pending\") | .hash'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var files = new List<FileListing>();
-            string? after = null;
-            while (true)
-            {
-                var page = await pool.ListFilesAsync(after, PageSize, cancellationToken);
-                files.AddRange(page);
-                if (page.Count < PageSize)
-                {
-                    break;
-                }
-
-                after = page[^1].File.Hash.ToString();
-            }
-
-            var minCopies = pool.Options.MinCopies;
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartArray();
-                    foreach (var listing in files)
-                    {
-                        var file = listing.File;
-                        json.WriteStartObject();
-                        json.WriteString("hash", file.Hash.ToString());
-                        json.WriteString("name", DisplayName(file));
-                        json.WriteNumber("size", file.Size);
-                        json.WriteString("state", State(file, minCopies));
-                        json.WriteNumber("copies", file.StoredCopies);
-                        json.WriteBoolean("cached", listing.Cached);
-                        json.WriteBoolean("pinned", listing.Pinned);
-                        json.WriteTime("created_at", file.CreatedAt);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                });
-                return ExitCodes.Ok;
-            }
-
-            if (files.Count == 0)
-            {
-                console.Info("The catalog has no files yet: add some with `cm upload <file>`.");
-                return ExitCodes.Ok;
-            }
-
-            var table = new TextTable("HASH", "SIZE", "STATE", "COPIES", "CACHED", "NAME").AlignRight(1, 3);
-            foreach (var listing in files)
-            {
-                var file = listing.File;
-                table.Add(
-                    file.Hash.ToString(),
-                    ByteSize.Format(file.Size),
-                    State(file, minCopies),
-                    file.StoredCopies.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    listing.Pinned ? "pinned" : listing.Cached ? "yes" : "no",
-                    DisplayName(file));
-            }
-
-            foreach (var line in table.Lines())
-            {
-                console.WriteData(line);
-            }
-
+            var files = await RunAsync(context, cancellationToken);
+            context.Console.Print(files, CliJsonContext.Default.IReadOnlyListFileItem, WriteText);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static string State(FileRecord file, int minCopies) => file.StoredCopies >= minCopies ? "safe" : "pending";
+    /// <summary>Every file in the catalog, in hash order, as the gateway lists them.</summary>
+    public static async Task<IReadOnlyList<FileItem>> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var files = new List<FileListing>();
+        string? after = null;
+        while (true)
+        {
+            var page = await pool.ListFilesAsync(after, PageSize, cancellationToken);
+            files.AddRange(page);
+            if (page.Count < PageSize)
+            {
+                break;
+            }
 
-    private static string DisplayName(FileRecord file) => new FilePayload(file.Hash, file.Size, file.Name, file.CreatedAt, []).DisplayName;
+            after = page[^1].File.Hash.ToString();
+        }
+
+        var minCopies = pool.Options.MinCopies;
+        return [.. files.Select(f => FileItem.From(f, minCopies))];
+    }
+
+    private static void WriteText(CliConsole console, IReadOnlyList<FileItem> files)
+    {
+        if (files.Count == 0)
+        {
+            console.Info("The catalog has no files yet: add some with `cm upload <file>`.");
+            return;
+        }
+
+        var table = new TextTable("HASH", "SIZE", "STATE", "COPIES", "CACHED", "NAME").AlignRight(1, 3);
+        foreach (var file in files)
+        {
+            table.Add(
+                file.Hash,
+                ByteSize.Format(file.Size),
+                file.State,
+                file.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                file.Pinned ? "pinned" : file.Cached ? "yes" : "no",
+                file.Name);
+        }
+
+        foreach (var line in table.Lines())
+        {
+            console.WriteData(line);
+        }
+    }
 }

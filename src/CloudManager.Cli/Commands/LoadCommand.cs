@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Gateway.Api;
 
 namespace CloudManager.Cli.Commands;
 
@@ -26,39 +27,32 @@ internal static class LoadCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var path = context.Value(source);
-            var id = context.Value(syncId);
-            if (path != "-" && !File.Exists(path))
-            {
-                throw CliException.NotFound($"Cannot load '{path}': no such file.");
-            }
-
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            ReadOnlyMemory<byte> data;
-            var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
-            await using (input)
-            {
-                data = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
-            }
-
-            var imported = await pool.DataLoadAsync(data, id, cancellationToken);
-            if (context.Console.Json)
-            {
-                JsonOutput.Write(context.Console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("imported", imported);
-                    json.WriteString("sync_id", id);
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                context.Console.Info($"Imported {imported} record(s) under sync id {id}.");
-            }
-
+            var result = await RunAsync(context, context.Value(source), context.Value(syncId), cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.LoadResult, WriteText);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>Imports the records in <paramref name="path"/> (<c>-</c>: stdin) under <paramref name="id"/>.</summary>
+    public static async Task<LoadResult> RunAsync(CommandContext context, string path, string id, CancellationToken cancellationToken)
+    {
+        if (path != "-" && !File.Exists(path))
+        {
+            throw CliException.NotFound($"Cannot load '{path}': no such file.");
+        }
+
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        ReadOnlyMemory<byte> data;
+        var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+        await using (input)
+        {
+            data = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
+        }
+
+        return new LoadResult(await pool.DataLoadAsync(data, id, cancellationToken), id);
+    }
+
+    private static void WriteText(CliConsole console, LoadResult result) =>
+        console.Info($"Imported {result.Imported} record(s) under sync id {result.SyncId}.");
 }

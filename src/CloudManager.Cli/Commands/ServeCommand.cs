@@ -30,50 +30,54 @@ internal static class ServeCommand
             "cm serve --urls http://127.0.0.1:9000",
             $"{EnvironmentNames.GatewayToken}=$(openssl rand -hex 32) cm serve --urls http://0.0.0.0:8080");
         command.Options.Add(urls);
-        CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
+        // A server returns no record: it prints its addresses once it listens, and runs until Ctrl-C.
+        CommandRunner.SetAction(command, globals, (context, cancellationToken) => RunAsync(context, context.Value(urls), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Serves the pool on <paramref name="urls"/> (else the configured addresses) until cancelled.</summary>
+    public static async Task<int> RunAsync(CommandContext context, string? urls, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        // Checked before the pool opens: a refused address or a bad limit should not wait for the catalog.
+        var options = GatewaySettings.Resolve(context.Settings.Gateway, Environment.GetEnvironmentVariable, urls, Environment.CurrentDirectory);
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var app = CloudGateway.Create(pool, options, logging =>
         {
-            var console = context.Console;
-            // Checked before the pool opens: a refused address or a bad limit should not wait for the catalog.
-            var options = GatewaySettings.Resolve(context.Settings.Gateway, Environment.GetEnvironmentVariable, context.Value(urls), Environment.CurrentDirectory);
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var app = CloudGateway.Create(pool, options, logging =>
+            logging.AddProvider(new CliLoggerProvider(console));
+            if (!console.Verbose)
             {
-                logging.AddProvider(new CliLoggerProvider(console));
-                if (!console.Verbose)
-                {
-                    // ASP.NET Core starts an Activity and a log scope for every request as long as this category logs
-                    // anything at all, although only --verbose shows its messages (requests at Information); start-up
-                    // failures it would also log reach the user as cm's own error.
-                    logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
-                }
-            });
-            await using (app)
+                // ASP.NET Core starts an Activity and a log scope for every request as long as this category logs
+                // anything at all, although only --verbose shows its messages (requests at Information); start-up
+                // failures it would also log reach the user as cm's own error.
+                logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+            }
+        });
+        await using (app)
+        {
+            try
             {
-                try
-                {
-                    await app.StartAsync(cancellationToken);
-                }
-                catch
-                {
-                    // Stops the background services that did start (the address may be taken), so that they end quietly.
-                    await app.StopAsync(CancellationToken.None);
-                    throw;
-                }
-
-                foreach (var url in app.Urls)
-                {
-                    console.WriteData(url);
-                }
-
-                console.Info(
-                    $"cm: serving {pool.CatalogName} on {string.Join(", ", app.Urls)} (dashboard at /, API under /api){(options.Token is null ? "" : ", token required for uploads")}; Ctrl-C stops.");
-                await app.WaitForShutdownAsync(cancellationToken);
-                console.Info("cm: stopping: finishing the transfers in flight.");
+                await app.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                // Stops the background services that did start (the address may be taken), so that they end quietly.
                 await app.StopAsync(CancellationToken.None);
+                throw;
             }
 
-            return ExitCodes.Ok;
-        });
-        return command;
+            foreach (var url in app.Urls)
+            {
+                console.WriteData(url);
+            }
+
+            console.Info(
+                $"cm: serving {pool.CatalogName} on {string.Join(", ", app.Urls)} (dashboard at /, API under /api){(options.Token is null ? "" : ", token required for uploads")}; Ctrl-C stops.");
+            await app.WaitForShutdownAsync(cancellationToken);
+            console.Info("cm: stopping: finishing the transfers in flight.");
+            await app.StopAsync(CancellationToken.None);
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CloudManager.Cli.Configuration;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -25,34 +26,26 @@ internal static class SetupDbCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var text = context.Value(target);
-            var location = text is null
-                ? context.Settings.Catalog
-                : CatalogLocation.Parse(text, "the command line", Environment.CurrentDirectory, context.Resolver.Folders);
-            var catalog = location.Open();
-            int version;
-            await using (catalog)
-            {
-                version = await CloudPool.SetupDatabaseAsync(catalog, cancellationToken);
-            }
-
-            if (context.Console.Json)
-            {
-                JsonOutput.Write(context.Console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("catalog", location.Display);
-                    json.WriteNumber("schema_version", version);
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                context.Console.Info($"Catalog ready at {location.Display} (schema version {version}).");
-            }
-
+            var result = await RunAsync(context, context.Value(target), cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.SetupDbResult, WriteText);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>Creates or upgrades the schema of <paramref name="target"/>, else of the configured catalog.</summary>
+    public static async Task<SetupDbResult> RunAsync(CommandContext context, string? target, CancellationToken cancellationToken)
+    {
+        var location = target is null
+            ? context.Settings.Catalog
+            : CatalogLocation.Parse(target, "the command line", Environment.CurrentDirectory, context.Resolver.Folders);
+        var catalog = location.Open();
+        await using (catalog)
+        {
+            return new SetupDbResult(location.Display, await CloudPool.SetupDatabaseAsync(catalog, cancellationToken));
+        }
+    }
+
+    private static void WriteText(CliConsole console, SetupDbResult result) =>
+        console.Info($"Catalog ready at {result.Catalog} (schema version {result.SchemaVersion}).");
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using CloudManager.Catalog;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -17,105 +17,55 @@ internal static class StatusCommand
             "cm status --json | jq '.cache.usage_ratio'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            var settings = context.Settings;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var status = await pool.GetStatusAsync(cancellationToken);
-            var (nodeId, used, uploadQueue, exportQueue, files) = (status.NodeId, status.Cache.UsedBytes, status.UploadQueue, status.ExportQueue, status.Files);
-            var (total, month, monthKey) = (status.Transfers.Total, status.Transfers.ThisMonth, status.Transfers.Month);
-            var hosts = await HostReport.GatherAsync(pool, settings.Hosts, context.Registry, cancellationToken);
-            var ratio = status.Cache.UsageRatio;
-
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("node_id", nodeId);
-                    json.WriteString("catalog", settings.Catalog.Display);
-                    json.WriteNullableString("config", settings.ConfigPath);
-                    json.WriteStartObject("files");
-                    json.WriteNumber("count", files.Count);
-                    json.WriteNumber("size", files.Size);
-                    json.WriteEndObject();
-                    json.WriteStartObject("cache");
-                    json.WriteString("path", pool.StoragePath);
-                    json.WriteNumber("used_bytes", used);
-                    json.WriteNumber("capacity_bytes", pool.Capacity);
-                    json.WriteNumber("limit_bytes", pool.CacheLimit);
-                    json.WriteNumber("usage_ratio", ratio);
-                    json.WriteEndObject();
-                    WriteQueue(json, "upload_queue", uploadQueue);
-                    WriteQueue(json, "export_queue", exportQueue);
-                    json.WriteStartObject("transfers");
-                    WriteTotals(json, "total", total, null);
-                    WriteTotals(json, "this_month", month, monthKey);
-                    json.WriteEndObject();
-                    json.WriteStartArray("hosts");
-                    foreach (var host in hosts)
-                    {
-                        HostReport.WriteJson(json, host);
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
-                return ExitCodes.Ok;
-            }
-
-            var lines = new TextTable("", "");
-            lines.Add("node", nodeId);
-            lines.Add("catalog", $"{settings.Catalog.Display} ({files.Count} file(s), {ByteSize.Format(files.Size)})");
-            lines.Add("config", settings.ConfigPath ?? "none (embedded default; `cm init` writes one)");
-            lines.Add("cache", $"{ByteSize.Format(used)} used of {ByteSize.Format(pool.Capacity)} ({(ratio * 100).ToString("0.0", CultureInfo.InvariantCulture)}%), at most {ByteSize.Format(pool.CacheLimit)}; {pool.StoragePath}");
-            lines.Add("upload queue", $"{uploadQueue.Count} file(s), {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
-            lines.Add("export queue", $"{exportQueue.Count} file(s), {ByteSize.Format(exportQueue.Size)} not yet exported");
-            lines.Add("transfers", $"in {ByteSize.Format(total.Incoming)}, out {ByteSize.Format(total.Outgoing)} in total; in {ByteSize.Format(month.Incoming)}, out {ByteSize.Format(month.Outgoing)} in {monthKey}");
-            lines.Add("hosts", hosts.Count == 0 ? "none configured: files stay pending" : $"{hosts.Count}, {hosts.Count(h => h.Health == "ok")} ok");
-            foreach (var line in lines.Lines(includeHeader: false))
-            {
-                console.WriteData(line);
-            }
-
-            if (hosts.Count == 0)
-            {
-                return ExitCodes.Ok;
-            }
-
-            var table = new TextTable("  NAME", "KIND", "HEALTH", "COPIES", "LAST ERROR").AlignRight(3);
-            foreach (var host in hosts)
-            {
-                table.Add("  " + host.Name, host.Kind, host.Health, host.Copies.ToString(CultureInfo.InvariantCulture), host.ProbeError ?? host.History.LastError ?? "-");
-            }
-
-            foreach (var line in table.Lines())
-            {
-                console.WriteData(line);
-            }
-
+            var status = await RunAsync(context, cancellationToken);
+            context.Console.Print(status, CliJsonContext.Default.StatusResult, WriteText);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void WriteQueue(System.Text.Json.Utf8JsonWriter json, string name, QueueInfo queue)
+    /// <summary>The node's status, with every configured host probed.</summary>
+    public static async Task<StatusResult> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        json.WriteStartObject(name);
-        json.WriteNumber("count", queue.Count);
-        json.WriteNumber("size", queue.Size);
-        json.WriteEndObject();
+        var settings = context.Settings;
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var status = await pool.GetStatusAsync(cancellationToken);
+        var hosts = await HostReport.GatherAsync(pool, settings.Hosts, context.Registry, cancellationToken);
+        return StatusResult.From(status, settings.Catalog.Display, settings.ConfigPath, [.. hosts.Select(HostResult.From)]);
     }
 
-    private static void WriteTotals(System.Text.Json.Utf8JsonWriter json, string name, TransferTotals totals, string? month)
+    private static void WriteText(CliConsole console, StatusResult status)
     {
-        json.WriteStartObject(name);
-        if (month is not null)
+        var (files, cache, uploadQueue, exportQueue, hosts) = (status.Files, status.Cache, status.UploadQueue, status.ExportQueue, status.Hosts);
+        var (total, month) = (status.Transfers.Total, status.Transfers.ThisMonth);
+        var lines = new TextTable("", "");
+        lines.Add("node", status.NodeId);
+        lines.Add("catalog", $"{status.Catalog} ({files.Count} file(s), {ByteSize.Format(files.Size)})");
+        lines.Add("config", status.Config ?? "none (embedded default; `cm init` writes one)");
+        lines.Add("cache", $"{ByteSize.Format(cache.UsedBytes)} used of {ByteSize.Format(cache.CapacityBytes)} ({(cache.UsageRatio * 100).ToString("0.0", CultureInfo.InvariantCulture)}%), at most {ByteSize.Format(cache.LimitBytes)}; {cache.Path}");
+        lines.Add("upload queue", $"{uploadQueue.Count} file(s), {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
+        lines.Add("export queue", $"{exportQueue.Count} file(s), {ByteSize.Format(exportQueue.Size)} not yet exported");
+        lines.Add("transfers", $"in {ByteSize.Format(total.IncomingBytes)}, out {ByteSize.Format(total.OutgoingBytes)} in total; in {ByteSize.Format(month.IncomingBytes)}, out {ByteSize.Format(month.OutgoingBytes)} in {month.Month}");
+        lines.Add("hosts", hosts.Count == 0 ? "none configured: files stay pending" : $"{hosts.Count}, {hosts.Count(h => h.Health == "ok")} ok");
+        foreach (var line in lines.Lines(includeHeader: false))
         {
-            json.WriteString("month", month);
+            console.WriteData(line);
         }
 
-        json.WriteNumber("incoming_bytes", totals.Incoming);
-        json.WriteNumber("outgoing_bytes", totals.Outgoing);
-        json.WriteEndObject();
+        if (hosts.Count == 0)
+        {
+            return;
+        }
+
+        var table = new TextTable("  NAME", "KIND", "HEALTH", "COPIES", "LAST ERROR").AlignRight(3);
+        foreach (var host in hosts)
+        {
+            table.Add("  " + host.Name, host.Kind, host.Health, host.Copies.ToString(CultureInfo.InvariantCulture), host.ProbeError ?? host.LastError ?? "-");
+        }
+
+        foreach (var line in table.Lines())
+        {
+            console.WriteData(line);
+        }
     }
 }

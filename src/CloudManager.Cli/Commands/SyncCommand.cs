@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -15,91 +16,61 @@ internal static class SyncCommand
             "cm sync --json | jq '.files_pending'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var target = Math.Min(pool.Options.Redundancy, pool.Hosts.Count);
-            if (target == 0)
-            {
-                var queue = await pool.UploadQueueInfoAsync(cancellationToken);
-                if (queue.Count > 0)
-                {
-                    throw new CliException(
-                        ExitCodes.Failed,
-                        $"No hosts are configured, so {queue.Count} pending file(s) cannot be copied anywhere: add hosts to the config file ({context.Settings.ConfigPath ?? "see `cm init`"}).");
-                }
-            }
-
-            var plan = await pool.GetSyncPlanAsync(cancellationToken);
-            var (pending, bytes) = (plan.Pending, plan.PendingBytes);
-            var report = await ProgressDisplay.RunAsync(
-                console,
-                $"syncing {pending.Count} file(s)",
-                bytes,
-                inBytes: true,
-                ProgressDisplay.IsWorthShowing(pending.Count, bytes),
-                line => pool.SyncAsync(new DirectProgress<FileSyncReport>(file => line.Advance(file.Size)), cancellationToken));
-
-            if (console.Json)
-            {
-                WriteJson(console, report);
-            }
-            else
-            {
-                foreach (var file in report.Files)
-                {
-                    console.WriteData($"{file.Hash}  {file.CopiesAfter}/{target}  {(file.IsSafe ? "safe" : "pending")}  {file.Name}");
-                }
-            }
-
-            console.Info(
-                $"sync: {report.Files.Count} file(s), {report.CopiesMade} cop(ies) made ({ByteSize.Format(report.BytesSent)}), {report.FailedAttempts} failed attempt(s), {report.FilesStillPending} file(s) still pending.");
-            if (report.FilesStillPending > 0)
-            {
-                console.Fail(
-                    $"{report.FilesStillPending} file(s) are still held by fewer than {pool.Options.MinCopies} hosts and stay pending: check `cm hosts`, then run `cm sync` again.");
-                return ExitCodes.HostUnreachable;
-            }
-
-            return ExitCodes.Ok;
+            var result = await RunAsync(context, cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.SyncResult, WriteText);
+            return Conclude(context.Console, result);
         });
         return command;
     }
 
-    private static void WriteJson(CliConsole console, SyncReport report) => JsonOutput.Write(console, json =>
+    /// <summary>Copies every file short of copies to the hosts, with a progress bar when there is much to copy.</summary>
+    public static async Task<SyncResult> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        json.WriteStartObject();
-        json.WriteNumber("files", report.Files.Count);
-        json.WriteNumber("copies_made", report.CopiesMade);
-        json.WriteNumber("failed_attempts", report.FailedAttempts);
-        json.WriteNumber("files_made_safe", report.FilesMadeSafe);
-        json.WriteNumber("files_pending", report.FilesStillPending);
-        json.WriteNumber("bytes_sent", report.BytesSent);
-        json.WriteStartArray("details");
-        foreach (var file in report.Files)
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var target = Math.Min(pool.Options.Redundancy, pool.Hosts.Count);
+        if (target == 0)
         {
-            json.WriteStartObject();
-            json.WriteString("hash", file.Hash.ToString());
-            json.WriteString("name", file.Name);
-            json.WriteNumber("size", file.Size);
-            json.WriteNumber("copies_before", file.CopiesBefore);
-            json.WriteNumber("copies_after", file.CopiesAfter);
-            json.WriteBoolean("safe", file.IsSafe);
-            json.WriteStartArray("attempts");
-            foreach (var attempt in file.Attempts)
+            var queue = await pool.UploadQueueInfoAsync(cancellationToken);
+            if (queue.Count > 0)
             {
-                json.WriteStartObject();
-                json.WriteString("host", attempt.HostName);
-                json.WriteBoolean("succeeded", attempt.Succeeded);
-                json.WriteBoolean("retry", attempt.IsRetry);
-                json.WriteNullableString("error", attempt.Error);
-                json.WriteEndObject();
+                throw new CliException(
+                    ExitCodes.Failed,
+                    $"No hosts are configured, so {queue.Count} pending file(s) cannot be copied anywhere: add hosts to the config file ({context.Settings.ConfigPath ?? "see `cm init`"}).");
             }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
         }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-    });
+        var plan = await pool.GetSyncPlanAsync(cancellationToken);
+        var (pending, bytes) = (plan.Pending, plan.PendingBytes);
+        var report = await ProgressDisplay.RunAsync(
+            context.Console,
+            $"syncing {pending.Count} file(s)",
+            bytes,
+            inBytes: true,
+            ProgressDisplay.IsWorthShowing(pending.Count, bytes),
+            line => pool.SyncAsync(new DirectProgress<FileSyncReport>(file => line.Advance(file.Size)), cancellationToken));
+        return SyncResult.From(report, target, pool.Options.MinCopies);
+    }
+
+    private static void WriteText(CliConsole console, SyncResult result)
+    {
+        foreach (var file in result.Details)
+        {
+            console.WriteData($"{file.Hash}  {file.CopiesAfter}/{result.Target}  {(file.Safe ? "safe" : "pending")}  {file.Name}");
+        }
+    }
+
+    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 5 when files are still pending.</summary>
+    private static int Conclude(CliConsole console, SyncResult result)
+    {
+        console.Info(
+            $"sync: {result.Files} file(s), {result.CopiesMade} cop(ies) made ({ByteSize.Format(result.BytesSent)}), {result.FailedAttempts} failed attempt(s), {result.FilesPending} file(s) still pending.");
+        if (result.FilesPending > 0)
+        {
+            console.Fail(
+                $"{result.FilesPending} file(s) are still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts`, then run `cm sync` again.");
+            return ExitCodes.HostUnreachable;
+        }
+
+        return ExitCodes.Ok;
+    }
 }

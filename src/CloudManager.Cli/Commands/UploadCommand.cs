@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -24,56 +25,51 @@ internal static class UploadCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var files = Collect(context.Value(paths));
             var console = context.Console;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var total = files.Sum(f => f.Length);
-            var uploaded = await ProgressDisplay.RunAsync(
-                console,
-                files.Count == 1 ? $"uploading {Path.GetFileName(files[0].FullPath)}" : $"uploading {files.Count} files",
-                total,
-                inBytes: true,
-                ProgressDisplay.IsWorthShowing(files.Count, total),
-                async line =>
-                {
-                    var results = new List<(string Hash, InputFile File)>(files.Count);
-                    // Small files go in batches (flushed together, one catalog commit each), printed in
-                    // order as each is recorded.
-                    await pool.UploadFilesAsync(
-                        [.. files.Select(f => f.FullPath)],
-                        (index, hash) =>
-                        {
-                            results.Add((hash, files[index]));
-                            if (!console.Json)
-                            {
-                                console.WriteData($"{hash}  {files[index].DisplayPath}");
-                            }
-                        },
-                        new DirectProgress<long>(line.Set),
-                        cancellationToken);
-                    return results;
-                });
+            // Without --json each line is printed as its file is recorded: when a later file fails, the earlier are known.
+            var uploaded = await RunAsync(context, context.Value(paths), console.Json ? null : file => console.WriteData($"{file.Hash}  {file.Path}"), cancellationToken);
             if (console.Json)
             {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartArray();
-                    foreach (var (hash, file) in uploaded)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("hash", hash);
-                        json.WriteString("path", file.DisplayPath);
-                        json.WriteNumber("size", file.Length);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                });
+                JsonOutput.Write(console, uploaded, CliJsonContext.Default.IReadOnlyListFileLocation);
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Adds every file named (folders recursively); <paramref name="recorded"/> hears of each as the catalog records it, in order.</summary>
+    public static async Task<IReadOnlyList<FileLocation>> RunAsync(
+        CommandContext context, IEnumerable<string> paths, Action<FileLocation>? recorded, CancellationToken cancellationToken)
+    {
+        var files = Collect(paths);
+        var console = context.Console;
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var total = files.Sum(f => f.Length);
+        var uploaded = await ProgressDisplay.RunAsync(
+            console,
+            files.Count == 1 ? $"uploading {Path.GetFileName(files[0].FullPath)}" : $"uploading {files.Count} files",
+            total,
+            inBytes: true,
+            ProgressDisplay.IsWorthShowing(files.Count, total),
+            async line =>
+            {
+                var results = new List<FileLocation>(files.Count);
+                // Small files go in batches (flushed together, one catalog commit each), reported in
+                // order as each is recorded.
+                await pool.UploadFilesAsync(
+                    [.. files.Select(f => f.FullPath)],
+                    (index, hash) =>
+                    {
+                        var file = new FileLocation(hash, files[index].DisplayPath, files[index].Length);
+                        results.Add(file);
+                        recorded?.Invoke(file);
+                    },
+                    new DirectProgress<long>(line.Set),
+                    cancellationToken);
+                return results;
+            });
+        return uploaded;
     }
 
     /// <summary>Every file named, folders expanded in name order; all checked before anything is uploaded.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -19,74 +20,41 @@ internal static class VerifyCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var report = await pool.VerifyAsync(context.Value(deep), progress: null, cancellationToken);
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteBoolean("deep", report.Deep);
-                    json.WriteNumber("files", report.Files.Count);
-                    json.WriteNumber("lost_copies", report.LostCopies);
-                    json.WriteNumber("unchecked_copies", report.UncheckedCopies);
-                    json.WriteNumber("files_below_minimum", report.FilesBelowMinimum);
-                    json.WriteStartArray("details");
-                    foreach (var file in report.Files)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("hash", file.Hash.ToString());
-                        json.WriteString("name", file.Name);
-                        json.WriteNumber("size", file.Size);
-                        json.WriteNumber("good_copies", file.GoodCopies);
-                        json.WriteBoolean("safe", file.IsSafe);
-                        json.WriteStartArray("copies");
-                        foreach (var copy in file.Copies)
-                        {
-                            json.WriteStartObject();
-                            json.WriteString("host", copy.HostName);
-                            json.WriteString("result", Result(copy.Result));
-                            json.WriteString("detail", copy.Detail);
-                            json.WriteEndObject();
-                        }
-
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                foreach (var file in report.Files)
-                {
-                    var problems = file.Copies.Where(c => c.Result != CopyCheck.Good).Select(c => $"{c.HostName}:{Result(c.Result)}");
-                    console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.IsSafe ? "safe" : "AT RISK")}  {file.Name}  {string.Join(" ", problems)}".TrimEnd());
-                }
-            }
-
-            console.Info(
-                $"verify{(report.Deep ? " --deep" : "")}: {report.Files.Count} file(s), {report.LostCopies} cop(ies) lost or damaged, {report.UncheckedCopies} not checked (host unreachable), {report.FilesBelowMinimum} file(s) below {pool.Options.MinCopies} good copies.");
-            if (report.LostCopies > 0 || report.FilesBelowMinimum > 0)
-            {
-                console.Fail("Copies were lost: run `cm sync` to copy those files again.");
-                return ExitCodes.DataInvalid;
-            }
-
-            return report.UncheckedCopies > 0 ? ExitCodes.HostUnreachable : ExitCodes.Ok;
+            var result = await RunAsync(context, context.Value(deep), cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.VerifyResult, WriteText);
+            return Conclude(context.Console, result);
         });
         return command;
     }
 
-    private static string Result(CopyCheck result) => result switch
+    /// <summary>Checks every stored copy (with <paramref name="deep"/>, by downloading and hashing it).</summary>
+    public static async Task<VerifyResult> RunAsync(CommandContext context, bool deep, CancellationToken cancellationToken)
     {
-        CopyCheck.Good => "good",
-        CopyCheck.Missing => "missing",
-        CopyCheck.Damaged => "damaged",
-        CopyCheck.Unreachable => "unreachable",
-        _ => "not-configured",
-    };
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var report = await pool.VerifyAsync(deep, progress: null, cancellationToken);
+        return VerifyResult.From(report, pool.Options.MinCopies);
+    }
+
+    private static void WriteText(CliConsole console, VerifyResult result)
+    {
+        foreach (var file in result.Details)
+        {
+            var problems = file.Copies.Where(c => c.Result != "good").Select(c => $"{c.Host}:{c.Result}");
+            console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.Safe ? "safe" : "AT RISK")}  {file.Name}  {string.Join(" ", problems)}".TrimEnd());
+        }
+    }
+
+    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 6 when copies were lost, 5 when some could not be checked.</summary>
+    private static int Conclude(CliConsole console, VerifyResult result)
+    {
+        console.Info(
+            $"verify{(result.Deep ? " --deep" : "")}: {result.Files} file(s), {result.LostCopies} cop(ies) lost or damaged, {result.UncheckedCopies} not checked (host unreachable), {result.FilesBelowMinimum} file(s) below {result.MinCopies} good copies.");
+        if (result.LostCopies > 0 || result.FilesBelowMinimum > 0)
+        {
+            console.Fail("Copies were lost: run `cm sync` to copy those files again.");
+            return ExitCodes.DataInvalid;
+        }
+
+        return result.UncheckedCopies > 0 ? ExitCodes.HostUnreachable : ExitCodes.Ok;
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CloudManager.Cli.Output;
+using CloudManager.Cli.Output.Results;
 
 namespace CloudManager.Cli.Commands;
 
@@ -19,41 +20,31 @@ internal static class WarmUpCommand
         };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
-            var console = context.Console;
-            var text = context.Value(hash);
-            await using var pool = await context.OpenPoolAsync(cancellationToken);
-            var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
-            var cached = await pool.OnCacheAsync(text, cancellationToken);
-            var path = await ProgressDisplay.RunAsync(
-                console,
-                $"fetching {payload.DisplayName}",
-                payload.FileSize,
-                inBytes: true,
-                !cached && payload.FileSize >= ProgressDisplay.LargeBytes,
-                line =>
-                {
-                    line.Indeterminate(true);
-                    return pool.WarmUpAsync(text, cancellationToken);
-                });
-            if (console.Json)
-            {
-                JsonOutput.Write(console, json =>
-                {
-                    json.WriteStartObject();
-                    json.WriteString("hash", payload.FileHash.ToString());
-                    json.WriteString("path", path);
-                    json.WriteNumber("size", payload.FileSize);
-                    json.WriteBoolean("was_cached", cached);
-                    json.WriteEndObject();
-                });
-            }
-            else
-            {
-                console.WriteData(path);
-            }
-
+            var result = await RunAsync(context, context.Value(hash), cancellationToken);
+            context.Console.Print(result, CliJsonContext.Default.WarmUpResult, (console, cached) => console.WriteData(cached.Path));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Brings the file into the cache, with a progress bar for a large one fetched from a host.</summary>
+    public static async Task<WarmUpResult> RunAsync(CommandContext context, string text, CancellationToken cancellationToken)
+    {
+        var console = context.Console;
+        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        var payload = await pool.InfoAsync(text, cancellationToken) ?? throw new UnknownContentException(ContentHash.Parse(text));
+        var cached = await pool.OnCacheAsync(text, cancellationToken);
+        var path = await ProgressDisplay.RunAsync(
+            console,
+            $"fetching {payload.DisplayName}",
+            payload.FileSize,
+            inBytes: true,
+            !cached && payload.FileSize >= ProgressDisplay.LargeBytes,
+            line =>
+            {
+                line.Indeterminate(true);
+                return pool.WarmUpAsync(text, cancellationToken);
+            });
+        return new WarmUpResult(payload.FileHash.ToString(), path, payload.FileSize, cached);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CloudManager.Cli.Output;
 
 namespace CloudManager.Cli.Commands;
 
@@ -39,19 +40,18 @@ internal static class YesNoCommand
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var text = context.Value(hash);
-            await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
-            var answer = await ask(pool, text, cancellationToken);
-            if (context.Console.Json)
-            {
-                context.Console.WriteData(answer ? "true" : "false");
-            }
-            else
-            {
-                context.Console.Info($"{text}: {(answer ? yes : no)}");
-            }
-
+            var answer = await RunAsync(context, text, ask, cancellationToken);
+            context.Console.Print(answer, CliJsonContext.Default.Boolean, (console, found) => console.Info($"{text}: {(found ? yes : no)}"));
             return answer ? ExitCodes.Ok : ExitCodes.NotFound;
         });
         return command;
+    }
+
+    /// <summary>The answer to <paramref name="ask"/> about <paramref name="hash"/>, from the catalog alone.</summary>
+    public static async Task<bool> RunAsync(
+        CommandContext context, string hash, Func<CloudPool, string, CancellationToken, Task<bool>> ask, CancellationToken cancellationToken)
+    {
+        await using var pool = await context.CreateLazyPoolAsync(cancellationToken);
+        return await ask(pool, hash, cancellationToken);
     }
 }

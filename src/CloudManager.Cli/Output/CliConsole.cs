@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
 
 namespace CloudManager.Cli.Output;
@@ -63,6 +64,19 @@ internal sealed class CliConsole
             }
 
             Output.WriteLine(line);
+        }
+    }
+
+    /// <summary>A command's result: under <c>--json</c> serialised with <paramref name="json"/>, else written for people by <paramref name="writeText"/>.</summary>
+    public void Print<T>(T result, JsonTypeInfo<T> json, Action<CliConsole, T> writeText)
+    {
+        if (Json)
+        {
+            JsonOutput.Write(this, result, json);
+        }
+        else
+        {
+            writeText(this, result);
         }
     }
 

@@ -1,3 +1,5 @@
+using CloudManager.Catalog;
+
 namespace CloudManager.Gateway.Api;
 
 // The JSON the API answers with. Names are snake_case (GatewayJsonContext); times are UTC.
@@ -85,7 +87,23 @@ internal sealed record AuthStatus(bool TokenRequired);
 internal sealed record FilePage(string Order, int Limit, CountAndSize Total, IReadOnlyList<FileItem> Files, string? Next);
 
 /// <summary>A file as listed: <c>state</c> is <c>safe</c> (enough hosts hold it) or <c>pending</c>.</summary>
-internal sealed record FileItem(string Hash, string Name, long Size, string State, int Copies, bool Cached, bool Pinned, DateTime CreatedAt);
+internal sealed record FileItem(string Hash, string Name, long Size, string State, int Copies, bool Cached, bool Pinned, DateTime CreatedAt)
+{
+    /// <summary>A listed file: safe once <paramref name="minCopies"/> hosts hold it. <c>cm list</c> prints the same.</summary>
+    public static FileItem From(FileListing listing, int minCopies)
+    {
+        var file = listing.File;
+        return new FileItem(
+            file.Hash.ToString(),
+            FileDisplay.Name(file),
+            file.Size,
+            file.StoredCopies >= minCopies ? "safe" : "pending",
+            file.StoredCopies,
+            listing.Cached,
+            listing.Pinned,
+            file.CreatedAt.UtcDateTime);
+    }
+}
 
 /// <summary>What <c>POST /api/sync/load</c> answers.</summary>
 internal sealed record LoadResult(int Imported, string SyncId);

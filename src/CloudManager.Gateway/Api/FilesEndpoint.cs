@@ -43,22 +43,8 @@ internal static class FilesEndpoint
             : await pool.ListNewestFilesAsync(cursor?.ToString(), pageSize, cancellationToken);
         var total = await pool.CountFilesAsync(cancellationToken);
         var minCopies = pool.Options.MinCopies;
-        var items = listings.Select(l => ToItem(l, minCopies)).ToList();
+        var items = listings.Select(l => FileItem.From(l, minCopies)).ToList();
         var next = listings.Count == pageSize ? items[^1].Hash : null;
         return TypedResults.Ok(new FilePage(order, pageSize, new CountAndSize(total.Count, total.Size), items, next));
-    }
-
-    private static FileItem ToItem(FileListing listing, int minCopies)
-    {
-        var file = listing.File;
-        return new FileItem(
-            file.Hash.ToString(),
-            FileDisplay.Name(file),
-            file.Size,
-            file.StoredCopies >= minCopies ? "safe" : "pending",
-            file.StoredCopies,
-            listing.Cached,
-            listing.Pinned,
-            file.CreatedAt.UtcDateTime);
     }
 }
