@@ -8,10 +8,10 @@ namespace CloudManager.Cli.Commands;
 internal sealed record HostReport(
     string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
 {
+    /// <summary>Each configured host with its settings (secrets redacted), the pool's status of it and a probe made now.</summary>
     public static async Task<IReadOnlyList<HostReport>> GatherAsync(
-        CloudPool pool, IReadOnlyList<HostDefinition> definitions, HostRegistry registry, CancellationToken cancellationToken)
+        CloudPool pool, PoolStatus status, IReadOnlyList<HostDefinition> definitions, HostRegistry registry, CancellationToken cancellationToken)
     {
-        var status = await pool.GetStatusAsync(cancellationToken);
         var rows = new List<HostReport>();
         foreach (var (host, state) in pool.Hosts.Zip(status.Hosts))
         {

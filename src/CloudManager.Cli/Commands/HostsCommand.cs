@@ -36,7 +36,7 @@ internal static class HostsCommand
     {
         var definitions = context.Settings.Hosts;
         await using var pool = await context.OpenPoolAsync(cancellationToken);
-        var rows = await HostReport.GatherAsync(pool, definitions, context.Registry, cancellationToken);
+        var rows = await HostReport.GatherAsync(pool, await pool.GetStatusAsync(cancellationToken), definitions, context.Registry, cancellationToken);
         return [.. rows.Select(HostResult.From)];
     }
 

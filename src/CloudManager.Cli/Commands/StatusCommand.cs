@@ -30,7 +30,7 @@ internal static class StatusCommand
         var settings = context.Settings;
         await using var pool = await context.OpenPoolAsync(cancellationToken);
         var status = await pool.GetStatusAsync(cancellationToken);
-        var hosts = await HostReport.GatherAsync(pool, settings.Hosts, context.Registry, cancellationToken);
+        var hosts = await HostReport.GatherAsync(pool, status, settings.Hosts, context.Registry, cancellationToken);
         return StatusResult.From(status, settings.Catalog.Display, settings.ConfigPath, [.. hosts.Select(HostResult.From)]);
     }
 
