@@ -135,4 +135,25 @@ public sealed class RoundTripTests
         Assert.Equal(1, notCached.ExitCode);
         Assert.Contains("warm-up", notCached.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_default_download_name_is_made_harmless_and_o_writes_exactly_what_is_asked()
+    {
+        using var sandbox = new CmSandbox();
+        var content = CmSandbox.RandomBytes(1_000);
+        sandbox.WriteFile("data/.bashrc", content);
+        var hash = Hashes.Of(content);
+        Assert.Equal(0, (await sandbox.RunAsync("upload", "data/.bashrc")).ExitCode);
+
+        var download = await sandbox.RunAsync("download", hash);
+        Assert.True(download.ExitCode == 0, download.ToString());
+        var written = Path.Combine(sandbox.Work, "_bashrc");
+        Assert.Equal([written], download.StdoutLines);
+        Assert.Equal(content, File.ReadAllBytes(written));
+        Assert.False(File.Exists(Path.Combine(sandbox.Work, ".bashrc")));
+
+        var asked = await sandbox.RunAsync("download", hash, "-o", ".bashrc");
+        Assert.True(asked.ExitCode == 0, asked.ToString());
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(sandbox.Work, ".bashrc")));
+    }
 }

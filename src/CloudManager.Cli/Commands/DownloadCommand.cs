@@ -14,7 +14,7 @@ internal static class DownloadCommand
         var hash = HashArgument.Create();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "Where to write the file: a file path, an existing folder, or - for stdout (default: its original name in the current folder).",
+            Description = "Where to write the file: a file path, an existing folder, or - for stdout (default: its original name in the current folder, made safe: no leading dot or dash, no invisible or control characters).",
             HelpName = "path",
         };
         var force = new Option<bool>("--force", "-f") { Description = "Replace a file that already exists at the destination." };
@@ -74,7 +74,7 @@ internal static class DownloadCommand
             return null;
         }
 
-        var destination = Destination(target, payload.DisplayName, overwrite);
+        var destination = Destination(target, payload.SafeFileName, overwrite);
         await ProgressDisplay.RunAsync(
             console,
             $"fetching {payload.DisplayName}",
@@ -105,11 +105,11 @@ internal static class DownloadCommand
     }
 
     /// <summary>The file to write: checked before anything is fetched, so a refusal costs nothing.</summary>
-    private static string Destination(string? target, string displayName, bool overwrite)
+    private static string Destination(string? target, string safeName, bool overwrite)
     {
         var destination = target is null
-            ? Path.Combine(Environment.CurrentDirectory, displayName)
-            : Directory.Exists(target) ? Path.Combine(Path.GetFullPath(target), displayName) : Path.GetFullPath(target);
+            ? Path.Combine(Environment.CurrentDirectory, safeName)
+            : Directory.Exists(target) ? Path.Combine(Path.GetFullPath(target), safeName) : Path.GetFullPath(target);
         if (!overwrite && Path.Exists(destination))
         {
             throw new CliException(ExitCodes.Failed, $"{destination} already exists: pass --force to replace it, or -o to choose another path.");

@@ -44,9 +44,49 @@ public sealed record FilePayload(
         }
     }
 
+    /// <summary>
+    /// The name to write the file under when the user names only a folder (the default of
+    /// <c>cm download</c>): <see cref="DisplayName"/> made harmless, since it comes from whoever added
+    /// the file, possibly another node. Control and format characters (bidirectional overrides,
+    /// zero-width characters), line and paragraph separators, path separators and leading dots or
+    /// dashes (a hidden file, an option to the next command) become <c>_</c>; surrounding white
+    /// space is dropped; a name with nothing visible left is the hash's first 10 digits. A name
+    /// that needs none of this is returned as it is.
+    /// </summary>
+    public string SafeFileName => MakeSafe(DisplayName, FileHash);
+
     /// <summary>The file's hash and size.</summary>
     public ContentRef Content => new(FileHash, FileSize);
 
     /// <summary>The payload as the seed's JSON text.</summary>
     public string ToJson() => PayloadJson.Serialize(this);
+
+    private static string MakeSafe(string name, ContentHash hash)
+    {
+        var chars = name.Trim().ToCharArray();
+        var leading = true;
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var c = chars[i];
+            var paired = (char.IsHighSurrogate(c) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+                || (char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(chars[i - 1]));
+            if (char.IsSurrogate(c) && !paired)
+            {
+                chars[i] = '_';
+            }
+            else if (c is '/' or '\\' || (leading && c is '.' or '-') || IsInvisibleOrBreaking(c))
+            {
+                chars[i] = '_';
+            }
+
+            leading &= chars[i] == '_';
+        }
+
+        var safe = new string(chars);
+        return safe.Trim('_').Length == 0 || safe.All(char.IsWhiteSpace) ? hash.ToString()[..10] : safe;
+    }
+
+    private static bool IsInvisibleOrBreaking(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 }
