@@ -5,10 +5,16 @@ using CloudManager.Hosts;
 
 namespace CloudManager.Testing.Conformance;
 
-/// <summary>The tests that run alone, because they measure the process: nothing else may allocate meanwhile.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LargeContentCollection
+/// <summary>
+/// The tests that run alone, because they measure the process: nothing else may allocate meanwhile.
+/// xunit reads collection definitions only from the test assembly itself, so each test project that
+/// runs the large-content suite declares <c>[CollectionDefinition(LargeContentCollection.Name,
+/// DisableParallelization = true)]</c> on a class of its own; without it the suite runs beside other
+/// tests and its memory figures mean nothing.
+/// </summary>
+public static class LargeContentCollection
 {
+    /// <summary>The collection's name.</summary>
     public const string Name = "Large content (runs alone)";
 }
 

@@ -1,0 +1,7 @@
+using CloudManager.Testing.Conformance;
+
+namespace CloudManager.Hosts.S3.Tests;
+
+/// <summary>The large-content tests of this project run alone (see <see cref="LargeContentCollection"/>).</summary>
+[CollectionDefinition(LargeContentCollection.Name, DisableParallelization = true)]
+public sealed class LargeContentCollectionDefinition;
