@@ -260,13 +260,14 @@ public sealed partial class CloudPool
         string hash, string destinationPath, bool overwrite, bool keepInCache, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        if (!overwrite && Path.Exists(Path.GetFullPath(destinationPath)))
+        var destination = Path.GetFullPath(destinationPath);
+        if (!overwrite && Path.Exists(destination))
         {
             throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
         }
 
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        await _download.DownloadToAsync(content, destinationPath, overwrite, keepInCache, progress, cancellationToken).ConfigureAwait(false);
+        await _download.DownloadToAsync(content, destination, destinationPath, overwrite, keepInCache, progress, cancellationToken).ConfigureAwait(false);
     }
 }

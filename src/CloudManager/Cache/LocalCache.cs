@@ -124,28 +124,14 @@ internal sealed class LocalCache : IAsyncDisposable
     {
         using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
-            if (entry is not null && IsPresent(file.Hash, entry.Size))
-            {
-                return false;
-            }
-
-            if (entry is not null)
-            {
-                await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
-            }
-
             try
             {
-                await Evictor.MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+                return await InstallKnownAsync(file, temp, cancellationToken).ConfigureAwait(false);
             }
             catch (CacheFullException)
             {
                 return false;
             }
-
-            await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
-            return true;
         }
     }
 
@@ -153,20 +139,24 @@ internal sealed class LocalCache : IAsyncDisposable
     /// Installs a verified temp file of a known file unless the cache already holds it, making room
     /// as needed (a stale entry is dropped first). Call under the gate.
     /// </summary>
+    /// <returns>Whether the file was installed; false when the cache already held it.</returns>
     /// <exception cref="CacheFullException">No room can be made for it.</exception>
-    internal async Task InstallFetchedAsync(FileRecord file, string temp, CancellationToken cancellationToken)
+    internal async Task<bool> InstallKnownAsync(FileRecord file, string temp, CancellationToken cancellationToken)
     {
         var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
-        if (entry is null || !IsPresent(file.Hash, entry.Size))
+        if (entry is not null && IsPresent(file.Hash, entry.Size))
         {
-            if (entry is not null)
-            {
-                await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
-            }
-
-            await Evictor.MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
-            await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+            return false;
         }
+
+        if (entry is not null)
+        {
+            await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Evictor.MakeRoomAsync(file.Size, cancellationToken).ConfigureAwait(false);
+        await InstallAndRecordAsync(temp, file).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>

@@ -169,7 +169,7 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
         {
             using (await pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
             {
-                await cache.InstallFetchedAsync(file, temps[0], cancellationToken).ConfigureAwait(false);
+                await cache.InstallKnownAsync(file, temps[0], cancellationToken).ConfigureAwait(false);
             }
 
             return cache.PathOf(file.Hash);

@@ -11,10 +11,17 @@ namespace CloudManager.Fetcher;
 internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, ContentFetcher fetcher)
 {
     /// <summary>See <see cref="CloudPool.DownloadAsync(string, string, bool, IProgress{long}, CancellationToken)"/> and <see cref="CloudPool.DownloadBypassingCacheAsync"/>.</summary>
+    /// <param name="content">The file.</param>
+    /// <param name="destination">The full path to write.</param>
+    /// <param name="destinationPath">The path as the caller gave it, for messages.</param>
+    /// <param name="overwrite">Whether an existing file there may be replaced.</param>
+    /// <param name="keepInCache">Whether a fetched file is also kept in the cache.</param>
+    /// <param name="progress">Receives the bytes written so far.</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
     internal async Task DownloadToAsync(
-        ContentHash content, string destinationPath, bool overwrite, bool keepInCache, IProgress<long>? progress, CancellationToken cancellationToken)
+        ContentHash content, string destination, string destinationPath, bool overwrite, bool keepInCache, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
-        var destination = Path.GetFullPath(destinationPath);
         var (file, cachedSize) = await pool.CacheIndex.FindFileOnNodeAsync(pool.NodeId, content, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownContentException(content);
         var cached = cachedSize is { } size && cache.IsPresent(content, size);
