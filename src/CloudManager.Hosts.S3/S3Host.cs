@@ -19,7 +19,8 @@ namespace CloudManager.Hosts.S3;
 /// <para>Keys: <c>PREFIX/ab/abcdef…</c>. S3 publishes an object only when its upload completes, so
 /// no temp name is needed: a single PUT below <see cref="S3HostOptions.MultipartThreshold"/>, above
 /// it a multipart upload whose parts are read from the file one at a time and which is aborted on
-/// failure or cancellation. Presence is a HEAD request.</para>
+/// failure or cancellation. Presence is a HEAD request. The identity marker is
+/// <c>PREFIX/cloud-manager-host.json</c>.</para>
 /// <para>404 means absent; no answer, timeouts, 5xx, 408 and 429 (throttling) mean unavailable;
 /// 403 and other refusals are <see cref="HostOperationException"/>s. The SDK's own retries are
 /// turned off: retries belong to the resilience decorator.</para>
@@ -207,6 +208,111 @@ public sealed class S3Host : IStorageHost
 
             request.ContinuationToken = page.NextContinuationToken;
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks><c>("s3", "host:port/bucket/prefix")</c>: the endpoint's host and port, or Amazon's for the region.</remarks>
+    public HostLocation Location
+    {
+        get
+        {
+            var server = _options.Endpoint is { } endpoint ? $"{endpoint.Host}:{endpoint.Port}" : $"s3.{_options.Region}.amazonaws.com:443";
+            return new HostLocation("s3", $"{server}/{_options.Bucket}{(_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : "")}");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A GET of <c>PREFIX/cloud-manager-host.json</c>; a missing key means none, a missing bucket is a refusal.</remarks>
+    public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(_options.Bucket, _prefix + HostMarker.ObjectName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return null;
+        }
+        catch (Exception e) when (IsHostError(e, cancellationToken))
+        {
+            throw Classify(e, "read the identity marker", null);
+        }
+
+        using (response)
+        {
+            if (response.ContentLength > HostMarker.MaxBytes)
+            {
+                throw new HostMarkerException(Name, $"Host '{Name}': the identity marker {HostMarker.ObjectName} is {response.ContentLength} bytes, more than the {HostMarker.MaxBytes} a marker can be. Look at it; it is never replaced automatically.");
+            }
+
+            try
+            {
+                return await HostMarker.ReadAsync(Name, response.ResponseStream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw new HostUnavailableException(Name, $"Host '{Name}': the connection failed while reading the identity marker: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads first; when there is no marker, PUTs it with <c>If-None-Match: *</c>, which S3 refuses
+    /// (412) when the key appeared meanwhile. Servers that ignore the condition (several S3-compatible
+    /// ones) let the last writer win, so the marker is then read back until two reads a moment apart
+    /// agree, and that one is returned.
+    /// </remarks>
+    public async Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        if (await ReadMarkerAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        var json = (proposed with { Kind = Kind }).ToJson();
+        try
+        {
+            using var body = new MemoryStream(json, writable: false);
+            await _client.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = _prefix + HostMarker.ObjectName,
+                    InputStream = body,
+                    ContentType = "application/json",
+                    IfNoneMatch = "*",
+                    UseChunkEncoding = _options.FlexibleChecksums,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            // Another node wrote its marker first (409: a conditional write raced with another).
+        }
+        catch (Exception e) when (IsHostError(e, cancellationToken))
+        {
+            throw Classify(e, "write the identity marker", null);
+        }
+
+        HostMarker? previous = null;
+        for (var read = 0; read < 5; read++)
+        {
+            var current = await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to bucket '{_options.Bucket}' is gone again; is something else changing the bucket?");
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+        }
+
+        return previous!;
     }
 
     /// <inheritdoc />

@@ -21,6 +21,12 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     /// <summary>Presence checks and deletes fail as unavailable.</summary>
     public bool FailExists { get; set; }
 
+    /// <summary>Reading and creating the identity marker fail as unavailable (an unreachable host, an unmounted disk).</summary>
+    public bool FailMarkerReads { get; set; }
+
+    /// <summary>Reading and creating the identity marker never finish.</summary>
+    public bool HangMarkerReads { get; set; }
+
     /// <summary>Failures are refusals (<see cref="HostOperationException"/>, not transient) instead of unavailability.</summary>
     public bool FailPermanently { get; set; }
 
@@ -53,6 +59,10 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     public int Reads;
 
     public int Lookups;
+
+    public int MarkerReads;
+
+    public int MarkerCreations;
 
     public string Name => inner.Name;
 
@@ -99,6 +109,22 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
         {
             yield return entry;
         }
+    }
+
+    public HostLocation Location => inner.Location;
+
+    public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref MarkerReads);
+        await InjectAsync(FailMarkerReads, HangMarkerReads, cancellationToken);
+        return await inner.ReadMarkerAsync(cancellationToken);
+    }
+
+    public async Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref MarkerCreations);
+        await InjectAsync(FailMarkerReads, HangMarkerReads, cancellationToken);
+        return await inner.CreateMarkerAsync(proposed, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,6 +16,8 @@ namespace CloudManager.Hosts;
 /// so a copy is never visible half written; the partial copies of a killed process are deleted by
 /// the next process's first upload. The locator is the relative path; since the path is a
 /// function of the hash, locators from elsewhere (an imported record) are never used as paths.</para>
+/// <para>Identity: <c>PATH/cloud-manager-host.json</c> (<see cref="HostMarker"/>), made by
+/// <see cref="CreateMarkerAsync"/>, the only call that creates <c>PATH</c> itself.</para>
 /// </remarks>
 public sealed class DirectoryHost : IStorageHost
 {
@@ -186,6 +188,83 @@ public sealed class DirectoryHost : IStorageHost
                 }
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The folder with its symbolic links resolved, read anew on each call (a mount may change).</remarks>
+    public HostLocation Location => HostLocation.OfFolder(_root);
+
+    /// <inheritdoc />
+    /// <remarks>A missing folder is an unmounted disk: <see cref="HostUnavailableException"/>, never <c>null</c>.</remarks>
+    public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        var path = System.IO.Path.Combine(_root, HostMarker.ObjectName);
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await HostMarker.ReadAsync(Name, stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            // The folder may have gone (unmounted) between the check and the open.
+            EnsureRoot();
+            return null;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            throw new HostMarkerException(Name, $"Host '{Name}': '{path}' is a folder, not an identity marker. Move it away, or point the host at another folder.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "read the identity marker");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Creates the folder if it does not exist (first use; no other call does), writes the marker to a
+    /// temp name, flushes it and links it to its final name only if that name is free (a hard link,
+    /// which fails when the name is taken), so that a reader never sees half a marker and two nodes
+    /// racing end with one marker.
+    /// </remarks>
+    public async Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        cancellationToken.ThrowIfCancellationRequested();
+        var json = (proposed with { Kind = Kind }).ToJson();
+        var path = System.IO.Path.Combine(_root, HostMarker.ObjectName);
+        var temp = System.IO.Path.Combine(_root, $".{HostMarker.ObjectName}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(_root);
+            if (!File.Exists(path))
+            {
+                var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(json, cancellationToken).ConfigureAwait(false);
+                    await DurableFile.FlushToDiskAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+
+                DurableFile.TryPlaceExclusive(temp, path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "write the identity marker");
+        }
+        finally
+        {
+            DurableFile.DeleteQuietly(temp);
+        }
+
+        return await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to '{path}' is gone again; is something else changing the folder?");
     }
 
     /// <inheritdoc />

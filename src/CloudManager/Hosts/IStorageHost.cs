@@ -21,6 +21,18 @@ namespace CloudManager.Hosts;
 /// operations throw <see cref="NotSupportedException"/> as declared in <see cref="Capabilities"/>.</item>
 /// <item>Hosts only classify errors; retries, timeouts and concurrency limits are the caller's.</item>
 /// <item>Every member is safe to call from several threads at once.</item>
+/// <item>Identity (<see cref="HostMarker"/>): <see cref="ReadMarkerAsync"/> answers the marker or
+/// <c>null</c> only when it positively knows; a host it cannot reach, or a directory host whose folder
+/// is missing (an unmounted disk), throws <see cref="HostUnavailableException"/>, never <c>null</c>.
+/// Something at the marker's name that is not a valid marker throws <see cref="HostMarkerException"/>,
+/// never <c>null</c>. <see cref="CreateMarkerAsync"/> writes a marker only where none is, as
+/// exclusively as the kind allows, and returns the marker that is there afterwards: the first one
+/// written when several nodes race. Hosts that cannot fetch by name
+/// (<see cref="HostCapabilities.StoresMarker"/> false) derive a fixed marker instead.</item>
+/// <item>The marker lives at <see cref="HostMarker.ObjectName"/> at the root of the content space;
+/// <see cref="ListAsync"/> never reports it, nor anything else that is not content.</item>
+/// <item><see cref="Location"/> is known without contacting the host and says where its content
+/// lives, normalised, so that <see cref="HostOverlap"/> can refuse two hosts on one place.</item>
 /// </list>
 /// </remarks>
 public interface IStorageHost : IAsyncDisposable
@@ -54,4 +66,27 @@ public interface IStorageHost : IAsyncDisposable
 
     /// <summary>Lists the complete copies the host holds.</summary>
     IAsyncEnumerable<HostEntry> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where the host keeps its content, normalised for overlap checks (<see cref="HostOverlap"/>); known without contacting the host.</summary>
+    HostLocation Location { get; }
+
+    /// <summary>Reads the identity marker stored on the host.</summary>
+    /// <returns>The marker, or <c>null</c> when the host positively holds none (a new, empty place).</returns>
+    /// <exception cref="HostUnavailableException">The host could not say: unreachable, or (directory) its folder does not exist, which is an unmounted disk and never "no marker".</exception>
+    /// <exception cref="HostMarkerException">Something is stored at the marker's name but it is not a valid marker.</exception>
+    Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="proposed"/> (with the host's own <see cref="Kind"/>) as the host's marker
+    /// if the host holds none, and returns the marker on the host afterwards: the existing one when
+    /// there was one or another node wrote one first.
+    /// </summary>
+    /// <remarks>
+    /// The only call that may create a directory host's folder (first use); whether a missing marker
+    /// may be created at all is the pool's decision, since a marker missing where the catalog knows one
+    /// was is an unmounted disk, not a new host.
+    /// </remarks>
+    /// <exception cref="HostUnavailableException">The host could not be reached.</exception>
+    /// <exception cref="HostMarkerException">Something that is not a valid marker is stored at the marker's name; it is left as it is.</exception>
+    Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken);
 }

@@ -233,6 +233,50 @@ internal static class DurableFile
         FlushDirectory(Path.GetDirectoryName(finalPath)!);
     }
 
+    /// <summary>
+    /// Gives a complete, flushed temp file a final name only if that name is free, atomically: a hard
+    /// link on Unix (a rename without replacement where the file system has no hard links, and on
+    /// Windows). Returns false, leaving the existing file alone, when the name is taken. The temp file
+    /// remains; the caller deletes it.
+    /// </summary>
+    internal static bool TryPlaceExclusive(string tempPath, string finalPath)
+    {
+        const int AlreadyExists = 17;
+        const int NotPermitted = 1;
+        const int NotSupported = 95;
+        if (!OperatingSystem.IsWindows())
+        {
+            if (NativeMethods.Link(tempPath, finalPath) == 0)
+            {
+                FlushDirectory(Path.GetDirectoryName(finalPath)!);
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == AlreadyExists)
+            {
+                return false;
+            }
+
+            if (errno is not NotPermitted and not NotSupported)
+            {
+                throw NativeMethods.ErrorFor("create", finalPath, errno);
+            }
+        }
+
+        try
+        {
+            File.Move(tempPath, finalPath, overwrite: false);
+        }
+        catch (IOException) when (Path.Exists(finalPath))
+        {
+            return false;
+        }
+
+        FlushDirectory(Path.GetDirectoryName(finalPath)!);
+        return true;
+    }
+
     /// <summary>Flushes a folder's entries to the disk (a no-op where the system does not support it).</summary>
     internal static void FlushDirectory(string directory)
     {

@@ -69,6 +69,10 @@ internal static partial class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int Statx(SafeFileHandle directory, string path, int flags, uint mask, Span<byte> buffer);
 
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static partial int Link(string existingPath, string newPath);
+
     [LibraryImport("libc", EntryPoint = "posix_fadvise", SetLastError = false)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static partial int PosixFadvise(SafeFileHandle fd, long offset, long length, int advice);

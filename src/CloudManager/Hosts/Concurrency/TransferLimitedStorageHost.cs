@@ -6,7 +6,7 @@ namespace CloudManager.Hosts.Concurrency;
 /// turn. The pool wraps every configured host in one when it is created.
 /// </summary>
 /// <remarks>
-/// Reads, presence checks, deletes and listings pass straight through: a read stream may be held
+/// Reads, presence checks, deletes, listings and the identity marker pass straight through: a read stream may be held
 /// by a slow client for as long as it likes, and must not keep uploads waiting. Name, kind and
 /// capabilities are the inner host's.
 /// </remarks>
@@ -54,6 +54,12 @@ internal sealed class TransferLimitedStorageHost : IStorageHost
         _inner.DeleteAsync(content, locator, cancellationToken);
 
     public IAsyncEnumerable<HostEntry> ListAsync(CancellationToken cancellationToken) => _inner.ListAsync(cancellationToken);
+
+    public HostLocation Location => _inner.Location;
+
+    public Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken) => _inner.ReadMarkerAsync(cancellationToken);
+
+    public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken) => _inner.CreateMarkerAsync(proposed, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -36,6 +36,7 @@ public sealed class PlowshareHost : IStorageHost
     private const int ExitLinkDead = 13;
     private readonly PlowshareHostOptions _options;
     private readonly string _tempRoot;
+    private readonly HostMarker _marker;
 
     /// <summary>Creates a host for one plowshare module; no tool runs until the first call.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
@@ -57,6 +58,11 @@ public sealed class PlowshareHost : IStorageHost
             throw new ArgumentException($"The plowshare module '{options.Module}' would read as an option.", nameof(options));
         }
 
+        if (options.Account is { } account && (account.Length == 0 || account.Any(c => char.IsControl(c) || c == '/')))
+        {
+            throw new ArgumentException($"The plowshare account name '{account}' must not be empty nor hold '/' or control characters.", nameof(options));
+        }
+
         if (options.ListExecutable is not null && options.ListUrl is null)
         {
             throw new ArgumentException("PlowshareHostOptions.ListExecutable needs ListUrl, the shared folder to list.", nameof(options));
@@ -69,7 +75,11 @@ public sealed class PlowshareHost : IStorageHost
             CanDelete: options.DeleteExecutable is not null,
             CanList: options.ListExecutable is not null,
             AssignsLocator: true,
-            options.MaxConcurrentTransfers);
+            options.MaxConcurrentTransfers,
+            StoresMarker: false);
+        var accountName = options.Account ?? "anonymous";
+        Location = new HostLocation("plowshare", $"{options.Module}/{accountName}");
+        _marker = new HostMarker(HostMarker.DeriveId(Kind, options.Module, accountName), DateTimeOffset.UnixEpoch, Kind);
     }
 
     /// <inheritdoc />
@@ -200,6 +210,31 @@ public sealed class PlowshareHost : IStorageHost
         _options.ListExecutable is { } list
             ? ListCoreAsync(list, _options.ListUrl!, cancellationToken)
             : throw new NotSupportedException($"Host '{Name}' cannot list: configure plowlist (listExecutable and listUrl) for it.");
+
+    /// <inheritdoc />
+    /// <remarks><c>("plowshare", "MODULE/ACCOUNT")</c>, the account <c>anonymous</c> when none is set.</remarks>
+    public HostLocation Location { get; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A locker cannot fetch by name, so it stores no marker (<see cref="HostCapabilities.StoresMarker"/>
+    /// is false): the marker is derived, the same on every node and every call, from the kind, module
+    /// and account (<see cref="HostMarker.DeriveId"/>), created at the Unix epoch. No tool runs.
+    /// </remarks>
+    public Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<HostMarker?>(_marker);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Writes nothing and returns the derived marker (<see cref="ReadMarkerAsync"/>), whatever is proposed.</remarks>
+    public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_marker);
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

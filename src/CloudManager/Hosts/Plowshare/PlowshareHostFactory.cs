@@ -18,6 +18,7 @@ public sealed class PlowshareHostFactory : IStorageHostFactory
     public IReadOnlyList<HostOption> Options { get; } =
     [
         new("module", "The plowshare module, which names the file-locker site (for example mediafire).", Required: true),
+        new("account", "The name of the site account the uploads go to, as set up in plowshare's config (a name only, never a password); it tells two hosts on one site apart. Without it, anonymous."),
         new("uploadExecutable", "The upload tool, found on PATH unless a path is given.", Defaults.UploadExecutable),
         new("downloadExecutable", "The download tool.", Defaults.DownloadExecutable),
         new("probeExecutable", "The tool that checks that a link is alive.", Defaults.ProbeExecutable),
@@ -45,6 +46,7 @@ public sealed class PlowshareHostFactory : IStorageHostFactory
         return new PlowshareHost(name, new PlowshareHostOptions
         {
             Module = read.Required("module"),
+            Account = read.Optional("account"),
             UploadExecutable = read.Text("uploadExecutable"),
             DownloadExecutable = read.Text("downloadExecutable"),
             ProbeExecutable = read.Text("probeExecutable"),

@@ -7,6 +7,14 @@ public sealed class PlowshareHostOptions
     /// <value>Required.</value>
     public string Module { get; set; } = "";
 
+    /// <summary>
+    /// The name of the site account this host uploads to, as set up in plowshare's own config; only
+    /// the name, never a password. It tells two hosts on one site apart: a locker stores no identity
+    /// marker, so its identity is derived from the module and this name.
+    /// </summary>
+    /// <value>Default null: <c>anonymous</c>.</value>
+    public string? Account { get; set; }
+
     /// <summary>The upload tool, run as <c>plowup MODULE FILE:NAME</c>; the URL is the last word it prints.</summary>
     /// <value>Default <c>plowup</c>, found on PATH.</value>
     public string UploadExecutable { get; set; } = "plowup";

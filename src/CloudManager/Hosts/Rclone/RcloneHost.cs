@@ -20,7 +20,7 @@ namespace CloudManager.Hosts.Rclone;
 /// moveto is a server-side rename or move where the backend has one; on the others rclone copies then
 /// deletes, and the final object appears only once complete because object stores publish an object
 /// when its upload finishes. Reads stream through <c>rclone cat</c>; presence and listings use
-/// <c>rclone lsjson</c>.</para>
+/// <c>rclone lsjson</c>. The identity marker is <c>REMOTE/cloud-manager-host.json</c>.</para>
 /// <para>Errors are classified by rclone's documented exit codes, never its messages: 3 (directory
 /// not found) and 4 (file not found) mean absent; 5 (temporary error) and 1 (rclone could not open the
 /// remote at all, which is how an unreachable server shows up) mean unavailable; 7 (fatal) and the
@@ -208,6 +208,122 @@ public sealed partial class RcloneHost : IStorageHost
     }
 
     /// <inheritdoc />
+    /// <remarks><c>("file", folder)</c> for a local remote (<c>:local:/path</c> or a plain path), else <c>("rclone", "remote:path")</c>.</remarks>
+    public HostLocation Location =>
+        LocalFolder is { } folder ? HostLocation.OfFolder(folder) : new HostLocation("rclone", _options.Remote.TrimEnd('/'));
+
+    /// <summary>The folder of a local remote (<c>:local:/path</c>, <c>:local,opt=x:/path</c> or a path without a remote name); null for others.</summary>
+    private string? LocalFolder
+    {
+        get
+        {
+            var remote = _options.Remote;
+            if (remote.StartsWith(":local", StringComparison.Ordinal) && remote.Length > 6 && remote[6] is ':' or ',')
+            {
+                var colon = remote.IndexOf(':', 1);
+                var path = colon < 0 ? "" : remote[(colon + 1)..];
+                return path.Length == 0 ? "." : path;
+            }
+
+            return remote.StartsWith('/') || !remote.Contains(':', StringComparison.Ordinal) ? remote : null;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>rclone lsjson --stat</c> of the marker, then <c>rclone cat</c> of at most
+    /// <see cref="HostMarker.MaxBytes"/> + 1 bytes. A local remote whose folder is missing is
+    /// unavailable (an unmounted disk), as for a <c>directory</c> host.
+    /// </remarks>
+    public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (LocalFolder is { } folder && !Directory.Exists(folder))
+        {
+            throw new HostUnavailableException(Name, $"Host '{Name}': folder '{folder}' does not exist (is the disk mounted?).");
+        }
+
+        switch (await StatEntryAsync(HostMarker.ObjectName, cancellationToken).ConfigureAwait(false))
+        {
+            case null:
+                return null;
+            case { IsDir: true }:
+                throw new HostMarkerException(Name, $"Host '{Name}': '{PathOf(HostMarker.ObjectName)}' is a folder, not an identity marker. Move it away, or point the host at another place.");
+            case { Size: > HostMarker.MaxBytes } large:
+                throw new HostMarkerException(Name, $"Host '{Name}': the identity marker {HostMarker.ObjectName} is {large.Size} bytes, more than the {HostMarker.MaxBytes} a marker can be. Look at it; it is never replaced automatically.");
+        }
+
+        using var tool = ToolProcess.Start(
+            Name, _options.Executable, Arguments(["cat", "--count", (HostMarker.MaxBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), PathOf(HostMarker.ObjectName)]));
+        using var kill = cancellationToken.Register(tool.Kill);
+        var buffer = new MemoryStream();
+        await tool.StandardOutput.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var exitCode = await tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (exitCode is ExitDirectoryNotFound or ExitFileNotFound)
+        {
+            // Deleted between the look-up and the read.
+            return null;
+        }
+
+        if (exitCode != 0)
+        {
+            throw Classify(new ToolResult(exitCode, "", await tool.GetStandardErrorAsync().ConfigureAwait(false), false), "read the identity marker", null, notFoundMeansAbsent: false);
+        }
+
+        return HostMarker.Parse(Name, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads first; when there is no marker, copies it to <c>.incoming/</c> and moves it into place
+    /// with <c>rclone moveto --ignore-existing</c>, which leaves a marker that appeared meanwhile
+    /// alone. rclone has no atomic create-if-absent on every backend, so the marker is then read back
+    /// until two reads a moment apart agree, and that one is returned: nodes racing on a backend
+    /// without one settle on the last one written.
+    /// </remarks>
+    public async Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        if (await ReadMarkerAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        var json = (proposed with { Kind = Kind }).ToJson();
+        var local = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"cloud-manager-host.{Guid.NewGuid():N}.json");
+        var incoming = $"{ContentKeys.IncomingFolder}/{HostMarker.ObjectName}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await File.WriteAllBytesAsync(local, json, cancellationToken).ConfigureAwait(false);
+            await EnsureFolderAsync(ContentKeys.IncomingFolder, cancellationToken).ConfigureAwait(false);
+            ThrowIfFailed(await RunAsync(["copyto", local, PathOf(incoming)], cancellationToken).ConfigureAwait(false), "write the identity marker", null, notFoundMeansAbsent: false);
+            var move = await RunAsync(["moveto", "--ignore-existing", PathOf(incoming), PathOf(HostMarker.ObjectName)], cancellationToken).ConfigureAwait(false);
+            ThrowIfFailed(move, "move the identity marker into place", null, notFoundMeansAbsent: false);
+        }
+        finally
+        {
+            File.Delete(local);
+            await DeleteQuietlyAsync(incoming).ConfigureAwait(false);
+        }
+
+        HostMarker? previous = null;
+        for (var read = 0; read < 5; read++)
+        {
+            var current = await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to '{PathOf(HostMarker.ObjectName)}' is gone again; is something else changing the remote?");
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+        }
+
+        return previous!;
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         _folderLock.Dispose();
@@ -218,7 +334,11 @@ public sealed partial class RcloneHost : IStorageHost
     public override string ToString() => $"{Name} (rclone {_options.Remote})";
 
     /// <summary>The size of the object at a key, or null when rclone says it is absent.</summary>
-    private async Task<long?> StatAsync(string key, CancellationToken cancellationToken)
+    private async Task<long?> StatAsync(string key, CancellationToken cancellationToken) =>
+        await StatEntryAsync(key, cancellationToken).ConfigureAwait(false) is { IsDir: false } entry ? entry.Size : null;
+
+    /// <summary>What is at a key (an object or a folder), or null when rclone says nothing is.</summary>
+    private async Task<RcloneEntry?> StatEntryAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = await RunAsync(["lsjson", "--stat", PathOf(key)], cancellationToken).ConfigureAwait(false);
@@ -230,8 +350,7 @@ public sealed partial class RcloneHost : IStorageHost
         ThrowIfFailed(result, "look up", null, notFoundMeansAbsent: false);
         try
         {
-            var entry = JsonSerializer.Deserialize(result.Output, RcloneJson.Default.RcloneEntry);
-            return entry is { IsDir: false } ? entry.Size : null;
+            return JsonSerializer.Deserialize(result.Output, RcloneJson.Default.RcloneEntry);
         }
         catch (JsonException e)
         {

@@ -21,7 +21,9 @@ namespace CloudManager.Hosts.Resilience;
 /// retried only while opening; once bytes flow, a read that waits longer than
 /// <see cref="ResilientStorageHostOptions.ReadIdleTimeout"/> fails. Listings are not retried (a
 /// retry half way would repeat entries); each step has the operation timeout.</para>
-/// <para>Name, kind and capabilities are the inner host's. Thread-safe as the inner host is.</para>
+/// <para>Identity markers: reads are retried like presence checks; a retried creation reads the
+/// marker first and returns it if one is there.</para>
+/// <para>Name, kind, capabilities and location are the inner host's. Thread-safe as the inner host is.</para>
 /// </remarks>
 public sealed class ResilientStorageHost : IStorageHost
 {
@@ -133,6 +135,39 @@ public sealed class ResilientStorageHost : IStorageHost
                 yield return entries.Current;
             }
         }
+    }
+
+    /// <inheritdoc />
+    public HostLocation Location => _inner.Location;
+
+    /// <inheritdoc />
+    /// <remarks>Idempotent, so retried like a presence check, with the operation timeout per attempt.</remarks>
+    public Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync(_inner.ReadMarkerAsync, _options.OperationTimeout, "read its identity marker", cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Retried with the operation timeout per attempt; every retry reads the marker first and returns
+    /// it if the failed attempt (or another node) wrote one, so a retry never proposes a second marker
+    /// over the first.
+    /// </remarks>
+    public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        var attempts = 0;
+        return ExecuteAsync(
+            async token =>
+            {
+                if (Interlocked.Increment(ref attempts) > 1 && await _inner.ReadMarkerAsync(token).ConfigureAwait(false) is { } existing)
+                {
+                    return existing;
+                }
+
+                return await _inner.CreateMarkerAsync(proposed, token).ConfigureAwait(false);
+            },
+            _options.OperationTimeout,
+            "write its identity marker",
+            cancellationToken);
     }
 
     /// <inheritdoc />

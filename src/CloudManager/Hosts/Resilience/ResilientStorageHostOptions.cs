@@ -3,7 +3,7 @@ namespace CloudManager.Hosts.Resilience;
 /// <summary>Time limits and retries of a <see cref="ResilientStorageHost"/>.</summary>
 public sealed class ResilientStorageHostOptions
 {
-    /// <summary>How long one attempt of a presence check, a delete, opening a read, or one step of a listing may take.</summary>
+    /// <summary>How long one attempt of a presence check, a delete, opening a read, reading or writing the identity marker, or one step of a listing may take.</summary>
     /// <value>Default 30 seconds; more than zero.</value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -20,7 +20,7 @@ namespace CloudManager.Hosts.WebDav;
 /// <para>Layout: <c>URL/ab/abcdef…</c>. An upload is PUT to <c>URL/.incoming/…partial</c> and then
 /// MOVEd into place, so no reader ever sees a half-sent copy: many servers write a PUT body straight to
 /// the target. Shard collections are made with MKCOL as needed; listings use PROPFIND with depth 1
-/// (depth infinity is often refused).</para>
+/// (depth infinity is often refused). The identity marker is <c>URL/cloud-manager-host.json</c>.</para>
 /// <para>404 means absent; connection errors, timeouts and 5xx (but 507, a full disk) mean
 /// unavailable; 401/403, an untrusted certificate and other refusals are <see cref="HostOperationException"/>s.</para>
 /// </remarks>
@@ -212,6 +212,97 @@ public sealed class WebDavHost : IStorageHost
                 }
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks><c>("webdav", "scheme://host:port/base/path/")</c>, the port always written.</remarks>
+    public HostLocation Location => new("webdav", $"{_base.Scheme}://{_base.Host}:{_base.Port}{_base.AbsolutePath}");
+
+    /// <inheritdoc />
+    /// <remarks>A GET of <c>URL/cloud-manager-host.json</c>; 404 means none.</remarks>
+    public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, HostMarker.ObjectName));
+        using var response = await SendAsync(request, "read the identity marker", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+
+        ThrowUnlessSuccess(response, "read the identity marker", null);
+        if (response.Content.Headers.ContentLength is > HostMarker.MaxBytes and var length)
+        {
+            throw new HostMarkerException(Name, $"Host '{Name}': the identity marker {HostMarker.ObjectName} is {length} bytes, more than the {HostMarker.MaxBytes} a marker can be. Look at it; it is never replaced automatically.");
+        }
+
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                return await HostMarker.ReadAsync(Name, body, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new HostUnavailableException(Name, $"Host '{Name}': the connection failed while reading the identity marker: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads first; when there is no marker, PUTs it to <c>.incoming/</c> and MOVEs it into place with
+    /// <c>Overwrite: F</c>, which the server refuses (412) when a marker appeared meanwhile; then
+    /// returns what is there.
+    /// </remarks>
+    public async Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        if (await ReadMarkerAsync(cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        var json = (proposed with { Kind = Kind }).ToJson();
+        await MakeCollectionAsync("", cancellationToken).ConfigureAwait(false);
+        await MakeCollectionAsync(ContentKeys.IncomingFolder + "/", cancellationToken).ConfigureAwait(false);
+        var incoming = new Uri(_base, $"{ContentKeys.IncomingFolder}/{HostMarker.ObjectName}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            using (var put = new HttpRequestMessage(HttpMethod.Put, incoming) { Content = new ByteArrayContent(json) })
+            {
+                put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await SendAsync(put, "write the identity marker", cancellationToken).ConfigureAwait(false);
+                ThrowUnlessSuccess(response, "write the identity marker", null);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                using var move = new HttpRequestMessage(Move, incoming);
+                move.Headers.Add("Destination", new Uri(_base, HostMarker.ObjectName).AbsoluteUri);
+                move.Headers.Add("Overwrite", "F");
+                using var moved = await SendAsync(move, "move the identity marker into place", cancellationToken).ConfigureAwait(false);
+                if (moved.IsSuccessStatusCode || moved.StatusCode == HttpStatusCode.PreconditionFailed)
+                {
+                    break;
+                }
+
+                if (moved.StatusCode != HttpStatusCode.Locked || attempt == MoveAttempts)
+                {
+                    ThrowUnlessSuccess(moved, "move the identity marker into place", null);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await DeleteQuietlyAsync(incoming).ConfigureAwait(false);
+        }
+
+        return await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to {new Uri(_base, HostMarker.ObjectName)} is gone again; is something else changing the collection?");
     }
 
     /// <inheritdoc />

@@ -181,6 +181,12 @@ public sealed class TransferLimitedStorageHostTests : IDisposable
 
         public IAsyncEnumerable<HostEntry> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
+        public HostLocation Location => inner.Location;
+
+        public Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken) => inner.ReadMarkerAsync(cancellationToken);
+
+        public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken) => inner.CreateMarkerAsync(proposed, cancellationToken);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CloudManager.Hosts;
+
+/// <summary>
+/// A host's identity: a small marker written on the host itself on first use, holding a random id
+/// (as git-annex remotes carry a UUID). The catalog records copies by this id, so a renamed host keeps
+/// its copies and a different disk mounted at the same place holds none of the old ones.
+/// </summary>
+/// <remarks>
+/// <para>Stored as <see cref="ObjectName"/> at the root of the host's content space, next to the
+/// hash-named objects (never listed as content), as small JSON:</para>
+/// <code>
+/// {"format":"cloud-manager-host","version":1,"id":"0f3c…(32 hex)","kind":"directory","createdAt":"2025-01-31T12:00:00+00:00"}
+/// </code>
+/// <para><see cref="Parse"/> refuses anything else (another format name or version, an id that is not
+/// 32 lower-case hex digits, a missing field, an unknown field, more than <see cref="MaxBytes"/>) with a
+/// <see cref="HostMarkerException"/> that says what is wrong.</para>
+/// </remarks>
+/// <param name="Id">32 lower-case hex digits from a cryptographic random source.</param>
+/// <param name="CreatedAt">When the marker was made.</param>
+/// <param name="Kind">The kind of the host that wrote it (<c>directory</c>, <c>s3</c>, ...); informative, the id alone identifies.</param>
+public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, string Kind)
+{
+    /// <summary>The marker's object name at the root of every host's content space.</summary>
+    public const string ObjectName = "cloud-manager-host.json";
+
+    /// <summary>The <c>format</c> every marker carries.</summary>
+    public const string FormatName = "cloud-manager-host";
+
+    /// <summary>The <c>version</c> of the format this library writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The largest marker accepted, in bytes; a larger object at the marker's name is not a marker.</summary>
+    public const int MaxBytes = 4096;
+
+    /// <summary>A new marker with a random id, made now; its <see cref="Kind"/> is empty until a host writes it (<see cref="IStorageHost.CreateMarkerAsync"/> records the host's own kind).</summary>
+    public static HostMarker CreateNew(TimeProvider timeProvider) => CreateNew(timeProvider, "");
+
+    /// <summary>A new marker with a random id, made now, for a host of the given kind.</summary>
+    public static HostMarker CreateNew(TimeProvider timeProvider, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(kind);
+        return new HostMarker(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), timeProvider.GetUtcNow(), kind);
+    }
+
+    /// <summary>The id a host derives from stable facts instead of storing a marker (hosts whose <see cref="HostCapabilities.StoresMarker"/> is false): the first 32 hex digits of SHA-256 over the parts, each followed by a newline.</summary>
+    public static string DeriveId(params ReadOnlySpan<string> parts)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in parts)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(part + "\n"));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..32];
+    }
+
+    /// <summary>Whether a text is a valid marker id: exactly 32 lower-case hex digits.</summary>
+    public static bool IsValidId(string? id) => id is { Length: 32 } && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>The marker as the UTF-8 JSON stored on hosts.</summary>
+    /// <exception cref="InvalidOperationException">The id or kind is not valid.</exception>
+    public byte[] ToJson()
+    {
+        if (!IsValidId(Id) || !IsValidKind(Kind))
+        {
+            throw new InvalidOperationException($"The marker (id '{Id}', kind '{Kind}') is not valid: the id must be 32 lower-case hex digits and the kind 1 to 32 lower-case letters, digits or dashes.");
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(new MarkerDocument(FormatName, FormatVersion, Id, Kind, CreatedAt), MarkerJson.Default.MarkerDocument);
+    }
+
+    /// <summary>Reads a marker from its stored bytes.</summary>
+    /// <param name="hostName">The host it came from, for the error.</param>
+    /// <param name="json">The stored bytes.</param>
+    /// <exception cref="HostMarkerException">The bytes are not a valid marker; the message says why.</exception>
+    public static HostMarker Parse(string hostName, ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(hostName);
+        var what = $"Host '{hostName}': the identity marker {ObjectName}";
+        const string Advice = "Look at the file: if this place is not a pool host, configure another place; if the marker was damaged, restore it from a backup or from the catalog's record of this host's id. It is never replaced automatically.";
+        if (json.Length > MaxBytes)
+        {
+            throw new HostMarkerException(hostName, $"{what} is {json.Length} bytes, more than the {MaxBytes} a marker can be. {Advice}");
+        }
+
+        MarkerDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(json, MarkerJson.Default.MarkerDocument);
+        }
+        catch (JsonException e)
+        {
+            throw new HostMarkerException(hostName, $"{what} is not a valid marker ({e.Message}). {Advice}", e);
+        }
+
+        string? problem = document switch
+        {
+            null => "is empty (JSON null)",
+            { Format: not FormatName } => $"has format '{document.Format}', not '{FormatName}'",
+            { Version: not FormatVersion } => $"has version {document.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(missing)"}; this program reads version {FormatVersion}",
+            { Id: var id } when !IsValidId(id) => $"has id '{id}', not 32 lower-case hex digits",
+            { Kind: var kind } when !IsValidKind(kind) => $"has kind '{kind}', not 1 to 32 lower-case letters, digits or dashes",
+            { CreatedAt: null } => "has no createdAt",
+            _ => null,
+        };
+        return problem is null
+            ? new HostMarker(document!.Id!, document.CreatedAt!.Value, document.Kind!)
+            : throw new HostMarkerException(hostName, $"{what} {problem}. {Advice}");
+    }
+
+    /// <summary>Reads a marker from a stream, at most <see cref="MaxBytes"/> + 1 bytes of it.</summary>
+    /// <exception cref="HostMarkerException">The stream does not hold a valid marker.</exception>
+    public static async Task<HostMarker> ReadAsync(string hostName, Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new byte[MaxBytes + 1];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
+        }
+
+        return Parse(hostName, buffer.AsSpan(0, length));
+    }
+
+    private static bool IsValidKind(string? kind) =>
+        kind is { Length: > 0 and <= 32 } && kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
+    internal sealed record MarkerDocument(string? Format, int? Version, string? Id, string? Kind, DateTimeOffset? CreatedAt);
+
+    /// <summary>The marker's JSON, read without reflection; unknown and duplicate fields are errors.</summary>
+    [JsonSourceGenerationOptions(
+        PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false)]
+    [JsonSerializable(typeof(MarkerDocument))]
+    internal sealed partial class MarkerJson : JsonSerializerContext;
+}
