@@ -58,6 +58,9 @@ public sealed class PostgresCatalog : SqlCatalog
     public string ConnectionString { get; }
 
     /// <inheritdoc />
+    protected override string? ClockSql => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+    /// <inheritdoc />
     protected override string RowLockClause => " FOR UPDATE";
 
     /// <inheritdoc />

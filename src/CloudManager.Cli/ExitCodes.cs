@@ -38,7 +38,7 @@ internal static class ExitCodes
         (Failed, "failed: catalog missing or broken, I/O error, operation refused"),
         (CacheFull, "cache full: no room can be made for the file"),
         (HostUnreachable, "host unreachable: a storage host could not be reached or deliver; try again later"),
-        (DataInvalid, "data invalid: bad sync data, or bytes that do not match their hash"),
+        (DataInvalid, "data invalid or lost: bad sync data, bytes that do not match their hash, or files with no good copy left"),
         (Interrupted, "interrupted (Ctrl-C or SIGTERM); nothing half-written is left"),
     ];
 }

@@ -30,6 +30,9 @@ public sealed partial class CloudPool
                 _reconciliation = await _reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            await _pool.SharedTime.CalibrateAsync(_pool.Catalog, cancellationToken).ConfigureAwait(false);
+            await _pool.Identities.LoadAsync(cancellationToken).ConfigureAwait(false);
+
             _opened = true;
         }
         catch (Exception e) when (e is UnauthorizedAccessException || CacheStorageException.IsDiskRefusal(e))

@@ -232,15 +232,16 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// The node at a glance: the cache, the files, both queues, the transfer meter and every
-    /// configured host with the copies it holds and its history. Hosts are not contacted.
+    /// The node at a glance: the cache, the files (and those lost, or known only from other nodes), both
+    /// queues, the transfer meter and every configured host with the copies it holds and its history.
+    /// Hosts are not contacted.
     /// </summary>
     public async Task<PoolStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         var catalog = _pool.Catalog;
         var node = _pool.NodeId;
-        var now = _pool.Time.GetUtcNow();
+        var now = _pool.SharedTime.GetUtcNow();
         var month = SqlCatalog.MonthOf(now);
         var used = await catalog.GetUsedBytesAsync(node, cancellationToken).ConfigureAwait(false);
         var files = await catalog.CountFilesAsync(cancellationToken).ConfigureAwait(false);
@@ -250,10 +251,14 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         var thisMonth = await catalog.GetTransfersAsync(node, month, cancellationToken).ConfigureAwait(false);
         var copies = await catalog.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false);
         var health = await HostHealthAsync(cancellationToken).ConfigureAwait(false);
-        var hosts = _pool.Options.Hosts.Zip(health, (host, history) => new HostStatus(host.Name, host.Kind, copies.GetValueOrDefault(host.Name), history)).ToList();
+        var lost = await catalog.CountLostAsync(cancellationToken).ConfigureAwait(false);
+        var unconfirmed = await catalog.CountUnconfirmedAsync(cancellationToken).ConfigureAwait(false);
+        var hosts = _pool.Options.Hosts.Zip(health, (host, history) => _pool.Identities.IdOf(host.Name) is { } id
+            ? new HostStatus(host.Name, host.Kind, copies.GetValueOrDefault(id), history, id)
+            : new HostStatus(host.Name, host.Kind, 0, history)).ToList();
         return new PoolStatus(
             node, catalog.DisplayName, now, new CacheStatus(StoragePath, Capacity, CacheLimit, used), files, uploadQueue, exportQueue,
-            new TransferStatus(total, month, thisMonth), hosts);
+            new TransferStatus(total, month, thisMonth), hosts, lost, unconfirmed);
     }
 
     /// <summary>What a sync would copy now: the target number of copies and the files short of it.</summary>
@@ -302,11 +307,11 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
 
     /// <summary>Bytes received this calendar month (UTC).</summary>
     public async Task<long> CurrentIncomingAsync(CancellationToken cancellationToken = default) =>
-        (await TransfersAsync(SqlCatalog.MonthOf(_pool.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Incoming;
+        (await TransfersAsync(SqlCatalog.MonthOf(_pool.SharedTime.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Incoming;
 
     /// <summary>Bytes sent this calendar month (UTC).</summary>
     public async Task<long> CurrentOutgoingAsync(CancellationToken cancellationToken = default) =>
-        (await TransfersAsync(SqlCatalog.MonthOf(_pool.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Outgoing;
+        (await TransfersAsync(SqlCatalog.MonthOf(_pool.SharedTime.GetUtcNow()), cancellationToken).ConfigureAwait(false)).Outgoing;
 
     /// <summary>Files this node caches that are waiting for hosts: count and bytes.</summary>
     public async Task<QueueInfo> UploadQueueInfoAsync(CancellationToken cancellationToken = default)

@@ -183,6 +183,12 @@ public sealed class CloudPoolOptions
             throw new ArgumentException($"Two hosts are named '{duplicate.Key}'; host names must be unique.", nameof(Hosts));
         }
 
+        if (Hosts.Count > 0 && MinCopies > Hosts.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinCopies), MinCopies,
+                $"MinCopies is {MinCopies} but only {Hosts.Count} host(s) are configured: no file could ever be safe. Configure more hosts or lower MinCopies.");
+        }
+
         if (NodeId is not null && (NodeId.Length is 0 or > 128 || NodeId.Any(char.IsControl)))
         {
             throw new ArgumentException("A node id must be 1 to 128 printable characters.", nameof(NodeId));

@@ -2,6 +2,7 @@ using CloudManager.Cache;
 using CloudManager.Catalog;
 using CloudManager.Hosts;
 using CloudManager.Hosts.Concurrency;
+using CloudManager.Hosts.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,6 +26,8 @@ internal sealed class PoolContext : IAsyncDisposable
         Gate = new CacheGate(Layout.LockPath, options.LockTimeout, Time);
         Hosts = options.Hosts.ToDictionary(h => h.Name, h => (IStorageHost)new TransferLimitedStorageHost(h), StringComparer.Ordinal);
         CacheLimit = (long)Math.Floor(options.CapacityBytes * options.MaxFill);
+        Identities = new PoolHosts(this);
+        SharedTime = new CatalogClock(Time, Logger);
     }
 
     internal CloudPoolOptions Options { get; }
@@ -50,12 +53,22 @@ internal sealed class PoolContext : IAsyncDisposable
     /// <summary>Listings and queues.</summary>
     internal IFileListings Listings => Catalog;
 
+    /// <summary>Shared claims on making copies.</summary>
+    internal ICopyClaims Claims => Catalog;
+
+    /// <summary>The configured hosts as identities: which id each has, which may be written to, which are unavailable.</summary>
+    internal PoolHosts Identities { get; }
+
     internal CacheLayout Layout { get; }
 
     /// <summary>The lock file that serializes changes to the cache folder among processes.</summary>
     internal CacheGate Gate { get; }
 
+    /// <summary>This node's clock: cache accesses, timeouts, everything that stays on this node.</summary>
     internal TimeProvider Time { get; }
+
+    /// <summary>The clock of times shared with other nodes: the catalog's where it has one (see <see cref="CatalogClock"/>).</summary>
+    internal CatalogClock SharedTime { get; }
 
     internal ILogger Logger { get; }
 

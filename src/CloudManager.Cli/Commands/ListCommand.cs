@@ -12,16 +12,22 @@ internal static class ListCommand
 
     public static CliCommand Create(GlobalOptions globals)
     {
+        var lostOnly = new Option<bool>("--lost") { Description = "List only the files that are lost." };
         var command = new CliCommand(
             "list",
-            "List the files in the catalog: hash, size, state (pending: fewer than minCopies hosts hold it; safe: enough do), copies on hosts, whether this node caches it, name.",
+            "List the files in the catalog: hash, size, state (pending: fewer than minCopies hosts hold it; safe: enough do; LOST: no configured host holds a good copy and no node caches it), copies on hosts, whether this node caches it, name. Exit 6 while any file is lost.",
             "cm list",
-            "cm list --json | jq -r '.[] | select(.state == \"pending\") | .hash'");
+            "cm list --lost",
+            "cm list --json | jq -r '.[] | select(.state == \"pending\") | .hash'")
+        {
+            lostOnly,
+        };
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var files = await RunAsync(context, cancellationToken);
-            context.Console.Print(files, CliJsonContext.Default.IReadOnlyListFileItem, WriteText);
-            return ExitCodes.Ok;
+            var lost = files.Where(f => f.State == "lost").ToList();
+            context.Console.Print(context.Value(lostOnly) ? lost : files, CliJsonContext.Default.IReadOnlyListFileItem, WriteText);
+            return LostFiles.Conclude(context.Console, new QueueInfo(lost.Count, lost.Sum(f => f.Size)));
         });
         return command;
     }
@@ -62,7 +68,7 @@ internal static class ListCommand
             table.Add(
                 file.Hash,
                 ByteSize.Format(file.Size),
-                file.State,
+                file.State == "lost" ? "LOST" : file.State,
                 file.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 file.Pinned ? "pinned" : file.Cached ? "yes" : "no",
                 file.Name);

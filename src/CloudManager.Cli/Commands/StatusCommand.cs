@@ -12,14 +12,14 @@ internal static class StatusCommand
     {
         var command = new CliCommand(
             "status",
-            "Show the node: cache used/capacity/ratio, the upload queue (files waiting for hosts) and export queue (safe files not yet exported), bytes in and out (total and this month), and the hosts with their health.",
+            "Show the node: cache used/capacity/ratio, the upload queue (files waiting for hosts) and export queue (safe files not yet exported), files LOST (no good copy anywhere) and files known only from other nodes' records, bytes in and out (total and this month), and the hosts with their health. Exit 6 while any file is lost.",
             "cm status",
             "cm status --json | jq '.cache.usage_ratio'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
         {
             var status = await RunAsync(context, cancellationToken);
             context.Console.Print(status, CliJsonContext.Default.StatusResult, WriteText);
-            return ExitCodes.Ok;
+            return LostFiles.Conclude(context.Console, status.Lost);
         });
         return command;
     }
@@ -45,6 +45,16 @@ internal static class StatusCommand
         lines.Add("cache", $"{ByteSize.Format(cache.UsedBytes)} used of {ByteSize.Format(cache.CapacityBytes)} ({(cache.UsageRatio * 100).ToString("0.0", CultureInfo.InvariantCulture)}%), at most {ByteSize.Format(cache.LimitBytes)}; {cache.Path}");
         lines.Add("upload queue", $"{uploadQueue.Count} file(s), {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
         lines.Add("export queue", $"{exportQueue.Count} file(s), {ByteSize.Format(exportQueue.Size)} not yet exported");
+        if (status.Lost.Count > 0)
+        {
+            lines.Add("LOST", $"{status.Lost.Count} file(s), {ByteSize.Format(status.Lost.Size)}: no good copy on any host and in no cache (`cm list --lost` names them)");
+        }
+
+        if (status.Unconfirmed.Count > 0)
+        {
+            lines.Add("unconfirmed", $"{status.Unconfirmed.Count} file(s), {ByteSize.Format(status.Unconfirmed.Size)} known only from other nodes' records; `cm verify` or `cm sync` looks for their copies");
+        }
+
         lines.Add("transfers", $"in {ByteSize.Format(total.IncomingBytes)}, out {ByteSize.Format(total.OutgoingBytes)} in total; in {ByteSize.Format(month.IncomingBytes)}, out {ByteSize.Format(month.OutgoingBytes)} in {month.Month}");
         lines.Add("hosts", hosts.Count == 0 ? "none configured: files stay pending" : $"{hosts.Count}, {hosts.Count(h => h.Health == "ok")} ok");
         foreach (var line in lines.Lines(includeHeader: false))

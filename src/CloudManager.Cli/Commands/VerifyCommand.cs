@@ -12,7 +12,7 @@ internal static class VerifyCommand
         var deep = new Option<bool>("--deep") { Description = "Download and hash every copy instead of asking the host whether it is there." };
         var command = new CliCommand(
             "verify",
-            "Check that the hosts still hold every stored copy (exists and size; with --deep, download and hash). Missing or damaged copies are marked, and the next `cm sync` copies those files again. Prints one line per file; exit 0 when every copy is good, 6 when copies were lost, 5 when a host could not be checked.",
+            "Check what the catalog believes against the hosts: every copy, including those marked missing or damaged before (exists with the right size; with --deep, download and hash), and every link learned from another node. A copy found again counts again; a missing or wrong-sized one is marked, and the next `cm sync` copies that file again. A file with no good copy and in no cache is LOST and reported every time. Prints one line per file; exit 0 when every copy is good, 6 when copies or files were lost, 5 when a host could not be checked.",
             "cm verify",
             "cm verify --deep && cm sync")
         {
@@ -40,7 +40,7 @@ internal static class VerifyCommand
         foreach (var file in result.Details)
         {
             var problems = file.Copies.Where(c => c.Result != "good").Select(c => $"{c.Host}:{c.Result}");
-            console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.Safe ? "safe" : "AT RISK")}  {file.Name}  {string.Join(" ", problems)}".TrimEnd());
+            console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.Lost ? "LOST" : file.Safe ? "safe" : "AT RISK")}  {file.Name}  {string.Join(" ", problems)}".TrimEnd());
         }
     }
 
@@ -49,6 +49,11 @@ internal static class VerifyCommand
     {
         console.Info(
             $"verify{(result.Deep ? " --deep" : "")}: {result.Files} file(s), {result.LostCopies} cop(ies) lost or damaged, {result.UncheckedCopies} not checked (host unreachable), {result.FilesBelowMinimum} file(s) below {result.MinCopies} good copies.");
+        if (result.LostFiles > 0)
+        {
+            return LostFiles.Conclude(console, new Catalog.QueueInfo(result.LostFiles, result.LostBytes));
+        }
+
         if (result.LostCopies > 0 || result.FilesBelowMinimum > 0)
         {
             console.Fail("Copies were lost: run `cm sync` to copy those files again.");

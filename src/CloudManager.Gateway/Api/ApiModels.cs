@@ -26,7 +26,9 @@ internal sealed record StatusReport(
     BandwidthStatus Bandwidth,
     SyncState Sync,
     IReadOnlyList<HostStatus> Hosts,
-    AuthStatus Auth);
+    AuthStatus Auth,
+    CountAndSize Lost,
+    CountAndSize Unconfirmed);
 
 /// <summary>The cache: capacity, the most it may hold, what it holds, and the largest upload accepted.</summary>
 internal sealed record StorageStatus(long Capacity, long Limit, long Used, double UsageRatio, long MaxFileSize);
@@ -89,7 +91,10 @@ internal sealed record FilePage(string Order, int Limit, CountAndSize Total, IRe
 /// <summary>A file as listed: <c>state</c> is <c>safe</c> (enough hosts hold it) or <c>pending</c>.</summary>
 internal sealed record FileItem(string Hash, string Name, long Size, string State, int Copies, bool Cached, bool Pinned, DateTime CreatedAt)
 {
-    /// <summary>A listed file: safe once <paramref name="minCopies"/> hosts hold it. <c>cm list</c> prints the same.</summary>
+    /// <summary>
+    /// A listed file: <c>lost</c> when no configured host holds a good copy and no node caches it, <c>safe</c> once
+    /// <paramref name="minCopies"/> hosts hold it, else <c>pending</c>. <c>cm list</c> prints the same.
+    /// </summary>
     public static FileItem From(FileListing listing, int minCopies)
     {
         var file = listing.File;
@@ -97,7 +102,7 @@ internal sealed record FileItem(string Hash, string Name, long Size, string Stat
             file.Hash.ToString(),
             FileDisplay.Name(file),
             file.Size,
-            file.StoredCopies >= minCopies ? "safe" : "pending",
+            listing.Lost ? "lost" : file.StoredCopies >= minCopies ? "safe" : "pending",
             file.StoredCopies,
             listing.Cached,
             listing.Pinned,

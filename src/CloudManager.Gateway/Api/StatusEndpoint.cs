@@ -21,7 +21,9 @@ internal static class StatusEndpoint
             .WithDescription(
                 "storage {capacity, limit, used, usage_ratio, max_file_size}, files {count, size}, "
                 + "bandwidth {total, current, limits}, sync {cloud_queue, export_queue, running, last_run, ...}, "
-                + "hosts with their health (ok, failing, unreachable, unknown before the first probe), and whether uploads need a token.")
+                + "hosts with their health (ok, failing, unreachable, unknown before the first probe), whether uploads need a token, "
+                + "lost {count, size}: files with no good copy on a configured host and in no node's cache, and unconfirmed {count, size}: "
+                + "files known only from other nodes' records whose copies no host here has shown yet.")
             .Produces<StatusReport>();
 
     private static async Task<Ok<StatusReport>> HandleAsync(
@@ -62,6 +64,8 @@ internal static class StatusEndpoint
                 sync.LastError,
                 sync.NextRunAt?.UtcDateTime),
             hosts,
-            new AuthStatus(options.Token is not null)));
+            new AuthStatus(options.Token is not null),
+            new CountAndSize(status.Lost.Count, status.Lost.Size),
+            new CountAndSize(status.Unconfirmed.Count, status.Unconfirmed.Size)));
     }
 }

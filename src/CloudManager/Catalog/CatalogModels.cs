@@ -26,20 +26,24 @@ public enum CopyState
     /// <summary>Every attempt to store it there failed so far.</summary>
     Failed = 1,
 
-    /// <summary>The host served bytes that did not match the hash.</summary>
+    /// <summary>The host served bytes that did not match the hash, or holds an object of the wrong size.</summary>
     Damaged = 2,
+
+    /// <summary>The host, answering under its identity, did not hold it; a verify that finds it again revives it.</summary>
+    Missing = 3,
 }
 
 /// <summary>A copy of a file on a host, or the record of failed attempts to make one.</summary>
 /// <param name="Hash">The file.</param>
-/// <param name="HostName">The host.</param>
+/// <param name="HostId">The identity of the host (the id of the marker written on it).</param>
+/// <param name="HostName">The name that host was last configured under.</param>
 /// <param name="Locator">Where the host keeps it, when stored.</param>
 /// <param name="State">Stored, failed or damaged.</param>
 /// <param name="Attempts">Upload attempts made by this pool.</param>
 /// <param name="LastError">The last error, if any.</param>
 /// <param name="UpdatedAt">When the row last changed.</param>
 public sealed record CopyRecord(
-    ContentHash Hash, string HostName, HostLocator? Locator, CopyState State, int Attempts, string? LastError, DateTimeOffset UpdatedAt);
+    ContentHash Hash, string HostId, string HostName, HostLocator? Locator, CopyState State, int Attempts, string? LastError, DateTimeOffset UpdatedAt);
 
 /// <summary>How well a host has been doing, kept across restarts.</summary>
 /// <param name="HostName">The host.</param>
@@ -91,16 +95,34 @@ public readonly record struct QueueInfo(long Count, long Size);
 /// <param name="File">The catalog record.</param>
 /// <param name="Cached">Whether this node holds it in its cache.</param>
 /// <param name="Pinned">Whether this node pins it.</param>
-public sealed record FileListing(FileRecord File, bool Cached, bool Pinned);
+/// <param name="Lost">Whether it is lost: no good copy on a configured host, in no node's cache, and no unconfirmed link left to try.</param>
+public sealed record FileListing(FileRecord File, bool Cached, bool Pinned, bool Lost);
 
 /// <summary>The outcome of one attempt to put a copy of a file on a host.</summary>
 /// <param name="Hash">The file.</param>
-/// <param name="HostName">The host.</param>
+/// <param name="HostId">The identity of the host.</param>
+/// <param name="HostName">The host's configured name (its health is kept under it).</param>
 /// <param name="Locator">Where the host keeps it, on success.</param>
 /// <param name="Error">The error, on failure.</param>
 /// <param name="BytesSent">Bytes sent to the host.</param>
-public sealed record CopyAttempt(ContentHash Hash, string HostName, HostLocator? Locator, string? Error, long BytesSent)
+public sealed record CopyAttempt(ContentHash Hash, string HostId, string HostName, HostLocator? Locator, string? Error, long BytesSent)
 {
     /// <summary>Whether the copy was stored.</summary>
     public bool Succeeded => Locator is not null;
 }
+
+/// <summary>A host identity the catalog has seen.</summary>
+/// <param name="HostId">The random id written on the host.</param>
+/// <param name="Name">The name it was last configured under.</param>
+/// <param name="Kind">Its kind.</param>
+/// <param name="Location">Where it was last seen (<c>scheme:path</c>).</param>
+/// <param name="FirstSeenAt">When the catalog first saw it.</param>
+/// <param name="LastSeenAt">When a node last read its marker.</param>
+public sealed record HostIdentityRecord(string HostId, string Name, string Kind, string Location, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt);
+
+/// <summary>A link to a copy learned from another node's record: a hint until a configured host shows it.</summary>
+/// <param name="Hash">The file.</param>
+/// <param name="HostName">The host name the other node used.</param>
+/// <param name="Locator">Where it said the copy is.</param>
+/// <param name="LearnedAt">When it was learned.</param>
+public sealed record CopyHint(ContentHash Hash, string HostName, HostLocator Locator, DateTimeOffset LearnedAt);

@@ -15,11 +15,12 @@ namespace CloudManager.Catalog;
 /// </para>
 /// <para>
 /// The members come in roles, one interface each: <see cref="IFileCatalog"/>, <see cref="ICacheIndex"/>,
-/// <see cref="ICopyCatalog"/>, <see cref="ITransferLog"/>, <see cref="IExchangeCatalog"/> and
-/// <see cref="IFileListings"/>. A catalog is all of them, with the members that open and migrate it.
+/// <see cref="ICopyCatalog"/>, <see cref="ITransferLog"/>, <see cref="IExchangeCatalog"/>,
+/// <see cref="IFileListings"/>, <see cref="IHostCatalog"/> and <see cref="ICopyClaims"/>. A catalog is all of
+/// them, with the members that open and migrate it and read its clock.
 /// </para>
 /// </remarks>
-public interface ICatalog : IFileCatalog, ICacheIndex, ICopyCatalog, ITransferLog, IExchangeCatalog, IFileListings, IAsyncDisposable
+public interface ICatalog : IFileCatalog, ICacheIndex, ICopyCatalog, ITransferLog, IExchangeCatalog, IFileListings, IHostCatalog, ICopyClaims, IAsyncDisposable
 {
     /// <summary>A description for messages, with any password removed.</summary>
     string DisplayName { get; }
@@ -28,6 +29,13 @@ public interface ICatalog : IFileCatalog, ICacheIndex, ICopyCatalog, ITransferLo
     /// <returns>The schema version now in place.</returns>
     /// <exception cref="CatalogVersionException">The catalog is newer than this code.</exception>
     Task<int> MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The catalog server's clock, which every node on a shared catalog uses for the times they share
+    /// (exports, leases, the transfer month), or null when the catalog has no clock of its own (SQLite,
+    /// whose nodes share the machine's).
+    /// </summary>
+    Task<DateTimeOffset?> ReadClockAsync(CancellationToken cancellationToken);
 
     /// <summary>Registers a node (idempotent) and makes its stored priorities those of <paramref name="policy"/>.</summary>
     Task EnsureNodeAsync(string nodeId, IEvictionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);

@@ -1,3 +1,5 @@
+using CloudManager.Hosts;
+
 namespace CloudManager.Catalog;
 
 /// <summary>
@@ -29,8 +31,33 @@ public interface ICopyCatalog
     /// <returns>The file's stored copies after the change.</returns>
     Task<int> RecordCopyAttemptAsync(string nodeId, CopyAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Marks a copy as damaged (the host served wrong bytes, or lost it) and recounts the file's stored copies.</summary>
-    Task MarkCopyDamagedAsync(ContentHash hash, string hostName, string error, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a copy <see cref="CopyState.Damaged"/> (wrong bytes or size) or <see cref="CopyState.Missing"/>
+    /// (the host, under its identity, does not hold it) and recounts the file's stored copies.
+    /// </summary>
+    Task MarkCopyProblemAsync(ContentHash hash, string hostId, CopyState state, string error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a copy this node has just seen on a host (it exists there with the right size, or served
+    /// the right bytes): stored from now on, any hint under <paramref name="hostName"/> replaced; recounts.
+    /// </summary>
+    /// <returns>The file's stored copies after the change.</returns>
+    Task<int> ConfirmCopyAsync(ContentHash hash, string hostId, string hostName, HostLocator locator, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The links to a file's copies learned from other nodes' records and not yet seen.</summary>
+    Task<IReadOnlyList<CopyHint>> GetCopyHintsAsync(ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a link learned from another node (the host named so does not hold the copy).</summary>
+    Task RemoveCopyHintAsync(ContentHash hash, string hostName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Files a verify looks at, in hash order after <paramref name="after"/>: every file with a copy row
+    /// or a hint, and every file no node caches (a lost file is reported every time).
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> ListFilesToVerifyAsync(ContentHash? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Files with unconfirmed links from other nodes whose hosts this node might have: what a sync confirms.</summary>
+    Task<IReadOnlyList<FileRecord>> ListFilesWithHintsAsync(IReadOnlyCollection<string> hostNames, ContentHash? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of a transfer in a host's health.</summary>
     Task RecordHostResultAsync(string hostName, string? error, DateTimeOffset now, CancellationToken cancellationToken);
@@ -38,9 +65,7 @@ public interface ICopyCatalog
     /// <summary>The health of every host that has a record.</summary>
     Task<IReadOnlyList<HostHealth>> GetHostHealthAsync(CancellationToken cancellationToken);
 
-    /// <summary>How many good copies each host holds.</summary>
+    /// <summary>How many good copies each host identity holds.</summary>
     Task<IReadOnlyDictionary<string, long>> CountStoredCopiesByHostAsync(CancellationToken cancellationToken);
 
-    /// <summary>Files that have at least one good copy, in hash order, after <paramref name="after"/>.</summary>
-    Task<IReadOnlyList<FileRecord>> ListFilesWithCopiesAsync(ContentHash? after, int limit, CancellationToken cancellationToken);
 }

@@ -13,6 +13,21 @@ public interface IFileListings
     /// <summary>How many files this node caches that are not yet safe, and their bytes (one query, no listing).</summary>
     Task<QueueInfo> CountUploadQueueAsync(string nodeId, int minCopies, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Files that are lost: no good copy on a host some node has configured, in no node's cache, and no
+    /// unconfirmed link from another node left to try.
+    /// </summary>
+    Task<IReadOnlyList<FileRecord>> ListLostAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Which of the given files are lost.</summary>
+    Task<IReadOnlySet<ContentHash>> FindLostAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
+    /// <summary>How many files are lost, and their bytes.</summary>
+    Task<QueueInfo> CountLostAsync(CancellationToken cancellationToken);
+
+    /// <summary>How many files are known only through links from other nodes that no host here has shown yet, and their bytes.</summary>
+    Task<QueueInfo> CountUnconfirmedAsync(CancellationToken cancellationToken);
+
     /// <summary>Files in hash order, with whether this node caches them.</summary>
     Task<IReadOnlyList<FileListing>> ListFilesAsync(string nodeId, ContentHash? after, int limit, CancellationToken cancellationToken);
 

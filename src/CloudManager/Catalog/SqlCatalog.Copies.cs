@@ -31,7 +31,8 @@ public abstract partial class SqlCatalog : ICopyCatalog
         {
             var names = string.Join(", ", chunk.Select((_, i) => "@h" + i.ToString(CultureInfo.InvariantCulture)));
             var command = Command(connection, null,
-                $"SELECT hash, host, locator, state, attempts, last_error, updated_at FROM copies WHERE hash IN ({names}) ORDER BY hash, host",
+                $"SELECT k.hash, k.host, COALESCE(i.name, k.host), k.locator, k.state, k.attempts, k.last_error, k.updated_at FROM copies k " +
+                $"LEFT JOIN host_ids i ON i.host_id = k.host WHERE k.hash IN ({names}) ORDER BY k.hash, k.host",
                 chunk.Select((h, i) => ("h" + i.ToString(CultureInfo.InvariantCulture), (object?)h.ToString())).ToArray());
             await using var commandScope = command.ConfigureAwait(false);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -48,11 +49,12 @@ public abstract partial class SqlCatalog : ICopyCatalog
                 ((List<CopyRecord>)list).Add(new CopyRecord(
                     hash,
                     reader.GetString(1),
-                    reader.IsDBNull(2) ? null : new HostLocator(reader.GetString(2)),
-                    (CopyState)reader.GetInt32(3),
-                    reader.GetInt32(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+                    reader.GetString(2),
+                    reader.IsDBNull(3) ? null : new HostLocator(reader.GetString(3)),
+                    (CopyState)reader.GetInt32(4),
+                    reader.GetInt32(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
             }
         }
 
@@ -64,7 +66,7 @@ public abstract partial class SqlCatalog : ICopyCatalog
         RunAsync(connection => ReadFilesAsync(connection, null,
             $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 AND f.stored_copies < @r " +
             "AND NOT EXISTS (SELECT 1 FROM cache_entries c WHERE c.hash = f.hash AND c.node_id = @n) " +
-            "AND EXISTS (SELECT 1 FROM copies k WHERE k.hash = f.hash AND k.state = 2) ORDER BY f.created_at, f.hash LIMIT @l",
+            "AND EXISTS (SELECT 1 FROM copies k WHERE k.hash = f.hash AND k.state IN (2, 3)) ORDER BY f.created_at, f.hash LIMIT @l",
             cancellationToken, ("n", nodeId), ("r", redundancy), ("l", limit)), cancellationToken);
 
     /// <inheritdoc />
@@ -74,12 +76,64 @@ public abstract partial class SqlCatalog : ICopyCatalog
             cancellationToken, ("n", nodeId), ("r", redundancy), ("l", limit)), cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FileRecord>> ListFilesWithCopiesAsync(ContentHash? after, int limit, CancellationToken cancellationToken) =>
-        RunAsync(connection => after is { } a
-            ? ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 AND f.hash > @a ORDER BY f.hash LIMIT @l",
-                cancellationToken, ("a", a.ToString()), ("l", limit))
-            : ReadFilesAsync(connection, null, $"SELECT {FileColumns} FROM files f WHERE f.stored_copies >= 1 ORDER BY f.hash LIMIT @l",
-                cancellationToken, ("l", limit)), cancellationToken);
+    public Task<IReadOnlyList<FileRecord>> ListFilesToVerifyAsync(ContentHash? after, int limit, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f WHERE f.hash > @a AND (EXISTS (SELECT 1 FROM copies k WHERE k.hash = f.hash) " +
+            "OR EXISTS (SELECT 1 FROM copy_hints h WHERE h.hash = f.hash) OR NOT EXISTS (SELECT 1 FROM cache_entries c WHERE c.hash = f.hash)) ORDER BY f.hash LIMIT @l",
+            cancellationToken, ("a", after?.ToString() ?? ""), ("l", limit)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileRecord>> ListFilesWithHintsAsync(IReadOnlyCollection<string> hostNames, ContentHash? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostNames);
+        if (hostNames.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<FileRecord>>([]);
+        }
+
+        var names = string.Join(", ", hostNames.Select((_, i) => "@o" + i.ToString(CultureInfo.InvariantCulture)));
+        var parameters = hostNames.Select((n, i) => ("o" + i.ToString(CultureInfo.InvariantCulture), (object?)n))
+            .Append(("a", after?.ToString() ?? "")).Append(("l", limit)).ToArray();
+        return RunAsync(connection => ReadFilesAsync(connection, null,
+            $"SELECT {FileColumns} FROM files f WHERE f.hash > @a AND EXISTS (SELECT 1 FROM copy_hints h WHERE h.hash = f.hash AND h.host_name IN ({names})) ORDER BY f.hash LIMIT @l",
+            cancellationToken, parameters), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CopyHint>> GetCopyHintsAsync(ContentHash hash, CancellationToken cancellationToken) => RunAsync<IReadOnlyList<CopyHint>>(async connection =>
+    {
+        var command = Command(connection, null, "SELECT host_name, locator, learned_at FROM copy_hints WHERE hash = @h ORDER BY host_name", ("h", hash.ToString()));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var hints = new List<CopyHint>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            hints.Add(new CopyHint(hash, reader.GetString(0), new HostLocator(reader.GetString(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+        }
+
+        return hints;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RemoveCopyHintAsync(ContentHash hash, string hostName, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+            await ExecuteAsync(connection, transaction, "DELETE FROM copy_hints WHERE hash = @h AND host_name = @o",
+                cancellationToken, ("h", hash.ToString()), ("o", hostName)).ConfigureAwait(false), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> ConfirmCopyAsync(ContentHash hash, string hostId, string hostName, HostLocator locator, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            var h = hash.ToString();
+            await LockFileAsync(connection, transaction, h, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @i, @l, 0, 0, NULL, @t) " +
+                "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at",
+                cancellationToken, ("h", h), ("i", hostId), ("l", locator.Value), ("t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM copy_hints WHERE hash = @h AND host_name = @o", cancellationToken, ("h", h), ("o", hostName)).ConfigureAwait(false);
+            return await RecountCopiesAsync(connection, transaction, h, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task<int> RecordCopyAttemptAsync(string nodeId, CopyAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -93,15 +147,19 @@ public abstract partial class SqlCatalog : ICopyCatalog
                 await ExecuteAsync(connection, transaction,
                     "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, @l, 0, 1, NULL, @t) " +
                     "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, attempts = copies.attempts + 1, last_error = NULL, updated_at = excluded.updated_at",
-                    cancellationToken, ("h", hash), ("o", attempt.HostName), ("l", locator.Value), ("t", at)).ConfigureAwait(false);
+                    cancellationToken, ("h", hash), ("o", attempt.HostId), ("l", locator.Value), ("t", at)).ConfigureAwait(false);
             }
             else
             {
                 await ExecuteAsync(connection, transaction,
                     "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @o, NULL, 1, 1, @e, @t) " +
                     "ON CONFLICT (hash, host) DO UPDATE SET attempts = copies.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at",
-                    cancellationToken, ("h", hash), ("o", attempt.HostName), ("e", attempt.Error ?? "failed"), ("t", at)).ConfigureAwait(false);
+                    cancellationToken, ("h", hash), ("o", attempt.HostId), ("e", attempt.Error ?? "failed"), ("t", at)).ConfigureAwait(false);
             }
+
+            // The attempt is over: this node's claim on it ends with its record.
+            await ExecuteAsync(connection, transaction, "DELETE FROM copy_leases WHERE hash = @h AND host_id = @i AND node_id = @n",
+                cancellationToken, ("h", hash), ("i", attempt.HostId), ("n", nodeId)).ConfigureAwait(false);
 
             await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
             await AddTransferAsync(connection, transaction, nodeId, 0, attempt.BytesSent, now, cancellationToken).ConfigureAwait(false);
@@ -109,14 +167,21 @@ public abstract partial class SqlCatalog : ICopyCatalog
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task MarkCopyDamagedAsync(ContentHash hash, string hostName, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, transaction) =>
+    public Task MarkCopyProblemAsync(ContentHash hash, string hostId, CopyState state, string error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (state is not (CopyState.Damaged or CopyState.Missing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "A copy's problem is Damaged or Missing.");
+        }
+
+        return WriteAsync(async (connection, transaction) =>
         {
             await LockFileAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "UPDATE copies SET state = 2, last_error = @e, updated_at = @t WHERE hash = @h AND host = @o",
-                cancellationToken, ("e", error), ("t", now.ToUnixTimeMilliseconds()), ("h", hash.ToString()), ("o", hostName)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "UPDATE copies SET state = @s, last_error = @e, updated_at = @t WHERE hash = @h AND host = @o",
+                cancellationToken, ("s", (int)state), ("e", Truncate(error, 1000)), ("t", now.ToUnixTimeMilliseconds()), ("h", hash.ToString()), ("o", hostId)).ConfigureAwait(false);
             return await RecountCopiesAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task RecordHostResultAsync(string hostName, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -185,8 +250,7 @@ public abstract partial class SqlCatalog : ICopyCatalog
         }
     }
 
-    private const string RecountCopiesSql =
-        "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = @h AND copies.state = 0) WHERE hash = @h RETURNING stored_copies";
+    private static readonly string RecountCopiesSql = $"UPDATE files SET stored_copies = {StoredCopiesOf("@h")} WHERE hash = @h RETURNING stored_copies";
 
     private static async Task<int> RecountCopiesAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken) =>
         (int)(await ScalarAsync<long?>(connection, transaction, RecountCopiesSql, cancellationToken, ("h", hash)).ConfigureAwait(false) ?? 0);

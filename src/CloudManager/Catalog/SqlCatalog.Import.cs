@@ -10,8 +10,8 @@ using CloudManager.Exchange;
 namespace CloudManager.Catalog;
 
 // Import of another node's records (data_load). The first record of each file goes into a temporary
-// staging table, a handful of set-based statements apply the whole document at once, and the copies go
-// straight into the copies table. Rows reach the database the way its provider takes them fastest (see
+// staging table, a handful of set-based statements apply the whole document at once, and the links go
+// into the hints table (a link is never a copy until a host here shows it). Rows reach the database the way its provider takes them fastest (see
 // InsertedRows): one prepared statement per row in process (SQLite), or a few thousand rows per round trip as
 // one JSON text the server unpacks (PostgreSQL). The outcome is the one of applying the records one by
 // one in document order.
@@ -24,7 +24,7 @@ public abstract partial class SqlCatalog
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly (string Name, string Type)[] RecordColumns =
-        [("i", "bigint"), ("h", "text"), ("s", "bigint"), ("n", "text"), ("c", "bigint"), ("k", "bigint")];
+        [("i", "bigint"), ("h", "text"), ("s", "bigint"), ("n", "text"), ("c", "bigint")];
     private static readonly (string Name, string Type)[] LinkColumns = [("h", "text"), ("o", "text"), ("u", "text")];
 
     /// <summary>
@@ -54,17 +54,17 @@ public abstract partial class SqlCatalog
             // Its rows go with the transaction: emptied below on success, rolled back on failure.
             await ExecuteAsync(connection, transaction,
                 "CREATE TEMP TABLE IF NOT EXISTS cm_import_staged (idx BIGINT NOT NULL, hash TEXT NOT NULL, size BIGINT NOT NULL, name TEXT NOT NULL, " +
-                "created_at BIGINT NOT NULL, stored BIGINT NOT NULL, known BIGINT NOT NULL)",
+                "created_at BIGINT NOT NULL, known BIGINT NOT NULL)",
                 cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
 
             await ExecuteRowsAsync(connection, transaction,
-                "INSERT INTO cm_import_staged (idx, hash, size, name, created_at, stored, known) " + InsertedRows(RecordColumns, "{0}, {1}, {2}, {3}, {4}, {5}, 0"),
+                "INSERT INTO cm_import_staged (idx, hash, size, name, created_at, known) " + InsertedRows(RecordColumns, "{0}, {1}, {2}, {3}, {4}, 0"),
                 RecordColumns, plan.Firsts, (values, i) =>
                 {
                     var record = records[i];
-                    (values[0], values[1], values[2], values[3], values[4], values[5]) =
-                        ((long)i, HashText(i), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds(), (long)plan.StoredLinks[i]);
+                    (values[0], values[1], values[2], values[3], values[4]) =
+                        ((long)i, HashText(i), record.FileSize, record.FileName, record.DateTime.ToUnixTimeSeconds());
                 }, cancellationToken).ConfigureAwait(false);
             if (AfterStagingSql.Length > 0)
             {
@@ -73,28 +73,15 @@ public abstract partial class SqlCatalog
 
             await ApplyFilesAsync(connection, transaction, records, plan.Conflict, syncId, cancellationToken).ConfigureAwait(false);
 
-            // Copies: a stored URL replaces a failed copy, never a stored one; a failed report never replaces anything.
-            var at = now.ToUnixTimeMilliseconds();
+            // Links are hints: another node's word that a host it calls so holds a copy. None counts as a
+            // copy until a host configured here shows it (sync, verify, a download); the newest word wins.
+            // A link reported as failed says nothing about any host here.
             await ExecuteRowsAsync(connection, transaction,
-                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                InsertedRows(LinkColumns, "{0}, {1}, {2}, 0, 0, NULL, @t") +
-                " ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at WHERE copies.state = 1",
-                LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => (values[0], values[1], values[2]) = (HashText(link.File), link.Host, link.Url), cancellationToken, ("t", at)).ConfigureAwait(false);
-            await ExecuteRowsAsync(connection, transaction,
-                "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) " +
-                InsertedRows(LinkColumns, "{0}, {1}, NULL, 1, 0, @e, @t") +
-                " ON CONFLICT (hash, host) DO NOTHING",
-                LinkColumns, plan.Links.Where(l => l.Url is null), (values, link) => (values[0], values[1], values[2]) = (HashText(link.File), link.Host, link.Url), cancellationToken,
-                ("e", "reported as failed by sync " + syncId), ("t", at)).ConfigureAwait(false);
-
-            // A new file's stored copies are the document's URLs for it, counted in memory (copies need
-            // their file, so it had none before); a file known before is counted again. Where writers
-            // are not serialized (no RowLockClause means they are), another transaction may have added a
-            // file between the check and the insert: every file is counted again there.
-            await ExecuteAsync(connection, transaction,
-                "UPDATE files SET stored_copies = (SELECT COUNT(*) FROM copies WHERE copies.hash = files.hash AND copies.state = 0) " +
-                $"WHERE hash IN (SELECT hash FROM cm_import_staged{(RowLockClause.Length == 0 ? " WHERE known = 1" : "")})",
-                cancellationToken).ConfigureAwait(false);
+                "INSERT INTO copy_hints (hash, host_name, locator, learned_at) " +
+                InsertedRows(LinkColumns, "{0}, {1}, {2}, @t") +
+                " ON CONFLICT (hash, host_name) DO UPDATE SET locator = excluded.locator, learned_at = excluded.learned_at",
+                LinkColumns, plan.Links.Where(l => l.Url is not null), (values, link) => (values[0], values[1], values[2]) = (HashText(link.File), link.Host, link.Url),
+                cancellationToken, ("t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
 
             await ExecuteAsync(connection, transaction, "DELETE FROM cm_import_staged", cancellationToken).ConfigureAwait(false);
             return 0;
@@ -130,7 +117,7 @@ public abstract partial class SqlCatalog
             cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction,
             "INSERT INTO files (hash, size, name, created_at, stored_copies, exported_at, sync_id) " +
-            "SELECT hash, size, name, created_at, stored, NULL, @y FROM cm_import_staged WHERE known = 0 ON CONFLICT (hash) DO NOTHING",
+            "SELECT hash, size, name, created_at, 0, NULL, @y FROM cm_import_staged WHERE known = 0 ON CONFLICT (hash) DO NOTHING",
             cancellationToken, ("y", syncId)).ConfigureAwait(false);
 
         // The files the document touches stay as they are until it is applied (where rows can be
@@ -256,8 +243,8 @@ public abstract partial class SqlCatalog
 
     /// <summary>
     /// What a document adds, worked out in memory: the first record of each file (in document order),
-    /// one link per file and host (the first URL the document gives, or a failed copy when it gives
-    /// none), and the earliest record whose size contradicts an earlier record of the same file.
+    /// one link per file and host (the first URL the document gives; a host given without one is kept
+    /// without a URL and recorded nowhere), and the earliest record whose size contradicts an earlier record of the same file.
     /// </summary>
     private sealed class ImportPlan
     {
@@ -269,12 +256,6 @@ public abstract partial class SqlCatalog
         public required IReadOnlyList<Link> Links { get; init; }
 
         public required int? Conflict { get; init; }
-
-        /// <summary>
-        /// By the index of a file's first record, the hosts the document gives a URL for: the stored
-        /// copies of a file new to the catalog.
-        /// </summary>
-        public required IReadOnlyList<int> StoredLinks { get; init; }
 
         public static ImportPlan Of(IReadOnlyList<FilePayload> records)
         {
@@ -332,16 +313,7 @@ public abstract partial class SqlCatalog
                 }
             }
 
-            var stored = new int[records.Count];
-            foreach (var link in links)
-            {
-                if (link.Url is not null)
-                {
-                    stored[link.File]++;
-                }
-            }
-
-            return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict, StoredLinks = stored };
+            return new ImportPlan { Firsts = firsts.Values, Links = links, Conflict = conflict };
         }
 
         private static bool NamesAHostTwice(IReadOnlyList<UploadLink> uploads)

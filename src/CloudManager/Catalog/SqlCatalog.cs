@@ -14,7 +14,7 @@ namespace CloudManager.Catalog;
 public abstract partial class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -43,6 +43,19 @@ public abstract partial class SqlCatalog : ICatalog
     /// <summary>Begins a transaction that takes the write lock at once where the provider distinguishes.</summary>
     protected virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
+
+    /// <summary>
+    /// A query for the database server's clock in Unix milliseconds, or null where the database has no
+    /// clock of its own (an embedded one, whose nodes share the machine's clock).
+    /// </summary>
+    protected virtual string? ClockSql => null;
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> ReadClockAsync(CancellationToken cancellationToken) =>
+        ClockSql is not { } sql
+            ? Task.FromResult<DateTimeOffset?>(null)
+            : RunAsync<DateTimeOffset?>(async connection =>
+                DateTimeOffset.FromUnixTimeMilliseconds(await ScalarAsync<long>(connection, null, sql, cancellationToken).ConfigureAwait(false)), cancellationToken);
 
     /// <inheritdoc />
     public virtual ValueTask DisposeAsync()
@@ -206,6 +219,7 @@ public abstract partial class SqlCatalog : ICatalog
             3 => "CloudManager.Catalog.003_eviction_memory.sql",
             4 => "CloudManager.Catalog.004_export_order_index.sql",
             5 => "CloudManager.Catalog.005_drop_export_index.sql",
+            6 => "CloudManager.Catalog.006_host_identities.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

@@ -13,7 +13,8 @@ internal sealed class RecordExchange(PoolContext pool)
     /// <summary>See <see cref="CloudPool.DataDumpAsync"/>.</summary>
     internal async Task<string?> DataDumpAsync(int limitBytes, CancellationToken cancellationToken)
     {
-        var now = pool.Time.GetUtcNow();
+        await pool.SharedTime.CalibrateAsync(pool.Catalog, cancellationToken).ConfigureAwait(false);
+        var now = pool.SharedTime.GetUtcNow();
         using var array = new BoundedPayloadArray(limitBytes);
         var hashes = new List<ContentHash>();
         var skipped = 0;
@@ -112,7 +113,7 @@ internal sealed class RecordExchange(PoolContext pool)
             return 0;
         }
 
-        await pool.ExchangeLog.ImportAsync(records, syncId, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await pool.ExchangeLog.ImportAsync(records, syncId, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         pool.Logger.LogInformation("Imported {Count} record(s) under sync id {SyncId}.", records.Count, syncId);
         return records.Count;
     }

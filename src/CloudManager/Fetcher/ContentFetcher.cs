@@ -84,24 +84,26 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
         CancellationToken cancellationToken)
     {
         var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
-        var candidates = copies.Where(c => c.State == CopyState.Stored && c.Locator is not null && pool.Hosts.ContainsKey(c.HostName)).ToList();
-        if (candidates.Count == 0)
+        var sources = await SourcesAsync(file, copies, cancellationToken).ConfigureAwait(false);
+        if (sources.Count == 0)
         {
             throw NoCandidate(file, copies);
         }
 
-        var health = (await pool.Copies.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
-        var ordered = HostRanking.Order(candidates.Select(c => c.HostName), health, counts: null, pool.Time.GetUtcNow(), pool.Options.HostCoolDown).ToList();
         var failures = new List<StorageHostException>();
-        foreach (var hostName in ordered)
+        foreach (var source in sources)
         {
-            var copy = candidates.First(c => c.HostName == hostName);
-            var host = pool.Hosts[hostName];
+            var host = source.Host;
             var temps = newTempPaths();
             try
             {
-                await FetchFromHostAsync(host, file, copy.Locator!.Value, temps, pool.Layout.Root, progress, cancellationToken).ConfigureAwait(false);
-                await pool.Copies.RecordHostResultAsync(host.Name, null, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await FetchFromHostAsync(host, file, source.Locator, temps, pool.Layout.Root, progress, cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, null, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                if (source.IsHint)
+                {
+                    await ConfirmHintAsync(file, source, cancellationToken).ConfigureAwait(false);
+                }
+
                 var result = await accept(temps).ConfigureAwait(false);
                 pool.Logger.LogInformation("Fetched {Hash} from host {Host}.", file.Hash, host.Name);
                 return result;
@@ -110,14 +112,20 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
             {
                 failures.Add(e);
                 pool.Logger.LogWarning("Host {Host} served damaged bytes for {Hash}: {Error}", host.Name, file.Hash, e.Message);
-                await pool.Copies.MarkCopyDamagedAsync(file.Hash, host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await RecordProblemAsync(file, source, CopyState.Damaged, e.Message, cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContentNotFoundException e)
+            {
+                failures.Add(e);
+                pool.Logger.LogWarning("Host {Host} does not hold {Hash}: {Error}", host.Name, file.Hash, e.Message);
+                await RecordProblemAsync(file, source, CopyState.Missing, "missing when downloaded", cancellationToken).ConfigureAwait(false);
             }
             catch (StorageHostException e)
             {
                 failures.Add(e);
                 pool.Logger.LogWarning("Host {Host} could not deliver {Hash}: {Error}", host.Name, file.Hash, e.Message);
-                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await pool.Copies.RecordHostResultAsync(host.Name, e.Message, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -129,7 +137,70 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
         }
 
         throw new ContentUnavailableException(file.Hash, failures,
-            $"{file.Hash} ({file.Name}) could not be fetched from any of {ordered.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
+            $"{file.Hash} ({file.Name}) could not be fetched from any of {sources.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
+    }
+
+    /// <summary>A place to read a file from: a copy the catalog records, or a link from another node to a host configured here.</summary>
+    private sealed record Source(IStorageHost Host, HostLocator Locator, string? HostId, bool IsHint);
+
+    /// <summary>
+    /// Where a file may be read from, best first: the configured hosts that hold a recorded copy (healthiest
+    /// first), then the configured hosts that another node's record says hold one (read and verified like
+    /// any copy, and recorded as a copy once they deliver).
+    /// </summary>
+    private async Task<List<Source>> SourcesAsync(FileRecord file, IReadOnlyList<CopyRecord> copies, CancellationToken cancellationToken)
+    {
+        var recorded = copies
+            .Where(c => c.State == CopyState.Stored && c.Locator is not null)
+            .Select(c => pool.Identities.HostOf(c.HostId) is { } host ? new Source(host, c.Locator!.Value, c.HostId, IsHint: false) : null)
+            .OfType<Source>()
+            .ToList();
+        var hinted = (await pool.Copies.GetCopyHintsAsync(file.Hash, cancellationToken).ConfigureAwait(false))
+            .Where(h => pool.Hosts.ContainsKey(h.HostName) && recorded.All(r => r.Host.Name != h.HostName))
+            .Select(h => new Source(pool.Hosts[h.HostName], h.Locator, pool.Identities.IdOf(h.HostName), IsHint: true))
+            .ToList();
+        if (recorded.Count + hinted.Count == 0)
+        {
+            return [];
+        }
+
+        var health = (await pool.Copies.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal);
+        var now = pool.SharedTime.GetUtcNow();
+        List<Source> Ranked(List<Source> sources) =>
+            [.. HostRanking.Order(sources.Select(s => s.Host.Name), health, counts: null, now, pool.Options.HostCoolDown).Select(n => sources.First(s => s.Host.Name == n))];
+        return [.. Ranked(recorded), .. Ranked(hinted)];
+    }
+
+    /// <summary>A host delivered the right bytes where another node's record said: once its identity is read, the copy counts.</summary>
+    private async Task ConfirmHintAsync(FileRecord file, Source source, CancellationToken cancellationToken)
+    {
+        if (await pool.Identities.ConfirmAsync(source.Host, cancellationToken).ConfigureAwait(false) && pool.Identities.IdOf(source.Host.Name) is { } hostId)
+        {
+            await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, source.Host.Name, source.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Records what a download found wrong with a copy: damaged bytes always; a missing copy only once the
+    /// host's identity marker is read again (an unmounted disk loses nothing). A link from another node
+    /// that does not deliver is forgotten.
+    /// </summary>
+    private async Task RecordProblemAsync(FileRecord file, Source source, CopyState state, string why, CancellationToken cancellationToken)
+    {
+        if (!await pool.Identities.ConfirmAsync(source.Host, cancellationToken).ConfigureAwait(false))
+        {
+            pool.Logger.LogWarning("Host {Host} is not answering as the host this catalog knows: nothing is recorded against its copies.", source.Host.Name);
+            return;
+        }
+
+        if (source.IsHint)
+        {
+            await pool.Copies.RemoveCopyHintAsync(file.Hash, source.Host.Name, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await pool.Copies.MarkCopyProblemAsync(file.Hash, source.HostId!, state, why, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private static ContentUnavailableException NoCandidate(FileRecord file, IReadOnlyList<CopyRecord> copies)

@@ -50,7 +50,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
             var counted = temps.Count > 1 && await cache.TryInstallKnownAsync(file, temps[1], cancellationToken).ConfigureAwait(false);
             DurableFile.MoveIntoPlace(temps[0], destination);
             // An installed file's incoming bytes were counted with its cache record.
-            await pool.Transfers.AddTransferAsync(pool.NodeId, counted ? 0 : file.Size, file.Size, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await pool.Transfers.AddTransferAsync(pool.NodeId, counted ? 0 : file.Size, file.Size, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             return destination;
         }, progress, cancellationToken).ConfigureAwait(false);
     }
@@ -87,7 +87,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
             }
 
             DurableFile.MoveIntoPlace(temp, destination);
-            await pool.Transfers.AddTransferAsync(pool.NodeId, 0, length, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await pool.Transfers.AddTransferAsync(pool.NodeId, 0, length, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

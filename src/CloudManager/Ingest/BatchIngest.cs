@@ -235,7 +235,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
             return;
         }
 
-        var now = pool.Time.GetUtcNow();
+        var now = pool.SharedTime.GetUtcNow();
         var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
         var refused = await admission.AdmitAsync([.. fresh.Select((f, k) => (f.File.TempPath, records[k]))], staged.Flush, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < fresh.Count; k++)

@@ -85,7 +85,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
             return hash.ToString();
         }
 
-        var record = new FileRecord(hash, length, SourceChecks.SafeName(fileName, hash), pool.Time.GetUtcNow(), 0, null, null);
+        var record = new FileRecord(hash, length, SourceChecks.SafeName(fileName, hash), pool.SharedTime.GetUtcNow(), 0, null, null);
         await admission.AdmitAsync([(temp, record)], flush: null, cancellationToken).ConfigureAwait(false);
         pool.Logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
         return hash.ToString();

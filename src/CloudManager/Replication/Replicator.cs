@@ -27,11 +27,16 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
             return SyncReport.Empty;
         }
 
+        await pool.SharedTime.CalibrateAsync(pool.Catalog, cancellationToken).ConfigureAwait(false);
+        await pool.Identities.ResolveAsync(cancellationToken).ConfigureAwait(false);
+        await ConfirmHintsAsync(cancellationToken).ConfigureAwait(false);
+
         var health = new ConcurrentDictionary<string, HostHealth>(
             (await pool.Copies.GetHostHealthAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(h => h.HostName, StringComparer.Ordinal),
             StringComparer.Ordinal);
+        var byId = await pool.Copies.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false);
         var counts = new ConcurrentDictionary<string, long>(
-            await pool.Copies.CountStoredCopiesByHostAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+            pool.Hosts.Keys.ToDictionary(n => n, n => pool.Identities.IdOf(n) is { } id ? byId.GetValueOrDefault(id) : 0), StringComparer.Ordinal);
         var reports = new ConcurrentBag<FileSyncReport>();
         const int BatchSize = 512;
         await FetchFilesToRepairAsync(target, reports, progress, cancellationToken).ConfigureAwait(false);
@@ -64,6 +69,55 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
             "Sync: {Files} file(s), {Copies} cop(ies) made, {Failed} failed attempt(s), {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);
         return result;
+    }
+
+    /// <summary>
+    /// Looks on the hosts configured here for the copies other nodes' records say they hold: one found
+    /// (right size, on the host's identity read this run) counts from now on; one the host does not hold
+    /// is forgotten; a host that does not answer leaves the link for later.
+    /// </summary>
+    private async Task ConfirmHintsAsync(CancellationToken cancellationToken)
+    {
+        var names = pool.Hosts.Keys.Where(pool.Identities.IsConfirmed).ToList();
+        ContentHash? after = null;
+        while (true)
+        {
+            var files = await pool.Copies.ListFilesWithHintsAsync(names, after, 256, cancellationToken).ConfigureAwait(false);
+            if (files.Count == 0)
+            {
+                return;
+            }
+
+            await Parallel.ForEachAsync(
+                files,
+                new ParallelOptions { MaxDegreeOfParallelism = pool.Options.ParallelFiles, CancellationToken = cancellationToken },
+                async (file, token) =>
+                {
+                    foreach (var hint in await pool.Copies.GetCopyHintsAsync(file.Hash, token).ConfigureAwait(false))
+                    {
+                        if (pool.Identities.IsConfirmed(hint.HostName) && pool.Identities.IdOf(hint.HostName) is { } hostId)
+                        {
+                            await ConfirmHintAsync(file, hint, pool.Hosts[hint.HostName], hostId, token).ConfigureAwait(false);
+                        }
+                    }
+                }).ConfigureAwait(false);
+            after = files[^1].Hash;
+        }
+    }
+
+    private async Task ConfirmHintAsync(FileRecord file, CopyHint hint, IStorageHost host, string hostId, CancellationToken cancellationToken)
+    {
+        var check = await Verifier.CopyVerifier.CheckAsync(host, file, hint.Locator, deep: false, cancellationToken).ConfigureAwait(false);
+        switch (check.Result)
+        {
+            case CopyCheck.Good:
+                pool.Logger.LogInformation("Host {Host} holds {Hash}, as another node's record said: the copy counts from now on.", host.Name, file.Hash);
+                await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, host.Name, hint.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                break;
+            case CopyCheck.Missing or CopyCheck.Damaged:
+                await pool.Copies.RemoveCopyHintAsync(file.Hash, hint.HostName, CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>
@@ -123,8 +177,9 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         CancellationToken cancellationToken)
     {
         var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
-        var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
-        var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
+        var storedIds = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
+        var stored = copies.Where(c => c.State == CopyState.Stored && pool.Identities.HostOf(c.HostId) is not null).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
+        var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
         var needed = target - stored.Count;
         if (needed <= 0)
         {
@@ -133,6 +188,8 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 
         var source = cache.PathOf(file.Hash);
         cache.InUse.Mark(file.Hash);
+        var leases = new LeaseKeeper(pool, file.Hash);
+        await using var leasesScope = leases.ConfigureAwait(false);
         try
         {
             if (!cache.IsPresent(file.Hash, file.Size))
@@ -143,7 +200,9 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
                     [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
             }
 
-            var queue = new Queue<string>(HostRanking.Order(pool.Hosts.Keys.Where(h => !stored.Contains(h)), health, counts, pool.Time.GetUtcNow(), pool.Options.HostCoolDown));
+            // Only hosts whose identity was read this run take copies, and none that holds one already.
+            var writable = pool.Hosts.Keys.Where(n => pool.Identities.IsConfirmed(n) && !storedIds.Contains(pool.Identities.IdOf(n)!));
+            var queue = new Queue<string>(HostRanking.Order(writable, health, counts, pool.SharedTime.GetUtcNow(), pool.Options.HostCoolDown));
             var running = new List<Task<CopyAttemptReport>>();
             var attempts = new List<CopyAttemptReport>();
             var copiesNow = stored.Count;
@@ -153,7 +212,19 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
                 while (running.Count < needed - successes && queue.Count > 0)
                 {
                     var hostName = queue.Dequeue();
-                    running.Add(CopyToHostAsync(pool.Hosts[hostName], file, source, failedBefore.Contains(hostName), health, counts, cancellationToken));
+                    var hostId = pool.Identities.IdOf(hostName)!;
+                    // Another node may be making this copy, or enough others: the shared lease decides.
+                    if (!await leases.TryTakeAsync(hostId, target, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    running.Add(CopyToHostAsync(pool.Hosts[hostName], hostId, file, source, failedBefore.Contains(hostId), health, counts, cancellationToken));
+                }
+
+                if (running.Count == 0)
+                {
+                    break;
                 }
 
                 var finished = await Task.WhenAny(running).ConfigureAwait(false);
@@ -183,6 +254,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 
     private async Task<CopyAttemptReport> CopyToHostAsync(
         IStorageHost host,
+        string hostId,
         FileRecord file,
         string source,
         bool isRetry,
@@ -206,9 +278,9 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
             pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, e.Message);
         }
 
-        var now = pool.Time.GetUtcNow();
+        var now = pool.SharedTime.GetUtcNow();
         // The attempt happened: record it even if the sync is being cancelled.
-        await pool.Copies.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
+        await pool.Copies.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, hostId, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
             .ConfigureAwait(false);
         health.AddOrUpdate(
             host.Name,

@@ -15,6 +15,8 @@ namespace CloudManager;
 /// <param name="ExportQueue">Safe files that no shared log has confirmed yet.</param>
 /// <param name="Transfers">This node's transfer meter.</param>
 /// <param name="Hosts">Every configured host, in configuration order.</param>
+/// <param name="Lost">Files that are LOST: no good copy on a configured host and in no node's cache (nothing left to try).</param>
+/// <param name="Unconfirmed">Files known only from other nodes' records, whose copies no host here has shown yet.</param>
 public sealed record PoolStatus(
     string NodeId,
     string Catalog,
@@ -24,7 +26,9 @@ public sealed record PoolStatus(
     QueueInfo UploadQueue,
     QueueInfo ExportQueue,
     TransferStatus Transfers,
-    IReadOnlyList<HostStatus> Hosts);
+    IReadOnlyList<HostStatus> Hosts,
+    QueueInfo Lost = default,
+    QueueInfo Unconfirmed = default);
 
 /// <summary>The cache folder and how full it is.</summary>
 /// <param name="Path">The cache folder.</param>
@@ -48,7 +52,8 @@ public sealed record TransferStatus(TransferTotals Total, string Month, Transfer
 /// <param name="Kind">Its kind (<c>directory</c>, <c>s3</c>, ...).</param>
 /// <param name="Copies">Good copies the catalog lists on it.</param>
 /// <param name="History">Its record of successes and failures (empty for a host never used).</param>
-public sealed record HostStatus(string Name, string Kind, long Copies, HostHealth History)
+/// <param name="Identity">The identity (the id of the marker on the host) the catalog last saw under this name and place, if any.</param>
+public sealed record HostStatus(string Name, string Kind, long Copies, HostHealth History, string? Identity = null)
 {
     /// <summary>
     /// One word for people: <c>unreachable</c> when the last probe got no answer, <c>failing</c> when

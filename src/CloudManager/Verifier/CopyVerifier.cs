@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using CloudManager.Catalog;
 using CloudManager.Hosts;
 using CloudManager.IO;
@@ -7,28 +6,48 @@ using Microsoft.Extensions.Logging;
 namespace CloudManager.Verifier;
 
 /// <summary>
-/// Checks that the hosts still hold the copies the catalog lists, asking each host or, when deep,
-/// reading and hashing each copy; copies found missing or damaged are marked so that the next sync
-/// copies those files again. Hosts that do not answer change nothing.
+/// Checks what the catalog believes against the hosts: every copy (stored, or marked missing or damaged
+/// before) and every link learned from another node, on hosts whose identity was read this run. A copy
+/// found is stored (a missing one revives, a link becomes a copy); one the host does not hold is
+/// missing; one of the wrong size or bytes is damaged. Hosts that do not answer change nothing. A file
+/// with no good copy and no cached copy anywhere is reported lost, every time until it is resolved.
 /// </summary>
 internal sealed class CopyVerifier(PoolContext pool)
 {
     /// <summary>See <see cref="CloudPool.VerifyAsync"/>.</summary>
     internal async Task<VerifyReport> VerifyAsync(bool deep, IProgress<FileVerification>? progress, CancellationToken cancellationToken)
     {
+        await pool.Identities.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<FileVerification>();
         ContentHash? after = null;
         while (true)
         {
-            var files = await pool.Copies.ListFilesWithCopiesAsync(after, 256, cancellationToken).ConfigureAwait(false);
+            var files = await pool.Copies.ListFilesToVerifyAsync(after, 256, cancellationToken).ConfigureAwait(false);
             if (files.Count == 0)
             {
                 break;
             }
 
+            var copies = await pool.Copies.GetCopiesAsync(files.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
+            var checkedFiles = new List<(FileRecord File, List<CopyVerification> Checks)>();
             foreach (var file in files)
             {
-                var result = await VerifyFileAsync(file, deep, cancellationToken).ConfigureAwait(false);
+                var checks = await CheckFileAsync(file, copies.GetValueOrDefault(file.Hash, []), deep, cancellationToken).ConfigureAwait(false);
+                checkedFiles.Add((file, checks));
+            }
+
+            // Lost is the catalog's state after this page's evidence was recorded.
+            var lost = await pool.Listings.FindLostAsync(files.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var (file, checks) in checkedFiles)
+            {
+                var good = checks.Count(c => c.Result == CopyCheck.Good);
+                var notLost = checks.Count(c => c.Result is CopyCheck.Good or CopyCheck.Unreachable or CopyCheck.NotConfigured);
+                var result = new FileVerification(file.Hash, file.Name, file.Size, checks, good, notLost >= pool.MinCopies, lost.Contains(file.Hash));
+                if (result.IsLost)
+                {
+                    pool.Logger.LogError("{Hash} ({Name}) is LOST: no host holds a good copy and no node caches it.", file.Hash, file.Name);
+                }
+
                 results.Add(result);
                 progress?.Report(result);
             }
@@ -39,50 +58,117 @@ internal sealed class CopyVerifier(PoolContext pool)
         return new VerifyReport(results, deep);
     }
 
-    private async Task<FileVerification> VerifyFileAsync(FileRecord file, bool deep, CancellationToken cancellationToken)
+    private async Task<List<CopyVerification>> CheckFileAsync(FileRecord file, IReadOnlyList<CopyRecord> copies, bool deep, CancellationToken cancellationToken)
     {
-        var copies = (await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false))
-            .Where(c => c.State == CopyState.Stored && c.Locator is not null)
-            .ToList();
         var checks = new List<CopyVerification>();
-        foreach (var copy in copies)
+        foreach (var copy in copies.Where(c => c.State != CopyState.Failed && c.Locator is not null))
         {
-            if (!pool.Hosts.TryGetValue(copy.HostName, out var host))
-            {
-                checks.Add(new CopyVerification(copy.HostName, CopyCheck.NotConfigured, null));
-                continue;
-            }
+            checks.Add(await CheckCopyRowAsync(file, copy, deep, cancellationToken).ConfigureAwait(false));
+        }
 
-            var check = await CheckCopyAsync(host, file, copy.Locator!.Value, deep, cancellationToken).ConfigureAwait(false);
-            checks.Add(check);
-            if (check.Result is CopyCheck.Missing or CopyCheck.Damaged)
+        var seen = checks.Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
+        foreach (var hint in await pool.Copies.GetCopyHintsAsync(file.Hash, cancellationToken).ConfigureAwait(false))
+        {
+            if (!seen.Contains(hint.HostName))
             {
-                var why = check.Result == CopyCheck.Missing ? "missing when verified" : "damaged when verified: " + check.Detail;
-                pool.Logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
-                await pool.Copies.MarkCopyDamagedAsync(file.Hash, host.Name, why, pool.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                checks.Add(await CheckHintAsync(file, hint, deep, cancellationToken).ConfigureAwait(false));
             }
         }
 
-        var good = checks.Count(c => c.Result == CopyCheck.Good);
-        var notLost = checks.Count(c => c.Result is CopyCheck.Good or CopyCheck.Unreachable or CopyCheck.NotConfigured);
-        return new FileVerification(file.Hash, file.Name, file.Size, checks, good, notLost >= pool.MinCopies);
+        return checks;
     }
 
-    private static async Task<CopyVerification> CheckCopyAsync(IStorageHost host, FileRecord file, HostLocator locator, bool deep, CancellationToken cancellationToken)
+    private async Task<CopyVerification> CheckCopyRowAsync(FileRecord file, CopyRecord copy, bool deep, CancellationToken cancellationToken)
+    {
+        if (pool.Identities.HostOf(copy.HostId) is not { } host)
+        {
+            return new CopyVerification(copy.HostName, CopyCheck.NotConfigured, null);
+        }
+
+        if (!pool.Identities.IsConfirmed(host.Name))
+        {
+            return new CopyVerification(host.Name, CopyCheck.Unreachable, pool.Identities.Problems.GetValueOrDefault(host.Name));
+        }
+
+        if (copy.State == CopyState.Damaged && !deep)
+        {
+            // Only reading the bytes can show that a damaged copy was repaired.
+            return new CopyVerification(host.Name, CopyCheck.Damaged, copy.LastError);
+        }
+
+        var check = await CheckAsync(host, file, copy.Locator!.Value, deep, cancellationToken).ConfigureAwait(false);
+        var now = pool.SharedTime.GetUtcNow();
+        switch (check.Result)
+        {
+            case CopyCheck.Good when copy.State != CopyState.Stored:
+                pool.Logger.LogInformation("Copy of {Hash} on host {Host} is back: it counts again.", file.Hash, host.Name);
+                await pool.Copies.ConfirmCopyAsync(file.Hash, copy.HostId, host.Name, copy.Locator!.Value, now, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case CopyCheck.Missing or CopyCheck.Damaged when copy.State != StateOf(check.Result):
+                var state = StateOf(check.Result);
+                var why = state == CopyState.Missing ? "missing when verified" : "damaged when verified: " + check.Detail;
+                pool.Logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
+                await pool.Copies.MarkCopyProblemAsync(file.Hash, copy.HostId, state, why, now, CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
+
+        return check;
+    }
+
+    private static CopyState StateOf(CopyCheck result) => result == CopyCheck.Missing ? CopyState.Missing : CopyState.Damaged;
+
+    private async Task<CopyVerification> CheckHintAsync(FileRecord file, CopyHint hint, bool deep, CancellationToken cancellationToken)
+    {
+        if (!pool.Hosts.TryGetValue(hint.HostName, out var host) || pool.Identities.IdOf(host.Name) is not { } hostId)
+        {
+            return new CopyVerification(hint.HostName, CopyCheck.Unconfirmed, "a link from another node's record, to a host this node does not have");
+        }
+
+        if (!pool.Identities.IsConfirmed(host.Name))
+        {
+            return new CopyVerification(host.Name, CopyCheck.Unreachable, pool.Identities.Problems.GetValueOrDefault(host.Name));
+        }
+
+        var check = await CheckAsync(host, file, hint.Locator, deep, cancellationToken).ConfigureAwait(false);
+        switch (check.Result)
+        {
+            case CopyCheck.Good:
+                pool.Logger.LogInformation("Host {Host} holds {Hash}, as another node's record said: the copy counts from now on.", host.Name, file.Hash);
+                await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, host.Name, hint.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                break;
+            case CopyCheck.Missing or CopyCheck.Damaged:
+                pool.Logger.LogWarning("Another node's record said host {Host} holds {Hash}; it does not ({Result}): the link is forgotten.", host.Name, file.Hash, check.Result);
+                await pool.Copies.RemoveCopyHintAsync(file.Hash, hint.HostName, CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
+
+        return check;
+    }
+
+    /// <summary>
+    /// Asks a host about one copy: there with the right size (shallow), or its bytes hash right (deep).
+    /// A shallow check that finds no complete copy opens it to tell a missing copy from one of the wrong size.
+    /// </summary>
+    internal static async Task<CopyVerification> CheckAsync(IStorageHost host, FileRecord file, HostLocator locator, bool deep, CancellationToken cancellationToken)
     {
         try
         {
             if (!deep)
             {
-                return await host.ExistsAsync(file.Content, locator, cancellationToken).ConfigureAwait(false)
-                    ? new CopyVerification(host.Name, CopyCheck.Good, null)
-                    : new CopyVerification(host.Name, CopyCheck.Missing, null);
+                if (await host.ExistsAsync(file.Content, locator, cancellationToken).ConfigureAwait(false))
+                {
+                    return new CopyVerification(host.Name, CopyCheck.Good, null);
+                }
+
+                var probe = await host.OpenReadAsync(file.Content, locator, cancellationToken).ConfigureAwait(false);
+                await probe.DisposeAsync().ConfigureAwait(false);
+                return new CopyVerification(host.Name, CopyCheck.Damaged, $"the host holds an object of another size than {file.Size} bytes");
             }
 
             var stream = await host.OpenReadAsync(file.Content, locator, cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                var (hash, length) = await HashAsync(stream, file.Size, cancellationToken).ConfigureAwait(false);
+                var (hash, length) = await DurableFile.CopyAndHashAsync(stream, Stream.Null, file.Size, cancellationToken).ConfigureAwait(false);
                 return hash == file.Hash && length == file.Size
                     ? new CopyVerification(host.Name, CopyCheck.Good, null)
                     : new CopyVerification(host.Name, CopyCheck.Damaged, $"{length} bytes hashing to {hash?.ToString() ?? "(more than expected)"}");
@@ -101,8 +187,4 @@ internal sealed class CopyVerifier(PoolContext pool)
             return new CopyVerification(host.Name, CopyCheck.Unreachable, e.Message);
         }
     }
-
-    /// <summary>Hashes a stream without keeping it, stopping past <paramref name="maxLength"/> bytes.</summary>
-    private static Task<(ContentHash? Hash, long Length)> HashAsync(Stream stream, long maxLength, CancellationToken cancellationToken) =>
-        DurableFile.CopyAndHashAsync(stream, Stream.Null, maxLength, cancellationToken);
 }

@@ -22,6 +22,8 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
     {
         var catalog = await Fixture.CreateCatalogAsync();
         await catalog.EnsureNodeAsync(node, policy ?? EvictionPolicies.Lru, Now, Token);
+        // The node has hosts "a", "b" and "c" configured (their ids are their names here): copies on them count.
+        await catalog.SetNodeHostsAsync(node, ["a", "b", "c"], Token);
         return catalog;
     }
 
@@ -97,7 +99,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         {
             foreach (var host in new[] { "a", "b" })
             {
-                await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, host, new HostLocator("x"), null, 100), Now, Token);
+                await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, host, host, new HostLocator("x"), null, 100), Now, Token);
             }
         }
 
@@ -121,7 +123,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
 
         foreach (var file in files.Skip(1))
         {
-            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, 100), Now, Token);
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", new HostLocator("x"), null, 100), Now, Token);
         }
 
         await catalog.SetPinnedAsync("n1", files[4].Hash, true, Token);
@@ -213,9 +215,9 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         var file = File(1, 300);
         await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 300, Now, Token);
 
-        Assert.Equal(0, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", null, "down", 0), Now, Token));
-        Assert.Equal(1, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "b", new HostLocator("loc-b"), null, 300), Now, Token));
-        Assert.Equal(2, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("loc-a"), null, 300), Now, Token));
+        Assert.Equal(0, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", null, "down", 0), Now, Token));
+        Assert.Equal(1, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "b", "b", new HostLocator("loc-b"), null, 300), Now, Token));
+        Assert.Equal(2, await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", new HostLocator("loc-a"), null, 300), Now, Token));
 
         var copies = await catalog.GetCopiesAsync(file.Hash, Token);
         Assert.Equal(2, copies.Single(c => c.HostName == "a").Attempts);
@@ -226,7 +228,17 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         Assert.Equal("down", health.LastError);
         Assert.Equal(new Dictionary<string, long> { ["a"] = 1, ["b"] = 1 }, await catalog.CountStoredCopiesByHostAsync(Token));
 
-        await catalog.MarkCopyDamagedAsync(file.Hash, "a", "bad bytes", Now, Token);
+        await catalog.MarkCopyProblemAsync(file.Hash, "a", CopyState.Damaged, "bad bytes", Now, Token);
+        Assert.Equal(1, (await catalog.FindFileAsync(file.Hash, Token))!.StoredCopies);
+        await catalog.MarkCopyProblemAsync(file.Hash, "b", CopyState.Missing, "missing when verified", Now, Token);
+        Assert.Equal(0, (await catalog.FindFileAsync(file.Hash, Token))!.StoredCopies);
+        Assert.Equal([CopyState.Damaged, CopyState.Missing], (await catalog.GetCopiesAsync(file.Hash, Token)).Select(c => c.State));
+
+        // A copy found again revives; a host no node has configured any longer stops counting, and counts again when it returns.
+        Assert.Equal(1, await catalog.ConfirmCopyAsync(file.Hash, "b", "b", new HostLocator("loc-b"), Now, Token));
+        await catalog.SetNodeHostsAsync("n1", ["a", "c"], Token);
+        Assert.Equal(0, (await catalog.FindFileAsync(file.Hash, Token))!.StoredCopies);
+        await catalog.SetNodeHostsAsync("n1", ["a", "b", "c"], Token);
         Assert.Equal(1, (await catalog.FindFileAsync(file.Hash, Token))!.StoredCopies);
     }
 
@@ -237,7 +249,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         var file = File(1);
         await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 100, Now, Token);
         Assert.Empty(await catalog.ListExportCandidatesAsync(1, Now, null, 10, Token));
-        await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, 100), Now, Token);
+        await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", new HostLocator("x"), null, 100), Now, Token);
 
         Assert.Single(await catalog.ListExportCandidatesAsync(1, Now, null, 10, Token));
         await catalog.MarkExportedAsync([file.Hash], Now, Token);
@@ -262,12 +274,12 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
             await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
         }
 
-        // Imported files are confirmed; only files of this node's own are offered: add two more.
+        // Imported files are confirmed and have no copies of their own yet; only files of this node's own are offered: add some.
         var own = Enumerable.Range(20, 5).Select(i => File(i) with { CreatedAt = Now.AddSeconds(i / 2) }).ToList();
         foreach (var file in own)
         {
             await catalog.AddCachedFileAsync("n1", file, EvictionPolicies.Lru, 0, Now, Token);
-            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("l" + file.Name), null, file.Size), Now, Token);
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", new HostLocator("l" + file.Name), null, file.Size), Now, Token);
         }
 
         var paged = new List<FileRecord>();
@@ -282,12 +294,19 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         Assert.Equal(own.OrderBy(f => f.CreatedAt).ThenBy(f => f.Hash.ToString(), StringComparer.Ordinal).Select(f => f.Hash), paged.Select(f => f.Hash));
 
         var unknown = File(99).Hash;
-        var copies = await catalog.GetCopiesAsync([.. files.Select(f => f.Hash), unknown], Token);
+        var copies = await catalog.GetCopiesAsync([.. own.Select(f => f.Hash), .. files.Select(f => f.Hash), unknown], Token);
         Assert.False(copies.ContainsKey(unknown));
-        foreach (var file in files)
+        foreach (var file in own)
         {
             Assert.Equal(await catalog.GetCopiesAsync(file.Hash, Token), copies[file.Hash]);
-            Assert.Equal(["a", "b"], copies[file.Hash].Select(c => c.HostName));
+            Assert.Equal(["a"], copies[file.Hash].Select(c => c.HostName));
+        }
+
+        // Links from the peer are hints, never copies: a host here must show them first.
+        foreach (var file in files)
+        {
+            Assert.False(copies.ContainsKey(file.Hash));
+            Assert.Equal([("a", "x" + file.Name)], (await catalog.GetCopyHintsAsync(file.Hash, Token)).Select(h => (h.HostName, h.Locator.Value)));
         }
     }
 
@@ -320,7 +339,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
 
         foreach (var file in files.Take(2))
         {
-            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", new HostLocator("x"), null, file.Size), Now, Token);
+            await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(file.Hash, "a", "a", new HostLocator("x"), null, file.Size), Now, Token);
         }
 
         var upload = await catalog.ListUploadQueueAsync("n1", 1, Token);
@@ -332,7 +351,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
-    public virtual async Task ImportAsync_merges_copies_and_is_idempotent()
+    public virtual async Task ImportAsync_keeps_links_as_hints_and_is_idempotent()
     {
         await using var catalog = await NodeAsync();
         var hash = File(7).Hash;
@@ -342,9 +361,10 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         await catalog.ImportAsync([records[0] with { Uploads = [new UploadLink("b", "url-b")] }], "s2", Now, Token);
 
         var file = await catalog.FindFileAsync(hash, Token);
-        Assert.Equal((70L, "seven.bin", 2, "s1"), (file!.Size, file.Name, file.StoredCopies, file.SyncId));
-        var copies = await catalog.GetCopiesAsync(hash, Token);
-        Assert.Equal([("a", "url-a"), ("b", "url-b")], copies.Select(c => (c.HostName, c.Locator!.Value.Value)));
+        Assert.Equal((70L, "seven.bin", 0, "s1"), (file!.Size, file.Name, file.StoredCopies, file.SyncId));
+        Assert.Empty(await catalog.GetCopiesAsync(hash, Token));
+        var hints = await catalog.GetCopyHintsAsync(hash, Token);
+        Assert.Equal([("a", "url-a"), ("b", "url-b")], hints.Select(h => (h.HostName, h.Locator.Value)));
     }
 
     [Fact]
@@ -401,7 +421,7 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
                 model.Own(known);
                 if (random.Next(2) == 0)
                 {
-                    await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(known.Hash, "a", new HostLocator("own-" + seed), null, known.Size), Now, Token);
+                    await catalog.RecordCopyAttemptAsync("n1", new CopyAttempt(known.Hash, "a", "a", new HostLocator("own-" + seed), null, known.Size), Now, Token);
                     model.Copy(known.Hash, "a", "own-" + seed);
                 }
             }
@@ -434,10 +454,12 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
                     var hash = File(seed).Hash;
                     var file = await catalog.FindFileAsync(hash, Token);
                     var copies = await catalog.GetCopiesAsync(hash, Token);
+                    var hints = await catalog.GetCopyHintsAsync(hash, Token);
                     Assert.Equal(model.Describe(hash), file is null
                         ? "absent"
                         : $"{file.Size} {file.Name} {file.CreatedAt.ToUnixTimeSeconds()} {file.SyncId ?? "-"} {file.StoredCopies} "
-                            + string.Join(",", copies.Select(c => $"{c.HostName}={(c.State == CopyState.Stored ? c.Locator!.Value.Value : "failed")}")));
+                            + string.Join(",", copies.Select(c => $"{c.HostName}={c.Locator!.Value.Value}"))
+                            + " hints " + string.Join(",", hints.Select(h => $"{h.HostName}={h.Locator.Value}")));
                 }
             }
         }
@@ -447,7 +469,8 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
     private sealed class ImportModel
     {
         private Dictionary<ContentHash, (long Size, string Name, long Created, string? SyncId)> _files = [];
-        private Dictionary<(ContentHash, string), string?> _copies = [];
+        private Dictionary<(ContentHash, string), string> _copies = [];
+        private Dictionary<(ContentHash, string), string> _hints = [];
 
         public void Own(FileRecord file) => _files[file.Hash] = (file.Size, file.Name, file.CreatedAt.ToUnixTimeSeconds(), null);
 
@@ -457,7 +480,8 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
         public int? Import(IReadOnlyList<FilePayload> records, string syncId)
         {
             var files = new Dictionary<ContentHash, (long Size, string Name, long Created, string? SyncId)>(_files);
-            var copies = new Dictionary<(ContentHash, string), string?>(_copies);
+            var hints = new Dictionary<(ContentHash, string), string>(_hints);
+            var firstUrls = new HashSet<(ContentHash, string)>();
             for (var i = 0; i < records.Count; i++)
             {
                 var record = records[i];
@@ -474,17 +498,18 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
                     files[record.FileHash] = file with { SyncId = syncId };
                 }
 
+                // The first URL a document gives for a file and host replaces the hint of an earlier document.
                 foreach (var upload in record.Uploads)
                 {
                     var key = (record.FileHash, upload.HostName);
-                    if (!copies.TryGetValue(key, out var url) || (url is null && upload.Url is not null))
+                    if (upload.Url is not null && firstUrls.Add(key))
                     {
-                        copies[key] = upload.Url;
+                        hints[key] = upload.Url;
                     }
                 }
             }
 
-            (_files, _copies) = (files, copies);
+            (_files, _hints) = (files, hints);
             return null;
         }
 
@@ -496,8 +521,10 @@ public abstract class CatalogConformanceTests<TFixture>(TFixture fixture)
             }
 
             var copies = _copies.Where(c => c.Key.Item1 == hash).OrderBy(c => c.Key.Item2, StringComparer.Ordinal).ToList();
-            return $"{file.Size} {file.Name} {file.Created} {file.SyncId ?? "-"} {copies.Count(c => c.Value is not null)} "
-                + string.Join(",", copies.Select(c => $"{c.Key.Item2}={c.Value ?? "failed"}"));
+            var hints = _hints.Where(c => c.Key.Item1 == hash).OrderBy(c => c.Key.Item2, StringComparer.Ordinal).ToList();
+            return $"{file.Size} {file.Name} {file.Created} {file.SyncId ?? "-"} {copies.Count} "
+                + string.Join(",", copies.Select(c => $"{c.Key.Item2}={c.Value}"))
+                + " hints " + string.Join(",", hints.Select(c => $"{c.Key.Item2}={c.Value}"));
         }
     }
 

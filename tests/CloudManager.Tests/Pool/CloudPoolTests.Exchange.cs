@@ -6,7 +6,7 @@ namespace CloudManager.Tests.Pool;
 public sealed partial class CloudPoolTests
 {
     [Fact]
-    public async Task Dump_then_load_into_an_empty_catalog_reproduces_files_and_copies()
+    public async Task Dump_then_load_into_an_empty_catalog_reproduces_files_and_copies_once_the_hosts_show_them()
     {
         var pool = _harness.Open();
         var source = _harness.WriteFile("shared.bin", 9000, 24);
@@ -19,6 +19,9 @@ public sealed partial class CloudPoolTests
         var node = _harness.Open(storage: _harness.Folder.Combine("cache-b"), database: _harness.Folder.Combine("b.db"));
         Assert.Equal(2, await node.DataLoadAsync(dump, "block-1", Token));
 
+        // The records' links are hints until this node's hosts (the same three) show the copies: a sync looks.
+        Assert.Empty((await node.InfoAsync(hash, Token))!.Uploads);
+        Assert.Equal(0, (await node.SyncAsync(Token)).CopiesMade);
         foreach (var h in new[] { hash, second })
         {
             var original = await pool.InfoAsync(h, Token);

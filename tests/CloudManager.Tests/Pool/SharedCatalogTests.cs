@@ -61,7 +61,7 @@ public sealed class SharedCatalogTests : IAsyncLifetime
         Assert.Equal(hashes[0], hashes[1]);
         Assert.Single(await a.ListFilesAsync(cancellationToken: Token));
         var copies = await a.Catalog.GetCopiesAsync(ContentHash.Parse(hashes[0]), Token);
-        Assert.Equal(["host-1", "host-2", "host-3"], copies.Select(c => c.HostName));
+        Assert.Equal(["host-1", "host-2", "host-3"], copies.Select(c => c.HostName).Order(StringComparer.Ordinal));
         Assert.All(copies, c => Assert.Equal(CopyState.Stored, c.State));
         Assert.Equal(3, (await b.Catalog.FindFileAsync(ContentHash.Parse(hashes[0]), Token))!.StoredCopies);
         Assert.True(await a.OnCacheAsync(hashes[0], Token));
@@ -108,6 +108,10 @@ public sealed class SharedCatalogTests : IAsyncLifetime
         Assert.Equal(1, await postgres.DataLoadAsync(dumpA!, "sqlite-node", Token));
         var dumpB = await postgres.DataDumpAsync(128_000, Token);
         Assert.Equal(1, await sqlite.DataLoadAsync(dumpB!, "pg-node", Token));
+
+        // Both nodes have the same three hosts: a sync finds the copies the other node's records name.
+        await sqlite.SyncAsync(Token);
+        await postgres.SyncAsync(Token);
 
         Assert.Equal(File.ReadAllBytes(fromSqlite), File.ReadAllBytes(await postgres.WarmUpAsync(hashA, Token)));
         Assert.Equal(File.ReadAllBytes(fromPostgres), File.ReadAllBytes(await sqlite.WarmUpAsync(hashB, Token)));

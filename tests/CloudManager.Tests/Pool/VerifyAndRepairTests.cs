@@ -49,7 +49,7 @@ public sealed class VerifyAndRepairTests : IAsyncLifetime
         Assert.Equal(CopyCheck.Missing, report.Files[0].Copies.Single(c => c.HostName == "host-2").Result);
         Assert.True(report.Files[0].IsSafe);
         var copies = await pool.Catalog.GetCopiesAsync(ContentHash.Parse(hash), Token);
-        Assert.Equal(CopyState.Damaged, copies.Single(c => c.HostName == "host-2").State);
+        Assert.Equal(CopyState.Missing, copies.Single(c => c.HostName == "host-2").State);
         Assert.Equal(2, (await pool.Catalog.FindFileAsync(ContentHash.Parse(hash), Token))!.StoredCopies);
 
         var sync = await pool.SyncAsync(Token);

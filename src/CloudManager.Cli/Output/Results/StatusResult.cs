@@ -13,7 +13,9 @@ internal sealed record StatusResult(
     QueueInfo UploadQueue,
     QueueInfo ExportQueue,
     StatusTransfers Transfers,
-    IReadOnlyList<HostResult> Hosts)
+    IReadOnlyList<HostResult> Hosts,
+    QueueInfo Lost,
+    QueueInfo Unconfirmed)
 {
     public static StatusResult From(PoolStatus status, string catalog, string? config, IReadOnlyList<HostResult> hosts) => new(
         status.NodeId,
@@ -26,7 +28,9 @@ internal sealed record StatusResult(
         new StatusTransfers(
             new TransferBytes(null, status.Transfers.Total.Incoming, status.Transfers.Total.Outgoing),
             new TransferBytes(status.Transfers.Month, status.Transfers.ThisMonth.Incoming, status.Transfers.ThisMonth.Outgoing)),
-        hosts);
+        hosts,
+        status.Lost,
+        status.Unconfirmed);
 }
 
 /// <summary>The transfer meter in total and this month.</summary>

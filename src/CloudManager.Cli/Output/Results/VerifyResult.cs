@@ -9,6 +9,8 @@ internal sealed record VerifyResult(
     int LostCopies,
     int UncheckedCopies,
     int FilesBelowMinimum,
+    int LostFiles,
+    long LostBytes,
     IReadOnlyList<VerifyFileResult> Details,
     [property: JsonIgnore] int MinCopies)
 {
@@ -18,12 +20,14 @@ internal sealed record VerifyResult(
         report.LostCopies,
         report.UncheckedCopies,
         report.FilesBelowMinimum,
+        report.LostFiles,
+        report.Files.Where(f => f.IsLost).Sum(f => f.Size),
         [.. report.Files.Select(VerifyFileResult.From)],
         minCopies);
 }
 
 /// <summary>One file as verified, with the check of each copy.</summary>
-internal sealed record VerifyFileResult(string Hash, string Name, long Size, int GoodCopies, bool Safe, IReadOnlyList<VerifyCopyResult> Copies)
+internal sealed record VerifyFileResult(string Hash, string Name, long Size, int GoodCopies, bool Safe, bool Lost, IReadOnlyList<VerifyCopyResult> Copies)
 {
     public static VerifyFileResult From(FileVerification file) => new(
         file.Hash.ToString(),
@@ -31,18 +35,20 @@ internal sealed record VerifyFileResult(string Hash, string Name, long Size, int
         file.Size,
         file.GoodCopies,
         file.IsSafe,
+        file.IsLost,
         [.. file.Copies.Select(c => new VerifyCopyResult(c.HostName, Word(c.Result), c.Detail))]);
 
-    /// <summary>The check's outcome in one word: good, missing, damaged, unreachable, not-configured.</summary>
+    /// <summary>The check's outcome in one word: good, missing, damaged, unreachable, not-configured, unconfirmed.</summary>
     public static string Word(CopyCheck result) => result switch
     {
         CopyCheck.Good => "good",
         CopyCheck.Missing => "missing",
         CopyCheck.Damaged => "damaged",
         CopyCheck.Unreachable => "unreachable",
+        CopyCheck.Unconfirmed => "unconfirmed",
         _ => "not-configured",
     };
 }
 
-/// <summary>One copy as checked: <c>result</c> is good, missing, damaged, unreachable or not-configured.</summary>
+/// <summary>One copy as checked: <c>result</c> is good, missing, damaged, unreachable, not-configured or unconfirmed (a link from another node to a host this node does not have).</summary>
 internal sealed record VerifyCopyResult(string Host, string Result, string? Detail);

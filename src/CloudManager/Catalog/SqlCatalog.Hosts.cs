@@ -1,0 +1,102 @@
+using System.Data.Common;
+
+namespace CloudManager.Catalog;
+
+// Host identities and the identities each node has configured. A file's stored copies count only the
+// copies on identities some node has configured, so a change of a node's set recounts the files it touches.
+public abstract partial class SqlCatalog : IHostCatalog
+{
+    /// <inheritdoc />
+    public Task<IReadOnlyList<HostIdentityRecord>> GetHostIdentitiesAsync(CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<HostIdentityRecord>>(async connection =>
+        {
+            var command = Command(connection, null, "SELECT host_id, name, kind, location, first_seen_at, last_seen_at FROM host_ids ORDER BY name, host_id");
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var identities = new List<HostIdentityRecord>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                identities.Add(new HostIdentityRecord(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
+            }
+
+            return identities;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> GetNodeHostsAsync(string nodeId, CancellationToken cancellationToken) =>
+        RunAsync(connection => ReadNodeHostsAsync(connection, null, nodeId, cancellationToken), cancellationToken);
+
+    private static async Task<IReadOnlyList<string>> ReadNodeHostsAsync(DbConnection connection, DbTransaction? transaction, string nodeId, CancellationToken cancellationToken)
+    {
+        var command = Command(connection, transaction, "SELECT host_id FROM node_hosts WHERE node_id = @n ORDER BY host_id", ("n", nodeId));
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public Task RecordHostIdentityAsync(string hostId, string name, string kind, string location, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction) =>
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO host_ids (host_id, name, kind, location, first_seen_at, last_seen_at) VALUES (@i, @n, @k, @l, @t, @t) " +
+                "ON CONFLICT (host_id) DO UPDATE SET name = excluded.name, kind = excluded.kind, location = excluded.location, last_seen_at = excluded.last_seen_at",
+                cancellationToken, ("i", hostId), ("n", name), ("k", kind), ("l", location), ("t", now.ToUnixTimeMilliseconds())).ConfigureAwait(false),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task SetNodeHostsAsync(string nodeId, IReadOnlyCollection<string> hostIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostIds);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            var before = (await ReadNodeHostsAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            var after = hostIds.ToHashSet(StringComparer.Ordinal);
+            if (before.SetEquals(after))
+            {
+                return 0;
+            }
+
+            foreach (var removed in before.Except(after, StringComparer.Ordinal))
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM node_hosts WHERE node_id = @n AND host_id = @i", cancellationToken, ("n", nodeId), ("i", removed)).ConfigureAwait(false);
+            }
+
+            foreach (var added in after.Except(before, StringComparer.Ordinal))
+            {
+                await ExecuteAsync(connection, transaction, "INSERT INTO node_hosts (node_id, host_id) VALUES (@n, @i) ON CONFLICT (node_id, host_id) DO NOTHING",
+                    cancellationToken, ("n", nodeId), ("i", added)).ConfigureAwait(false);
+            }
+
+            // Only the identities whose copies changed weight: those this node added or dropped.
+            foreach (var changed in before.Union(after, StringComparer.Ordinal).Except(before.Intersect(after, StringComparer.Ordinal), StringComparer.Ordinal))
+            {
+                if (RowLockClause.Length > 0)
+                {
+                    await ExecuteAsync(connection, transaction,
+                        "SELECT hash FROM files WHERE hash IN (SELECT hash FROM copies WHERE host = @i) ORDER BY hash" + RowLockClause,
+                        cancellationToken, ("i", changed)).ConfigureAwait(false);
+                }
+
+                await ExecuteAsync(connection, transaction,
+                    $"UPDATE files SET stored_copies = {StoredCopiesOf("files.hash")} WHERE hash IN (SELECT hash FROM copies WHERE host = @i)",
+                    cancellationToken, ("i", changed)).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>The SQL that counts a file's good copies on identities some node has configured.</summary>
+    private static string StoredCopiesOf(string hashColumn) =>
+        $"(SELECT COUNT(*) FROM copies k WHERE k.hash = {hashColumn} AND k.state = 0 AND k.host IN (SELECT host_id FROM node_hosts))";
+}
