@@ -18,6 +18,7 @@ internal static class ErrorDescriptions
         InvalidPayloadException e => (ExitCodes.DataInvalid, e.Message),
         CatalogVersionException e => (ExitCodes.Failed, e.Message),
         CatalogException e => (ExitCodes.Failed, $"Catalog error: {e.Message}{Inner(e)}"),
+        HostConfigurationException e => (ExitCodes.Usage, $"{e.Message}{Environment.NewLine}Nothing was written. Fix the hosts in the config (`cm hosts` lists them)."),
         CloudPoolException e => (ExitCodes.Failed, e.Message),
         FileNotFoundException e => (ExitCodes.NotFound, e.Message),
         DirectoryNotFoundException e => (ExitCodes.NotFound, e.Message),

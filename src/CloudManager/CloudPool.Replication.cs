@@ -1,3 +1,5 @@
+using CloudManager.Hosts;
+
 namespace CloudManager;
 
 public sealed partial class CloudPool
@@ -29,11 +31,35 @@ public sealed partial class CloudPool
     }
 
     /// <summary>
-    /// Checks that the hosts still hold every stored copy the catalog lists: each host is asked
-    /// whether the complete copy is there or, when <paramref name="deep"/>, the copy is read and
-    /// hashed. Copies found missing or damaged are marked so; the next <see cref="SyncAsync(CancellationToken)"/>
-    /// copies those files again (fetching them first when they are not cached). Hosts that do not
-    /// answer change nothing.
+    /// Writes a new identity marker on a configured host that has none, on the administrator's word that it
+    /// is a new, empty place (a replaced disk, a new bucket). A host whose marker is missing where the
+    /// catalog knows one was is otherwise unavailable, never initialised again by itself; after this, the
+    /// copies recorded on its former identity no longer count, and the next sync copies those files again.
+    /// </summary>
+    /// <param name="hostName">The configured host.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The host's marker: the new one, or the one already there (which is left as it is).</returns>
+    /// <exception cref="ArgumentException">No configured host has that name.</exception>
+    public async Task<HostMarker> InitializeHostAsync(string hostName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hostName);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        if (!_pool.Hosts.TryGetValue(hostName, out var host))
+        {
+            throw new ArgumentException($"No configured host is named '{hostName}'.", nameof(hostName));
+        }
+
+        return await _pool.Identities.InitializeAsync(host, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks what the catalog believes against the hosts whose identity marker answers: every copy
+    /// (stored, or marked missing or damaged before) and every link learned from another node. Each host
+    /// is asked whether the complete copy is there with its size or, when <paramref name="deep"/>, the
+    /// copy is read and hashed. A copy found again counts again; one found missing or of the wrong size
+    /// or bytes is marked so, and the next <see cref="SyncAsync(CancellationToken)"/> copies that file
+    /// again (fetching it first when it is not cached). Hosts that do not answer change nothing. A file
+    /// with no good copy and in no node's cache is reported lost, every time until it is resolved.
     /// </summary>
     /// <param name="deep">Download and hash every copy instead of asking for it.</param>
     /// <param name="progress">Receives each file's result as it is checked.</param>

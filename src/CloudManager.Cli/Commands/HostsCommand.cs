@@ -20,6 +20,7 @@ internal static class HostsCommand
             "cm hosts test disk-b     # check a host before trusting it")
         {
             HostsTestCommand.Create(globals),
+            HostsInitCommand.Create(globals),
         };
         command.MoreHelp = CliHosts.WriteSettingsHelp;
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>

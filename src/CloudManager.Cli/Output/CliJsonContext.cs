@@ -27,6 +27,7 @@ namespace CloudManager.Cli.Output;
 [JsonSerializable(typeof(SyncResult))]
 [JsonSerializable(typeof(VerifyResult))]
 [JsonSerializable(typeof(HostTestResult))]
+[JsonSerializable(typeof(HostInitResult))]
 [JsonSerializable(typeof(IReadOnlyList<HostResult>))]
 [JsonSerializable(typeof(StatusResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -12,7 +12,10 @@ public sealed class PostgresCatalogFixture : ICatalogFixture
 
     public Task<ICatalog> CreateCatalogAsync() => CreateAsync();
 
-    public static async Task<ICatalog> CreateAsync()
+    public static async Task<ICatalog> CreateAsync() => await OpenSchemaAsync(await CreateSchemaAsync());
+
+    /// <summary>A new, empty schema for one test: catalogs opened on it share one database, like nodes.</summary>
+    public static async Task<string> CreateSchemaAsync()
     {
         var schema = $"t_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(ConnectionString))
@@ -22,6 +25,12 @@ public sealed class PostgresCatalogFixture : ICatalogFixture
             await command.ExecuteNonQueryAsync();
         }
 
+        return schema;
+    }
+
+    /// <summary>Opens (and migrates) a catalog on a schema made by <see cref="CreateSchemaAsync"/>.</summary>
+    public static async Task<ICatalog> OpenSchemaAsync(string schema)
+    {
         var catalog = PostgresCatalog.Open($"{ConnectionString};Search Path={schema}");
         await catalog.MigrateAsync(CancellationToken.None);
         return catalog;

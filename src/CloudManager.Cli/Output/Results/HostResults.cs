@@ -49,3 +49,6 @@ internal sealed record HostTestResult(string Host, string Kind, bool Passed, IRe
 
 /// <summary>One step of a host test: its outcome in lower case and its time (in JSON to a tenth of a millisecond).</summary>
 internal sealed record HostTestStep(string Name, string Outcome, double Milliseconds, string Detail, [property: JsonIgnore] TimeSpan Duration);
+
+/// <summary>What <c>cm hosts init</c> returns: the host and the identity it carries.</summary>
+internal sealed record HostInitResult(string Host, string Id, DateTime CreatedAt);
