@@ -7,14 +7,21 @@ namespace CloudManager.Tests.Hosts;
 public sealed class DirectoryHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly HostPlaces _places = new();
 
-    public Task<IStorageHost> CreateHostAsync() =>
-        Task.FromResult<IStorageHost>(new DirectoryHost("dir", _folder.CreateFolder(Guid.NewGuid().ToString("N"))));
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new DirectoryHost("dir-missing", _folder.Combine("not-mounted", Guid.NewGuid().ToString("N"))));
 
     public void Dispose() => _folder.Dispose();
+
+    private Task<IStorageHost> CreateAt(string folder) => Task.FromResult(_places.Remember(new DirectoryHost("dir", folder), folder));
 }
 
 public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
