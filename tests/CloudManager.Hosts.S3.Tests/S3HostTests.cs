@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using CloudManager.Hosts;
 using CloudManager.Hosts.S3;
 using CloudManager.Testing;
@@ -10,7 +13,32 @@ namespace CloudManager.Hosts.S3.Tests;
 /// <summary>S3 hosts on the s3rver that eng/services/s3.sh runs, each under a fresh prefix of one bucket.</summary>
 public sealed class S3HostFixture : IStorageHostFixture
 {
-    public Task<IStorageHost> CreateHostAsync() => Task.FromResult<IStorageHost>(new S3Host("s3", Options($"pool-{Guid.NewGuid():N}")));
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt($"pool-{Guid.NewGuid():N}");
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    /// <summary>Puts the bytes with a bare S3 client, past the host.</summary>
+    public async Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes)
+    {
+        var options = Options(_places.Of(host));
+        using var client = new AmazonS3Client(
+            new BasicAWSCredentials(options.AccessKey, options.SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = options.Endpoint!.AbsoluteUri,
+                ForcePathStyle = true,
+                AuthenticationRegion = options.Region,
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            });
+        using var body = new MemoryStream(bytes);
+        await client.PutObjectAsync(
+            new PutObjectRequest { BucketName = options.Bucket, Key = $"{options.Prefix}/{HostMarker.ObjectName}", InputStream = body, UseChunkEncoding = false },
+            TestContext.Current.CancellationToken);
+    }
+
+    private Task<IStorageHost> CreateAt(string prefix) => Task.FromResult(_places.Remember(new S3Host("s3", Options(prefix)), prefix));
 
     public Task<IStorageHost> CreateUnavailableHostAsync()
     {

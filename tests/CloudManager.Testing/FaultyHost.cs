@@ -27,6 +27,9 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     /// <summary>Reading and creating the identity marker never finish.</summary>
     public bool HangMarkerReads { get; set; }
 
+    /// <summary>How many marker creations still reach the host but then fail as unavailable, as when the answer is lost on the way back.</summary>
+    public int LoseMarkerCreationAnswers;
+
     /// <summary>Failures are refusals (<see cref="HostOperationException"/>, not transient) instead of unavailability.</summary>
     public bool FailPermanently { get; set; }
 
@@ -124,7 +127,10 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     {
         Interlocked.Increment(ref MarkerCreations);
         await InjectAsync(FailMarkerReads, HangMarkerReads, cancellationToken);
-        return await inner.CreateMarkerAsync(proposed, cancellationToken);
+        var created = await inner.CreateMarkerAsync(proposed, cancellationToken);
+        return Interlocked.Decrement(ref LoseMarkerCreationAnswers) >= 0
+            ? throw new HostUnavailableException(Name, $"{Name}: the answer to the marker creation was lost (injected)")
+            : created;
     }
 
     public async ValueTask DisposeAsync()

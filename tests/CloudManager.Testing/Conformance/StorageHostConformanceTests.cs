@@ -4,7 +4,7 @@ using CloudManager.Hosts;
 namespace CloudManager.Testing.Conformance;
 
 /// <summary>The behaviour every storage host kind must show; a host kind adds a fixture and a two-line subclass.</summary>
-public abstract class StorageHostConformanceTests<TFixture>(TFixture fixture) : IDisposable
+public abstract partial class StorageHostConformanceTests<TFixture>(TFixture fixture) : IDisposable
     where TFixture : class, IStorageHostFixture
 {
     private readonly TempFolder _scratch = new();

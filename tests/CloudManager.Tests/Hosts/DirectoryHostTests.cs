@@ -7,14 +7,21 @@ namespace CloudManager.Tests.Hosts;
 public sealed class DirectoryHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly HostPlaces _places = new();
 
-    public Task<IStorageHost> CreateHostAsync() =>
-        Task.FromResult<IStorageHost>(new DirectoryHost("dir", _folder.CreateFolder(Guid.NewGuid().ToString("N"))));
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new DirectoryHost("dir-missing", _folder.Combine("not-mounted", Guid.NewGuid().ToString("N"))));
 
     public void Dispose() => _folder.Dispose();
+
+    private Task<IStorageHost> CreateAt(string folder) => Task.FromResult(_places.Remember(new DirectoryHost("dir", folder), folder));
 }
 
 public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
@@ -50,6 +57,63 @@ public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
 
         Assert.False(File.Exists(abandoned));
         Assert.True(File.Exists(inFlight));
+    }
+
+    [Fact]
+    public async Task Only_CreateMarkerAsync_creates_a_missing_folder_uploads_and_reads_never_do()
+    {
+        using var folder = new TempFolder();
+        var root = folder.Combine("mnt", "pool");
+        await using var host = new DirectoryHost("dir", root);
+        var source = folder.WriteRandomFile("src", 100, 1);
+        var content = new ContentRef(ContentHash.Compute(File.ReadAllBytes(source)), 100);
+        await Assert.ThrowsAsync<HostUnavailableException>(() => host.UploadAsync(content, source, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<HostUnavailableException>(() => host.ReadMarkerAsync(TestContext.Current.CancellationToken));
+        Assert.False(Directory.Exists(root));
+
+        var marker = await host.CreateMarkerAsync(HostMarker.CreateNew(TimeProvider.System), TestContext.Current.CancellationToken);
+
+        Assert.True(Directory.Exists(root));
+        Assert.Equal([HostMarker.ObjectName], Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName));
+        Assert.Equal(marker, await host.ReadMarkerAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_folder_at_the_marker_name_is_an_error()
+    {
+        using var folder = new TempFolder();
+        var root = folder.CreateFolder("host");
+        Directory.CreateDirectory(Path.Combine(root, HostMarker.ObjectName));
+        await using var host = new DirectoryHost("dir", root);
+        var error = await Assert.ThrowsAsync<HostMarkerException>(() => host.ReadMarkerAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("is a folder", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<HostMarkerException>(() => host.CreateMarkerAsync(HostMarker.CreateNew(TimeProvider.System), TestContext.Current.CancellationToken));
+        Assert.True(Directory.Exists(Path.Combine(root, HostMarker.ObjectName)));
+    }
+
+    [Fact]
+    public async Task Many_racing_creators_on_one_folder_end_with_one_marker_and_no_temp_files()
+    {
+        using var folder = new TempFolder();
+        var root = folder.CreateFolder("host");
+        var hosts = Enumerable.Range(0, 8).Select(_ => new DirectoryHost("dir", root)).ToList();
+        var markers = await Task.WhenAll(hosts.Select(h => Task.Run(() => h.CreateMarkerAsync(HostMarker.CreateNew(TimeProvider.System), TestContext.Current.CancellationToken))));
+        Assert.Single(markers.Select(m => m.Id).Distinct());
+        Assert.Equal([HostMarker.ObjectName], Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Location_is_the_real_folder_behind_a_symbolic_link()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Symbolic links need privileges on Windows.");
+        using var folder = new TempFolder();
+        var real = folder.CreateFolder("disk");
+        var link = folder.Combine("link");
+        Directory.CreateSymbolicLink(link, real);
+        await using var viaLink = new DirectoryHost("a", link + "/");
+        await using var direct = new DirectoryHost("b", real);
+        Assert.Equal(direct.Location, viaLink.Location);
+        Assert.Equal(HostConflictKind.SamePlace, Assert.Single(HostOverlap.Find([("a", viaLink.Location), ("b", direct.Location)], [])).Kind);
     }
 
     [Fact]

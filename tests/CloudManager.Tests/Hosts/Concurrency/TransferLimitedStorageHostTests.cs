@@ -10,9 +10,17 @@ public sealed class TransferLimitedDirectoryHostFixture : IStorageHostFixture, I
 {
     private readonly TempFolder _folder = new();
 
-    public Task<IStorageHost> CreateHostAsync() =>
-        Task.FromResult<IStorageHost>(new TransferLimitedStorageHost(new DirectoryHost(
-            "limited", new DirectoryHostOptions { Path = _folder.CreateFolder(Guid.NewGuid().ToString("N")), MaxConcurrentTransfers = 1 })));
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
+
+    private Task<IStorageHost> CreateAt(string folder) =>
+        Task.FromResult(_places.Remember(new TransferLimitedStorageHost(new DirectoryHost("limited", new DirectoryHostOptions { Path = folder, MaxConcurrentTransfers = 1 })), folder));
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new TransferLimitedStorageHost(new DirectoryHost(

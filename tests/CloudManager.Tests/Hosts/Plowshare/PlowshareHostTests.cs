@@ -16,6 +16,12 @@ public sealed class PlowshareHostFixture : IStorageHostFixture, IDisposable
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new PlowshareHost("locker-down", new PlowshareStubs(Folder, "fail").FullOptions()));
 
+    /// <summary>Every host of this fixture is the same module and account: one place.</summary>
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateHostAsync();
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        throw new NotSupportedException("A file locker stores no identity marker.");
+
     public void Dispose() => Folder.Dispose();
 }
 

@@ -10,12 +10,19 @@ namespace CloudManager.Tests.Hosts.Rclone;
 public sealed class RcloneLocalHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly HostPlaces _places = new();
 
-    public Task<IStorageHost> CreateHostAsync()
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
+
+    private Task<IStorageHost> CreateAt(string root)
     {
         TestServers.RequireTool("rclone", "eng/services/webdav.sh");
-        var root = _folder.CreateFolder(Guid.NewGuid().ToString("N"));
-        return Task.FromResult<IStorageHost>(new RcloneHost("rclone-local", new RcloneHostOptions { Remote = $":local:{root}", ConfigPath = NoConfig }));
+        return Task.FromResult(_places.Remember(new RcloneHost("rclone-local", new RcloneHostOptions { Remote = $":local:{root}", ConfigPath = NoConfig }), root));
     }
 
     public Task<IStorageHost> CreateUnavailableHostAsync()
@@ -46,12 +53,20 @@ public sealed class RcloneLocalHostFixture : IStorageHostFixture, IDisposable
 public sealed class RcloneWebDavHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly HostPlaces _places = new();
     private string? _configPath;
 
-    public async Task<IStorageHost> CreateHostAsync()
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(Guid.NewGuid().ToString("N"));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        DavFiles.PutAsync($"{_places.Of(host)}/{HostMarker.ObjectName}", bytes);
+
+    private async Task<IStorageHost> CreateAt(string collection)
     {
         var config = await ConfigAsync();
-        return new RcloneHost("rclone-dav", new RcloneHostOptions { Remote = $"pooldav:{Guid.NewGuid():N}", ConfigPath = config });
+        return _places.Remember(new RcloneHost("rclone-dav", new RcloneHostOptions { Remote = $"pooldav:{collection}", ConfigPath = config }), collection);
     }
 
     public Task<IStorageHost> CreateUnavailableHostAsync()

@@ -19,8 +19,16 @@ public sealed class ResilientDirectoryHostFixture : IStorageHostFixture, IDispos
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
     };
 
-    public Task<IStorageHost> CreateHostAsync() =>
-        Task.FromResult<IStorageHost>(new ResilientStorageHost(new DirectoryHost("dir", _folder.CreateFolder(Guid.NewGuid().ToString("N"))), FastOptions()));
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
+
+    private Task<IStorageHost> CreateAt(string folder) => Task.FromResult(_places.Remember(new ResilientStorageHost(new DirectoryHost("dir", folder), FastOptions()), folder));
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new ResilientStorageHost(new DirectoryHost("dir-missing", _folder.Combine("not-mounted", Guid.NewGuid().ToString("N"))), FastOptions()));
@@ -33,11 +41,20 @@ public sealed class ResilientFlakyHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public Task<IStorageHost> CreateHostAsync()
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
+
+    private Task<IStorageHost> CreateAt(string folder)
     {
-        var flaky = new FaultyHost(new DirectoryHost("flaky", _folder.CreateFolder(Guid.NewGuid().ToString("N"))));
+        var flaky = new FaultyHost(new DirectoryHost("flaky", folder));
         flaky.FailNext(1);
-        return Task.FromResult<IStorageHost>(new ResilientStorageHost(flaky, ResilientDirectoryHostFixture.FastOptions()));
+        return Task.FromResult(_places.Remember(new ResilientStorageHost(flaky, ResilientDirectoryHostFixture.FastOptions()), folder));
     }
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
@@ -52,8 +69,16 @@ public sealed class FaultyHostFixture : IStorageHostFixture, IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public Task<IStorageHost> CreateHostAsync() =>
-        Task.FromResult<IStorageHost>(new FaultyHost(new DirectoryHost("faulty", _folder.CreateFolder(Guid.NewGuid().ToString("N")))));
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(_folder.CreateFolder(Guid.NewGuid().ToString("N")));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        File.WriteAllBytesAsync(Path.Combine(_places.Of(host), HostMarker.ObjectName), bytes, TestContext.Current.CancellationToken);
+
+    private Task<IStorageHost> CreateAt(string folder) => Task.FromResult(_places.Remember(new FaultyHost(new DirectoryHost("faulty", folder)), folder));
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new FaultyHost(new DirectoryHost("faulty-missing", _folder.Combine("not-mounted", Guid.NewGuid().ToString("N")))));

@@ -8,7 +8,17 @@ namespace CloudManager.Tests.Hosts.WebDav;
 /// <summary>WebDAV hosts on the server that eng/services/webdav.sh runs, each in a fresh collection.</summary>
 public sealed class WebDavHostFixture : IStorageHostFixture
 {
-    public Task<IStorageHost> CreateHostAsync() => Task.FromResult<IStorageHost>(new WebDavHost("dav", Options($"{Guid.NewGuid():N}/")));
+    private readonly HostPlaces _places = new();
+
+    public Task<IStorageHost> CreateHostAsync() => CreateAt(Guid.NewGuid().ToString("N"));
+
+    public Task<IStorageHost> CreateSamePlaceHostAsync(IStorageHost host) => CreateAt(_places.Of(host));
+
+    public Task WriteMarkerBytesAsync(IStorageHost host, byte[] bytes) =>
+        DavFiles.PutAsync($"{_places.Of(host)}/{HostMarker.ObjectName}", bytes);
+
+    private Task<IStorageHost> CreateAt(string collection) =>
+        Task.FromResult(_places.Remember(new WebDavHost("dav", Options($"{collection}/")), collection));
 
     public Task<IStorageHost> CreateUnavailableHostAsync() =>
         Task.FromResult<IStorageHost>(new WebDavHost("dav-down", new WebDavHostOptions { Url = new Uri("http://127.0.0.1:1/pool/"), ConnectTimeout = TimeSpan.FromSeconds(2) }));
