@@ -80,7 +80,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     [Fact]
     public async Task With_a_token_the_form_asks_for_it_and_reports_a_wrong_one()
     {
-        await using var server = await GatewayServer.StartAsync(o => o.Token = GatewayServer.Token, hostNames: []);
+        await using var server = await GatewayServer.StartAsync(hostNames: [], auth: TestAuth.Configured);
         using var work = new TempFolder();
         var (playwright, browser) = await TestBrowser.LaunchAsync();
         using var _ = playwright;

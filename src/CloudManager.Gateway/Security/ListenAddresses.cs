@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudManager.Gateway.Security;
@@ -47,7 +48,7 @@ internal static class ListenAddresses
         }
 
         // Exactly Kestrel's own parse of the host: anything it does not read as an IP address it binds to every interface.
-        return IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) && ip.ScopeId == 0;
+        return IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) && (ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.ScopeId == 0);
     }
 
     /// <summary>Whether an address a connection arrived on is a loopback address.</summary>
