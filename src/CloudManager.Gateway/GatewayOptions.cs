@@ -26,8 +26,9 @@ public sealed class GatewayOptions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// The addresses to listen on (<c>http://HOST:PORT</c>; port 0 picks a free one). Anything but
-    /// loopback (127.0.0.0/8, ::1, localhost) or a Unix socket requires <see cref="Token"/>.
+    /// The addresses to listen on (<c>http://HOST:PORT</c>; port 0 picks a free one), and the only ones:
+    /// ASP.NET Core's own endpoint settings (<c>ASPNETCORE_URLS</c>, <c>Kestrel__Endpoints__*</c>, ...) are
+    /// never bound. Anything but loopback (127.0.0.0/8, ::1, localhost) or a Unix socket requires <see cref="Token"/>.
     /// </summary>
     /// <value>Default empty, meaning <see cref="DefaultUrl"/>. Plain HTTP only: put TLS in a reverse proxy.</value>
     public IList<string> Urls { get; } = [];
