@@ -9,6 +9,7 @@ using CloudManager.Gateway.Security;
 using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,16 @@ public static class CloudGateway
     /// <param name="pool">The open pool to serve; not disposed by the gateway.</param>
     /// <param name="options">Addresses, token and limits; validated here.</param>
     /// <param name="configureLogging">Replaces the default console logging, e.g. to route it to the caller's own output.</param>
-    /// <exception cref="ArgumentException">An option is invalid, or a non-loopback address has no token.</exception>
+    /// <exception cref="ArgumentException">
+    /// An option is invalid, a non-loopback address has no token, or ASP.NET Core's own endpoint settings
+    /// (<c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>, <c>Kestrel__Endpoints__*</c>, ...) name a non-loopback
+    /// address while no token is configured. Starting the gateway throws it too, after stopping the server, if the
+    /// server ends up listening on such an address anyway.
+    /// </exception>
+    /// <remarks>
+    /// The gateway listens only on <see cref="GatewayOptions.Urls"/>: ASP.NET Core's endpoint settings from the
+    /// environment or an appsettings file are never bound (a warning names each one ignored).
+    /// </remarks>
     public static WebApplication Create(CloudPool pool, GatewayOptions options, Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
@@ -51,7 +61,20 @@ public static class CloudGateway
             configureLogging(builder.Logging);
         }
 
+        // ASP.NET Core would also take addresses from its own settings (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS,
+        // Kestrel__Endpoints__*, appsettings): none is bound, and one that exposes the pool without a token is refused.
+        var ignored = AspNetEndpointSettings.Find(builder.Configuration);
+        if (options.Token is null && ignored.FirstOrDefault(setting => setting.IsExposed) is { } exposed)
+        {
+            throw new ArgumentException(
+                $"Refusing to start: {exposed.Source} asks ASP.NET Core to listen on {string.Join(", ", exposed.Addresses)}, which other machines can reach, "
+                + $"and the gateway has no token. The gateway listens only on its own addresses ({string.Join(", ", options.EffectiveUrls)}; for `cm serve`: "
+                + "--urls, CM_GATEWAY_URLS or gateway.urls in the config file). Unset it, and to serve other machines set a token (CM_GATEWAY_TOKEN) and give the address with --urls.",
+                nameof(options));
+        }
+
         builder.WebHost.UseUrls([.. options.EffectiveUrls]);
+        builder.WebHost.PreferHostingUrls(true);
         builder.WebHost.UseSockets(sockets =>
         {
             // Room for one block of a download beyond the default 64 KiB: with the default, the headers and a
@@ -61,6 +84,8 @@ public static class CloudGateway
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Drops the endpoints of the "Kestrel" configuration section (Kestrel__Endpoints__NAME__Url...): only UseUrls above binds.
+            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = 0;
@@ -73,6 +98,10 @@ public static class CloudGateway
         var services = builder.Services;
         services.AddSingleton(pool);
         services.AddSingleton(options);
+        services.AddSingleton(new GatewayAccess(options));
+        services.AddSingleton(new IgnoredEndpointSettings(ignored));
+        // Registered first, so that its check runs before the other services report the gateway started.
+        services.AddHostedService<BoundAddressCheck>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         AddBackground<TransferMeter>(services);
@@ -95,6 +124,13 @@ public static class CloudGateway
         });
 
         var app = builder.Build();
+        foreach (var setting in ignored)
+        {
+            app.Logger.LogWarning(
+                "Ignoring {Setting}: the gateway listens only on {Urls} (for `cm serve`: --urls, CM_GATEWAY_URLS or gateway.urls in the config file).",
+                setting, string.Join(", ", options.EffectiveUrls));
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
@@ -110,6 +146,19 @@ public static class CloudGateway
         AdminEndpoints.Map(api);
         app.MapOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// The token the gateway's changing routes (upload, sync, admin) require: <see cref="GatewayOptions.Token"/>
+    /// when configured, else the random token the gateway made when it was created (to hand to the user, as
+    /// <c>cm serve</c> prints it with the dashboard address), or null when <see cref="GatewayOptions.NoAuth"/> opens them.
+    /// </summary>
+    /// <param name="app">A gateway made by <see cref="Create"/>.</param>
+    /// <returns>The token in force, or null without authentication.</returns>
+    public static string? GetAccessToken(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<GatewayAccess>().Token;
     }
 
     private static void AddBackground<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceCollection services)

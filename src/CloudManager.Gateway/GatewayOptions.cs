@@ -1,4 +1,6 @@
-using System.Net;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using CloudManager.Gateway.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace CloudManager.Gateway;
@@ -24,18 +26,31 @@ public sealed class GatewayOptions
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// The addresses to listen on (<c>http://HOST:PORT</c>; port 0 picks a free one). Anything but
-    /// loopback (127.0.0.0/8, ::1, localhost) or a Unix socket requires <see cref="Token"/>.
+    /// The addresses to listen on (<c>http://HOST:PORT</c>; port 0 picks a free one), and the only ones:
+    /// ASP.NET Core's own endpoint settings (<c>ASPNETCORE_URLS</c>, <c>Kestrel__Endpoints__*</c>, ...) are
+    /// never bound. Anything but loopback (127.0.0.0/8, ::1, localhost) or a Unix socket requires <see cref="Token"/>.
     /// </summary>
     /// <value>Default empty, meaning <see cref="DefaultUrl"/>. Plain HTTP only: put TLS in a reverse proxy.</value>
     public IList<string> Urls { get; } = [];
 
     /// <summary>
-    /// The bearer token required on upload, sync and admin routes (<c>Authorization: Bearer TOKEN</c>).
+    /// The bearer token required on the routes that change the pool (upload, sync, admin:
+    /// <c>Authorization: Bearer TOKEN</c>), and the only way to listen on an address other machines reach.
     /// Downloads, lookups, the status and the dashboard stay open.
     /// </summary>
-    /// <value>Default null: no token, allowed only on loopback addresses. At least <see cref="MinTokenLength"/> printable characters.</value>
+    /// <value>
+    /// Default null: no configured token. The gateway then listens on loopback addresses only and, unless
+    /// <see cref="NoAuth"/> is set, makes a token of its own when it is created (<see cref="CloudGateway.GetAccessToken"/>),
+    /// which the changing routes require even from this machine. At least <see cref="MinTokenLength"/> printable characters.
+    /// </value>
     public string? Token { get; set; }
+
+    /// <summary>
+    /// Lets the changing routes through without any token: every local process may then upload, load
+    /// sync data, evict and start a sync. Allowed on loopback addresses only, and not with <see cref="Token"/>.
+    /// </summary>
+    /// <value>Default false: without <see cref="Token"/>, the gateway makes a token of its own.</value>
+    public bool NoAuth { get; set; }
 
     /// <summary>The largest file an upload may carry.</summary>
     /// <value>Default null: as large as the cache allows (capacity × max fill). At least 1.</value>
@@ -116,10 +131,24 @@ public sealed class GatewayOptions
                     $"'{url}': the gateway speaks plain HTTP only; listen on http://127.0.0.1:PORT and let a reverse proxy terminate TLS.", nameof(Urls));
             }
 
-            if (!IsLocal(address))
+            if (!ListenAddresses.IsLocal(address))
             {
                 exposed.Add(url);
             }
+        }
+
+        if (NoAuth && Token is not null)
+        {
+            throw new ArgumentException(
+                "A token and no authentication (--no-auth) were both asked for; choose one: unset the token to open this machine's gateway to every local process, or drop --no-auth.",
+                nameof(NoAuth));
+        }
+
+        if (NoAuth && exposed.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Refusing to listen on {string.Join(", ", exposed)} without authentication (--no-auth): other machines could upload and change the pool. "
+                + "Drop --no-auth and set a token (CM_GATEWAY_TOKEN for `cm serve`), or listen on 127.0.0.1 only.", nameof(NoAuth));
         }
 
         if (Token is not null && (Token.Length < MinTokenLength || Token.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
@@ -166,22 +195,12 @@ public sealed class GatewayOptions
         }
     }
 
-    /// <summary>Whether only this machine can reach the address: a loopback address, <c>localhost</c>, or a Unix socket.</summary>
-    internal static bool IsLocal(BindingAddress address)
-    {
-        if (address.IsUnixPipe)
-        {
-            return true;
-        }
-
-        var host = address.Host;
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
-    }
+    /// <summary>
+    /// A new random token for a gateway that has none configured: 256 bits from the system's
+    /// cryptographic generator, written in URL-safe base64 (43 characters, no padding).
+    /// </summary>
+    /// <returns>A token that passes <see cref="Validate"/> and needs no escaping in a URL.</returns>
+    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     private static void CheckRange(TimeSpan value, TimeSpan min, TimeSpan max, string name)
     {

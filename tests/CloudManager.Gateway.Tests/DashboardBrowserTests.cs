@@ -78,9 +78,69 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_address_cm_serve_prints_opens_a_dashboard_that_uploads_with_the_made_token()
+    {
+        using var work = new TempFolder();
+        var config = work.Combine("cloudmanager.json");
+        await File.WriteAllTextAsync(config, """{ "catalog": "catalog.db", "cache": "cache", "capacity": "64MiB", "hosts": [], "gateway": { "shutdownTimeout": "1s" } }""");
+        var environment = new Dictionary<string, string> { ["HOME"] = work.Path };
+        Assert.Equal(0, (await ServeProcess.RunAsync(environment, "setup-db", work.Combine("catalog.db"))).ExitCode);
+        await using var serve = await ServeProcess.StartAsync(config, environment);
+        var printed = await serve.DashboardUrlAsync();
+        var (playwright, browser) = await TestBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add(error);
+
+        await page.GotoAsync(printed.ToString());
+        await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        // Taken once: kept for this tab, gone from the address bar and from the history entry.
+        Assert.DoesNotContain("token", page.Url, StringComparison.Ordinal);
+        var token = printed.Query["?token=".Length..];
+        Assert.Equal(token, await page.EvaluateAsync<string>("sessionStorage.getItem('cloud-manager.token')"));
+        Assert.Null(await page.EvaluateAsync<string?>("localStorage.getItem('cloud-manager.token')"));
+
+        var content = Requests.RandomBytes(300_000, 83);
+        var source = work.Combine("minutes.txt");
+        await File.WriteAllBytesAsync(source, content);
+        await page.SetInputFilesAsync("#file", source);
+        await page.ClickAsync("#upload-button");
+        await Assertions.Expect(page.Locator("#uploaded-link")).ToHaveTextAsync(Requests.Sha256(content));
+
+        // A reload keeps the token for this tab without it in the address.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#token")).ToHaveValueAsync(token);
+        Assert.Empty(problems);
+        Assert.Equal(0, await serve.StopAsync());
+    }
+
+    [Fact]
+    public async Task Without_the_token_in_the_address_an_upload_is_refused_with_a_clear_message()
+    {
+        await using var server = await GatewayServer.StartAsync(hostNames: [], auth: TestAuth.Generated);
+        using var work = new TempFolder();
+        var (playwright, browser) = await TestBrowser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("#token")).ToBeVisibleAsync();
+        var source = work.Combine("anonymous.txt");
+        await File.WriteAllTextAsync(source, "no token");
+        await page.SetInputFilesAsync("#file", source);
+
+        await page.ClickAsync("#upload-button");
+
+        await Assertions.Expect(page.Locator("#upload-result")).ToContainTextAsync("needs the gateway's token");
+        Assert.Equal(0, (await Requests.GetJsonAsync(server.Client, "/api/status")).GetProperty("files").GetProperty("count").GetInt64());
+    }
+
+    [Fact]
     public async Task With_a_token_the_form_asks_for_it_and_reports_a_wrong_one()
     {
-        await using var server = await GatewayServer.StartAsync(o => o.Token = GatewayServer.Token, hostNames: []);
+        await using var server = await GatewayServer.StartAsync(hostNames: [], auth: TestAuth.Configured);
         using var work = new TempFolder();
         var (playwright, browser) = await TestBrowser.LaunchAsync();
         using var _ = playwright;

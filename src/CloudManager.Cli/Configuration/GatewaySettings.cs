@@ -7,11 +7,11 @@ namespace CloudManager.Cli.Configuration;
 /// <summary>
 /// The gateway's options for <c>cm serve</c>, merged like the pool's: command line, then environment
 /// variables, then the config file's <c>gateway</c> section, then the gateway's defaults. The token
-/// comes only from <c>CM_GATEWAY_TOKEN</c> or a token file.
+/// comes only from <c>CM_GATEWAY_TOKEN</c> or a token file; <c>--no-auth</c> only from the command line.
 /// </summary>
 internal static class GatewaySettings
 {
-    public static GatewayOptions Resolve(GatewayConfig? file, Func<string, string?> environment, string? urlsOption, string currentFolder)
+    public static GatewayOptions Resolve(GatewayConfig? file, Func<string, string?> environment, string? urlsOption, string currentFolder, bool noAuth = false)
     {
         // Each value from the first place that sets it, else the gateway's default; GatewayOptions.Validate checks them all, once.
         var defaults = new GatewayOptions();
@@ -27,6 +27,7 @@ internal static class GatewaySettings
         var options = new GatewayOptions
         {
             Token = ReadToken(file, environment, currentFolder, sources),
+            NoAuth = noAuth,
             MaxUploadBytes = Optional(
                 nameof(GatewayOptions.MaxUploadBytes), EnvironmentNames.GatewayMaxUploadSize, file?.MaxUploadSize, nameof(GatewayConfig.MaxUploadSize)),
             MonthlyIncomingLimitBytes = Optional(
@@ -48,6 +49,7 @@ internal static class GatewaySettings
             : NonEmpty(environment(EnvironmentNames.GatewayUrls)) is { } fromEnvironment ? (SplitUrls(fromEnvironment), EnvironmentNames.GatewayUrls)
             : (file?.Urls ?? [], InFile(nameof(GatewayConfig.Urls)));
         sources.Record(nameof(GatewayOptions.Urls), urls.Item2);
+        sources.Record(nameof(GatewayOptions.NoAuth), "--no-auth");
         foreach (var url in urls.Item1)
         {
             options.Urls.Add(url);

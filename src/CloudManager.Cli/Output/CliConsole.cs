@@ -109,6 +109,9 @@ internal sealed class CliConsole
     /// <summary>An error: always shown, one line.</summary>
     public void Fail(string message) => WriteError("cm: " + OneLine(message));
 
+    /// <summary>A message on stderr that nothing silences, not even <c>--quiet</c>: one without which the command is of no use.</summary>
+    public void Essential(string message) => WriteError(message);
+
     /// <summary>Routes stderr lines through a live display so that they appear above it instead of breaking it.</summary>
     internal void BeginLive(IAnsiConsole live)
     {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using CloudManager.Gateway.Background;
+using CloudManager.Gateway.Security;
 using CloudManager.Gateway.Transfers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +28,7 @@ internal static class StatusEndpoint
             .Produces<StatusReport>();
 
     private static async Task<Ok<StatusReport>> HandleAsync(
-        CloudPool pool, GatewayOptions options, TransferMeter meter, ReplicationService replication, HostMonitor monitor, CancellationToken cancellationToken)
+        CloudPool pool, GatewayOptions options, GatewayAccess access, TransferMeter meter, ReplicationService replication, HostMonitor monitor, CancellationToken cancellationToken)
     {
         var status = await pool.GetStatusAsync(cancellationToken);
         var (now, month, used) = (status.At, status.Transfers.Month, status.Cache.UsedBytes);
@@ -64,7 +65,7 @@ internal static class StatusEndpoint
                 sync.LastError,
                 sync.NextRunAt?.UtcDateTime),
             hosts,
-            new AuthStatus(options.Token is not null),
+            new AuthStatus(access.Token is not null),
             new CountAndSize(status.Lost.Count, status.Lost.Size),
             new CountAndSize(status.Unconfirmed.Count, status.Unconfirmed.Size)));
     }

@@ -19,7 +19,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "The gateway's token (CM_GATEWAY_TOKEN), required on upload, sync and admin routes when configured.",
+            Description = "The gateway's token (CM_GATEWAY_TOKEN, or the one `cm serve` made and printed at start), required on upload, sync and admin routes unless the gateway runs with --no-auth.",
         };
         return Task.CompletedTask;
     }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -7,21 +5,14 @@ using Microsoft.Net.Http.Headers;
 namespace CloudManager.Gateway.Security;
 
 /// <summary>
-/// Lets a request through only with <c>Authorization: Bearer TOKEN</c> when a token is configured;
-/// without one (loopback only) everybody is let through.
+/// Lets a request through only with <c>Authorization: Bearer TOKEN</c>, the token in force (configured, or
+/// made at start when none is); only <see cref="GatewayOptions.NoAuth"/> (loopback only) lets everybody through.
 /// </summary>
-internal sealed class BearerTokenFilter : IEndpointFilter
+internal sealed class BearerTokenFilter(GatewayAccess access) : IEndpointFilter
 {
-    private readonly byte[]? _tokenDigest;
-
-    public BearerTokenFilter(GatewayOptions options)
-    {
-        _tokenDigest = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
-    }
-
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (_tokenDigest is null)
+        if (access.Token is null)
         {
             return next(context);
         }
@@ -30,12 +21,13 @@ internal sealed class BearerTokenFilter : IEndpointFilter
         const string Scheme = "Bearer ";
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return ValueTask.FromResult<object?>(Refuse(context.HttpContext, "This route needs the gateway's token: send 'Authorization: Bearer TOKEN'.", invalid: false));
+            var where = access.Generated ? " (`cm serve` printed this run's token with the dashboard address when it started)" : "";
+            return ValueTask.FromResult<object?>(Refuse(
+                context.HttpContext, $"This route changes the pool and needs the gateway's token{where}: send 'Authorization: Bearer TOKEN'.", invalid: false));
         }
 
-        // Compare digests in constant time, so that the answer's timing says nothing about the token.
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, _tokenDigest)
+        // Compared in constant time, so that the answer's timing says nothing about the token.
+        return access.Matches(header[Scheme.Length..].Trim())
             ? next(context)
             : ValueTask.FromResult<object?>(Refuse(context.HttpContext, "The bearer token is not the gateway's token.", invalid: true));
     }

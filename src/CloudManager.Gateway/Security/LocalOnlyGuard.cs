@@ -5,10 +5,12 @@ using Microsoft.Net.Http.Headers;
 namespace CloudManager.Gateway.Security;
 
 /// <summary>
-/// Without a token the gateway trusts whoever can reach it on loopback, so it makes sure a web page
-/// on another site cannot act through the user's browser: the request must be addressed to a
-/// loopback name (no DNS rebinding), and a request that changes something must not come from another
-/// origin (no cross-site form posts). With a token none of this is needed: browsers never add one.
+/// Without a configured token the gateway serves this machine only (its changing routes need the token
+/// it made at start, or nothing with <see cref="GatewayOptions.NoAuth"/>), so it makes sure of three
+/// things: the connection arrived on a loopback address (whatever else the server was made to listen on),
+/// the request is addressed to a loopback name (no DNS rebinding), and a request that changes something
+/// does not come from another origin (no cross-site form posts). With a configured token the changing
+/// routes need it and browsers never add one on their own.
 /// </summary>
 /// <remarks>The options come through the constructor, not per request: a parameter of <c>InvokeAsync</c>
 /// would open a service scope for every request.</remarks>
@@ -16,9 +18,14 @@ internal sealed class LocalOnlyGuard(RequestDelegate next, GatewayOptions option
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (options.Token is not null || context.Connection.LocalIpAddress is null)
+        if (options.Token is not null || context.Connection.LocalIpAddress is not { } local)
         {
             return next(context);
+        }
+
+        if (!ListenAddresses.IsLoopback(local))
+        {
+            return RefuseAsync(context, $"This gateway has no token, so it serves only this machine; the request arrived on {local}, which is not a loopback address.");
         }
 
         var host = context.Request.Host.Host;

@@ -56,10 +56,10 @@ public sealed class ServeProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Starts <c>cm --config CONFIG serve --urls http://127.0.0.1:0</c> and waits for its address.</summary>
-    public static async Task<ServeProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts <c>cm --config CONFIG serve --urls http://127.0.0.1:0 [ARGS]</c> and waits for its address.</summary>
+    public static async Task<ServeProcess> StartAsync(string configPath, IReadOnlyDictionary<string, string> environment, params string[] serveArgs)
     {
-        var process = Process.Start(StartInfo(environment, ["--config", configPath, "serve", "--urls", "http://127.0.0.1:0"]))!;
+        var process = Process.Start(StartInfo(environment, ["--config", configPath, "serve", "--urls", "http://127.0.0.1:0", .. serveArgs]))!;
         process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         string? line;
@@ -80,6 +80,28 @@ public sealed class ServeProcess : IAsyncDisposable
         }
 
         return new ServeProcess(process, address);
+    }
+
+    /// <summary>The dashboard address with the token that <c>cm serve</c> prints on stderr when it made one, waiting up to 30 s for it.</summary>
+    public async Task<Uri> DashboardUrlAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var line = Stderr.Split('\n').FirstOrDefault(l => l.Contains("open the dashboard at ", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                var text = line[(line.IndexOf("open the dashboard at ", StringComparison.Ordinal) + "open the dashboard at ".Length)..].Split(' ')[0];
+                return new Uri(text);
+            }
+
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException($"cm serve printed no dashboard address with a token: {Stderr}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The process's resident memory now and at its peak (VmRSS, VmHWM), in bytes.</summary>

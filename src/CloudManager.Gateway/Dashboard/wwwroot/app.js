@@ -1,6 +1,7 @@
 // The dashboard: polls GET /api/status and GET /api/files, uploads through POST /api/upload with a
 // progress bar, and looks files up with GET /api/find/{hash}. Text from the server is only ever set
-// as textContent, never parsed as HTML.
+// as textContent, never parsed as HTML. The token arrives once in the address (?token=..., as cm serve prints
+// it), is kept in sessionStorage (this tab only, gone when it closes) and removed from the address bar.
 "use strict";
 
 const POLL_MS = 3000;
@@ -198,7 +199,7 @@ function upload(event) {
     return;
   }
   const token = $("token").value.trim();
-  if (token) localStorage.setItem(TOKEN_KEY, token);
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
 
   const form = new FormData();
   form.append("file", file, file.name);
@@ -301,7 +302,20 @@ async function lookup(event) {
 
 // ---- start ----------------------------------------------------------------------------------
 
-$("token").value = localStorage.getItem(TOKEN_KEY) || "";
+// Takes the token from the address once, then strips it, so that it is neither bookmarked nor shared with a link.
+function takeTokenFromAddress() {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  if (token === null) return;
+  if (token.trim()) sessionStorage.setItem(TOKEN_KEY, token.trim());
+  url.searchParams.delete("token");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+
+takeTokenFromAddress();
+// Kept by earlier versions for good; a token now lives only as long as the tab.
+localStorage.removeItem(TOKEN_KEY);
+$("token").value = sessionStorage.getItem(TOKEN_KEY) || "";
 $("file").addEventListener("change", showChosenFile);
 $("upload-form").addEventListener("submit", upload);
 $("lookup-form").addEventListener("submit", lookup);
