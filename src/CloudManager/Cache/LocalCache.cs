@@ -151,6 +151,8 @@ internal sealed class LocalCache : IAsyncDisposable
 
         if (entry is not null)
         {
+            // A file of the wrong size is kept aside, not overwritten by the verified copy.
+            MoveToQuarantine(Layout.PathOf(file.Hash), file.Hash.ToString(), $"its size is not the {entry.Size} bytes the catalog records");
             await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -160,8 +162,9 @@ internal sealed class LocalCache : IAsyncDisposable
     }
 
     /// <summary>
-    /// Drops the entry of a cached file that is gone from the folder or has the wrong size, so that
-    /// it can be fetched again; logs an error when the file was not yet safe. Takes the gate.
+    /// Drops the entry of a cached file that is gone from the folder or has the wrong size (that file
+    /// is moved to the quarantine folder, not deleted), so that it can be fetched again; logs an error
+    /// when the file was not yet safe. Takes the gate.
     /// </summary>
     internal async Task DropVanishedAsync(FileRecord file, CancellationToken cancellationToken)
     {
@@ -170,7 +173,7 @@ internal sealed class LocalCache : IAsyncDisposable
             var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
             if (entry is not null && !IsPresent(file.Hash, entry.Size))
             {
-                DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+                MoveToQuarantine(Layout.PathOf(file.Hash), file.Hash.ToString(), $"its size is not the {entry.Size} bytes the catalog records");
                 await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
                 if (file.StoredCopies < _pool.MinCopies)
                 {
@@ -178,6 +181,58 @@ internal sealed class LocalCache : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Takes a cached file whose bytes are not what they should be out of the cache without deleting
+    /// it: under the cache gate, moves <c>objects/ab/&lt;hash&gt;</c> to
+    /// <c>quarantine/&lt;hash&gt;.&lt;yyyyMMddTHHmmssZ&gt;</c> in the cache folder (created when missing),
+    /// removes this node's cache entry of the file if any, and logs a warning. Takes the gate.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="reason">Why, for the log: what was wrong with the bytes.</param>
+    /// <param name="cancellationToken">Cancels the wait for the gate; once the file is moved its entry is removed regardless.</param>
+    internal async Task QuarantineAsync(ContentHash hash, string reason, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await QuarantineUnderGateAsync(hash, reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What <see cref="QuarantineAsync"/> does, for a caller that holds the gate.</summary>
+    /// <returns>The file moved, or null when the cache folder did not hold it (its entry is removed all the same).</returns>
+    internal async Task<QuarantinedFile?> QuarantineUnderGateAsync(ContentHash hash, string reason)
+    {
+        var moved = MoveToQuarantine(Layout.PathOf(hash), hash.ToString(), reason);
+        // The bytes are safe first; a crash before this line leaves an entry without its file, which the next opening drops.
+        await RemoveEntryAsync(hash, null, CancellationToken.None).ConfigureAwait(false);
+        return moved;
+    }
+
+    /// <summary>
+    /// Moves one file from the cache folder to the quarantine folder under <paramref name="name"/>
+    /// and a time, and logs a warning; leaves the catalog alone. Call under the gate.
+    /// </summary>
+    /// <returns>The file moved, or null when it was not there.</returns>
+    internal QuarantinedFile? MoveToQuarantine(string path, string name, string reason)
+    {
+        long size;
+        string target;
+        try
+        {
+            size = new FileInfo(path).Length;
+            target = Layout.MoveToQuarantine(path, name, _pool.Time.GetUtcNow());
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        _pool.Logger.LogWarning(
+            "Moved {Path} to {Target}, not deleted: {Reason}. It is no longer part of the pool; keep what you need elsewhere, then delete it yourself.",
+            path, target, reason);
+        return new QuarantinedFile(path, target, size, reason);
     }
 
     /// <summary>
