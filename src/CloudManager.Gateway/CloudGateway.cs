@@ -75,6 +75,7 @@ public static class CloudGateway
         services.AddSingleton(options);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        services.AddHostedService<CacheRepairReport>();
         AddBackground<TransferMeter>(services);
         AddBackground<ReplicationService>(services);
         AddBackground<HostMonitor>(services);
