@@ -78,9 +78,10 @@ public sealed record CacheReconciliation(
         {
             var shown = string.Join(", ", Quarantined.Take(3).Select(q => $"{q.OriginalPath} ({q.Reason})"));
             var more = Quarantined.Count > 3 ? $" and {Quarantined.Count - 3} more" : "";
+            var (match, were, they, them) = Quarantined.Count == 1 ? ("its name", "was", "It is", "it") : ("their names", "were", "They are", "them");
             notices.Add(
-                $"{Files(Quarantined.Count)} ({FormatBytes(QuarantinedBytes)}) in the cache folder did not match their names and were moved to {QuarantineFolder}, "
-                + $"not deleted: {shown}{more}. They are no longer part of the pool; look at them, keep what you need elsewhere, then delete them yourself.");
+                $"{Files(Quarantined.Count)} ({FormatBytes(QuarantinedBytes)}) in the cache folder did not match {match} and {were} moved to {QuarantineFolder}, "
+                + $"not deleted: {shown}{more}. {they} no longer part of the pool; look at {them}, keep what you need elsewhere, then delete {them} yourself.");
         }
 
         return notices;
