@@ -84,8 +84,20 @@ internal sealed class LocalCache : IAsyncDisposable
     internal async Task InstallAndRecordAsync(IReadOnlyList<(string TempPath, FileRecord File)> files, IBatchFlush flush)
     {
         var folders = Layout.MoveAll([.. files.Select(f => (f.TempPath, f.File.Hash))]);
-        await flush.FlushFoldersAsync(folders).ConfigureAwait(false);
         var records = files.Select(f => f.File).ToList();
+        try
+        {
+            await flush.FlushFoldersAsync(folders).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Not recorded, and the caller is told the upload failed (it still has the sources): the
+            // files leave the cache again, as when the catalog refuses them, rather than being
+            // adopted under a made-up name by the next opening.
+            await RemoveUnrecordedAsync(records).ConfigureAwait(false);
+            throw;
+        }
+
         await RecordInstalledAsync(records, catalog => catalog.AddCachedFilesAsync(
             _pool.NodeId, records, _pool.Options.EvictionPolicy, _pool.Time.GetUtcNow(), CancellationToken.None)).ConfigureAwait(false);
     }
@@ -103,15 +115,20 @@ internal sealed class LocalCache : IAsyncDisposable
         }
         catch (CatalogException)
         {
-            foreach (var file in files)
-            {
-                if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
-                {
-                    DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
-                }
-            }
-
+            await RemoveUnrecordedAsync(files).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Removes the just installed files this node has no entry for (another process may have recorded the same bytes meanwhile: those stay).</summary>
+    private async Task RemoveUnrecordedAsync(IReadOnlyList<FileRecord> files)
+    {
+        foreach (var file in files)
+        {
+            if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
+            {
+                DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+            }
         }
     }
 
