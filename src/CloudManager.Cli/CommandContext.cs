@@ -42,8 +42,9 @@ internal sealed class CommandContext
 
     public T Value<T>(Option<T> option) => ParseResult.GetValue(option)!;
 
-    public Task<CloudPool> OpenPoolAsync(CancellationToken cancellationToken) =>
-        PoolOpener.OpenAsync(Settings, Registry, Console, new ConsoleLogger(Console), cancellationToken);
+    /// <summary>Opens the pool (see <see cref="PoolOpener.OpenAsync"/>), printing what reconciling the cache folder must tell the user.</summary>
+    public Task<CloudPool> OpenPoolAsync(CancellationToken cancellationToken, bool reportCacheRepairs = true) =>
+        PoolOpener.OpenAsync(Settings, Registry, Console, new ConsoleLogger(Console), cancellationToken, reportCacheRepairs);
 
     /// <summary>The pool without opening its cache (see <see cref="PoolOpener.CreateLazyAsync"/>).</summary>
     public Task<CloudPool> CreateLazyPoolAsync(CancellationToken cancellationToken) =>

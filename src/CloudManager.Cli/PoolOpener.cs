@@ -10,10 +10,26 @@ namespace CloudManager.Cli;
 /// <summary>Opens the pool the settings describe, creating the embedded default's folders on first use.</summary>
 internal static class PoolOpener
 {
-    /// <summary>Opens the pool: catalog checked, cache folder reconciled, ready for every operation.</summary>
-    public static Task<CloudPool> OpenAsync(
-        PoolSettings settings, HostRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken) =>
-        CreateAsync(settings, registry, console, logger, open: true, cancellationToken);
+    /// <summary>
+    /// Opens the pool: catalog checked, cache folder reconciled, ready for every operation. What the
+    /// reconciliation must tell a person (files registered again as pending, files moved to
+    /// quarantine, a new or empty catalog beside a full cache) is printed as warnings on stderr,
+    /// unless <paramref name="reportCacheRepairs"/> is false (the gateway logs them itself).
+    /// </summary>
+    public static async Task<CloudPool> OpenAsync(
+        PoolSettings settings, HostRegistry registry, CliConsole console, ILogger logger, CancellationToken cancellationToken, bool reportCacheRepairs = true)
+    {
+        var pool = await CreateAsync(settings, registry, console, logger, open: true, cancellationToken);
+        if (reportCacheRepairs)
+        {
+            foreach (var notice in (await pool.GetReconciliationAsync(cancellationToken)).Notices())
+            {
+                console.Warn(notice);
+            }
+        }
+
+        return pool;
+    }
 
     /// <summary>
     /// The pool, not opened yet and without hosts: for one-shot questions to the catalog (exists,

@@ -104,6 +104,7 @@ public static class CloudGateway
         services.AddHostedService<BoundAddressCheck>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        services.AddHostedService<CacheRepairReport>();
         AddBackground<TransferMeter>(services);
         AddBackground<ReplicationService>(services);
         AddBackground<HostMonitor>(services);

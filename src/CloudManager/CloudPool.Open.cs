@@ -27,11 +27,14 @@ public sealed partial class CloudPool
                 _pool.Layout.ClaimTempFolder();
                 _pool.NodeId = _pool.Options.NodeId ?? _pool.Layout.ReadOrCreateNodeId();
                 await _pool.Catalog.EnsureNodeAsync(_pool.NodeId, _pool.Options.EvictionPolicy, _pool.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                _reconciliation = await _reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // Which hosts this node has decides which copies count, before reconciling may evict safe files.
             await _pool.SharedTime.CalibrateAsync(_pool.Catalog, cancellationToken).ConfigureAwait(false);
             await _pool.Identities.LoadAsync(cancellationToken).ConfigureAwait(false);
+
+            // Takes the gate for each of its steps: hashing the files to adopt need not hold up other processes.
+            _reconciliation = await _reconciler.ReconcileAsync(cancellationToken).ConfigureAwait(false);
 
             _opened = true;
         }

@@ -152,6 +152,9 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         set => _batchIngest.BeginBatchFlush = value;
     }
 
+    /// <summary>The cache folder and this node's entries (for tests).</summary>
+    internal LocalCache Cache => _cache;
+
     /// <summary>The copies in memory of small hot cached files (see <see cref="CloudPoolOptions.MemoryCacheBytes"/>).</summary>
     internal HotFileMemory HotFiles => _cache.Memory;
 
@@ -174,7 +177,11 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         return _pool.NodeId;
     }
 
-    /// <summary>What opening the pool found and fixed in the cache folder.</summary>
+    /// <summary>
+    /// What opening the pool found and fixed in the cache folder: files adopted (registered again as
+    /// pending when the catalog did not know them), files moved to quarantine, temp files removed,
+    /// entries dropped. <see cref="CacheReconciliation.Notices"/> says what a person must be told.
+    /// </summary>
     public async Task<CacheReconciliation> GetReconciliationAsync(CancellationToken cancellationToken = default)
     {
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
@@ -256,8 +263,10 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
         var hosts = _pool.Options.Hosts.Zip(health, (host, history) => _pool.Identities.IdOf(host.Name) is { } id
             ? new HostStatus(host.Name, host.Kind, copies.GetValueOrDefault(id), history, id)
             : new HostStatus(host.Name, host.Kind, 0, history)).ToList();
+        var (quarantinedFiles, quarantinedBytes) = _pool.Layout.MeasureQuarantine();
+        var cache = new CacheStatus(StoragePath, Capacity, CacheLimit, used, _pool.Layout.QuarantinePath, new QueueInfo(quarantinedFiles, quarantinedBytes));
         return new PoolStatus(
-            node, catalog.DisplayName, now, new CacheStatus(StoragePath, Capacity, CacheLimit, used), files, uploadQueue, exportQueue,
+            node, catalog.DisplayName, now, cache, files, uploadQueue, exportQueue,
             new TransferStatus(total, month, thisMonth), hosts, lost, unconfirmed);
     }
 

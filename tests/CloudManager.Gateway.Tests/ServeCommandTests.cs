@@ -59,6 +59,35 @@ public sealed class ServeCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Serve_logs_once_at_start_that_a_fresh_catalog_got_the_cached_files_registered_again()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Combine("cloudmanager.json");
+        await File.WriteAllTextAsync(config, """{ "catalog": "catalog.db", "cache": "cache", "capacity": "64MiB", "hosts": [] }""");
+        var environment = new Dictionary<string, string> { ["HOME"] = folder.Path };
+        Assert.Equal(0, (await ServeProcess.RunAsync(environment, "setup-db", folder.Combine("catalog.db"))).ExitCode);
+        // A cached file of a catalog that is not this one: its only copy.
+        byte[] content = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 31))];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(content));
+        var cached = Path.Combine(folder.Combine("cache"), "objects", hash[..2], hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+        await File.WriteAllBytesAsync(cached, content);
+
+        await using (var serve = await ServeProcess.StartAsync(config, environment))
+        {
+            using var client = new HttpClient { BaseAddress = serve.BaseAddress };
+            var files = await Requests.GetJsonAsync(client, "/api/status");
+            Assert.Equal(1, files.GetProperty("files").GetProperty("count").GetInt64());
+            Assert.Equal(0, await serve.StopAsync());
+            Assert.Contains("is new or empty, but the cache folder", serve.Stderr, StringComparison.Ordinal);
+            var registered = serve.Stderr.Split("registered again as pending").Length - 1;
+            Assert.True(registered == 1, serve.Stderr);
+        }
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(cached));
+    }
+
+    [Fact]
     public async Task Serve_refuses_a_non_loopback_address_without_a_token_with_exit_code_2()
     {
         using var folder = new TempFolder();

@@ -53,7 +53,8 @@ internal static class ServeCommand
         var console = context.Console;
         // Checked before the pool opens: a refused address or a bad limit should not wait for the catalog.
         var options = GatewaySettings.Resolve(context.Settings.Gateway, Environment.GetEnvironmentVariable, urls, Environment.CurrentDirectory, noAuth);
-        await using var pool = await context.OpenPoolAsync(cancellationToken);
+        // The gateway logs what reconciling the cache folder found when it starts.
+        await using var pool = await context.OpenPoolAsync(cancellationToken, reportCacheRepairs: false);
         var app = CloudGateway.Create(pool, options, logging =>
         {
             logging.AddProvider(new CliLoggerProvider(console));

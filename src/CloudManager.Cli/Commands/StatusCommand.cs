@@ -12,7 +12,7 @@ internal static class StatusCommand
     {
         var command = new CliCommand(
             "status",
-            "Show the node: cache used/capacity/ratio, the upload queue (files waiting for hosts) and export queue (safe files not yet exported), files LOST (no good copy anywhere) and files known only from other nodes' records, bytes in and out (total and this month), and the hosts with their health. Exit 6 while any file is lost.",
+            "Show the node: cache used/capacity/ratio, the quarantine folder (files taken out of the cache because their bytes did not match their name), the upload queue (files waiting for hosts) and export queue (safe files not yet exported), files LOST (no good copy anywhere) and files known only from other nodes' records, bytes in and out (total and this month), and the hosts with their health. Exit 6 while any file is lost.",
             "cm status",
             "cm status --json | jq '.cache.usage_ratio'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
@@ -43,6 +43,9 @@ internal static class StatusCommand
         lines.Add("catalog", $"{status.Catalog} ({files.Count} file(s), {ByteSize.Format(files.Size)})");
         lines.Add("config", status.Config ?? "none (embedded default; `cm init` writes one)");
         lines.Add("cache", $"{ByteSize.Format(cache.UsedBytes)} used of {ByteSize.Format(cache.CapacityBytes)} ({(cache.UsageRatio * 100).ToString("0.0", CultureInfo.InvariantCulture)}%), at most {ByteSize.Format(cache.LimitBytes)}; {cache.Path}");
+        lines.Add("quarantine", cache.Quarantined.Count == 0
+            ? $"empty; {cache.QuarantinePath}"
+            : $"{cache.Quarantined.Count} file(s), {ByteSize.Format(cache.Quarantined.Size)} taken out of the cache (bytes not matching their name), not counted as used; {cache.QuarantinePath}");
         lines.Add("upload queue", $"{uploadQueue.Count} file(s), {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
         lines.Add("export queue", $"{exportQueue.Count} file(s), {ByteSize.Format(exportQueue.Size)} not yet exported");
         if (status.Lost.Count > 0)

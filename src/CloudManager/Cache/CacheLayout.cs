@@ -7,7 +7,9 @@ namespace CloudManager.Cache;
 /// <summary>
 /// Where things live in a cache folder: <c>objects/ab/&lt;hash&gt;</c> for cached files (named by the
 /// full hash, never by a user's file name), <c>tmp/&lt;instance&gt;/</c> for transfers in flight (one
-/// folder per open pool, so that several processes can share the cache), <c>.lock</c> and <c>node-id</c>.
+/// folder per open pool, so that several processes can share the cache), <c>quarantine/</c> for files
+/// found under <c>objects/</c> whose bytes do not match their name (kept, never counted as cached),
+/// <c>.lock</c> and <c>node-id</c>.
 /// </summary>
 internal sealed class CacheLayout : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class CacheLayout : IDisposable
         ObjectsPath = Path.Combine(Root, "objects");
         TempRoot = Path.Combine(Root, "tmp");
         TempPath = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
+        QuarantinePath = Path.Combine(Root, "quarantine");
         LockPath = Path.Combine(Root, ".lock");
         NodeIdPath = Path.Combine(Root, "node-id");
     }
@@ -33,6 +36,9 @@ internal sealed class CacheLayout : IDisposable
 
     /// <summary>This instance's temp folder.</summary>
     internal string TempPath { get; }
+
+    /// <summary>The folder that keeps files taken out of <c>objects/</c> because their bytes are not what their name says.</summary>
+    internal string QuarantinePath { get; }
 
     internal string LockPath { get; }
 
@@ -81,7 +87,7 @@ internal sealed class CacheLayout : IDisposable
         return Path.Combine(ObjectsPath, hex[..2], hex);
     }
 
-    internal string NewTempPath() => Path.Combine(TempPath, $"{Guid.NewGuid():N}.partial");
+    internal string NewTempPath() => Path.Combine(TempPath, $"{Guid.NewGuid():N}{TempSuffix}");
 
     /// <summary>
     /// Sub-folders of this instance's temp folder (created when missing), one per thread that creates
@@ -102,7 +108,7 @@ internal sealed class CacheLayout : IDisposable
     }
 
     /// <summary>A new temp file name in a folder given by <see cref="TempLanes"/>.</summary>
-    internal static string NewTempPath(string lane) => Path.Combine(lane, $"{Guid.NewGuid():N}.partial");
+    internal static string NewTempPath(string lane) => Path.Combine(lane, $"{Guid.NewGuid():N}{TempSuffix}");
 
     /// <summary>Moves a verified temp file to its place under <c>objects/</c>, durably.</summary>
     internal string Install(string tempPath, ContentHash hash)
@@ -179,8 +185,10 @@ internal sealed class CacheLayout : IDisposable
     }
 
     /// <summary>
-    /// Deletes the temp folders of instances that are gone (their owner lock is free) and stray files;
-    /// leaves live instances' transfers alone. Call under the cache gate.
+    /// Deletes the temp files that interrupted writes of instances that are gone (their owner lock is
+    /// free) left behind, and nothing else: only names this layout gives temp files
+    /// (<c>tmp/&lt;instance&gt;/[&lt;lane&gt;/]&lt;guid&gt;.partial</c> and the owner lock); any other file stays,
+    /// and so does a folder still holding one. Leaves live instances' transfers alone. Call under the cache gate.
     /// </summary>
     /// <returns>How many temp files were deleted.</returns>
     internal int DeleteStaleTempFiles()
@@ -188,13 +196,17 @@ internal sealed class CacheLayout : IDisposable
         var removed = 0;
         foreach (var file in Directory.EnumerateFiles(TempRoot))
         {
-            DurableFile.DeleteQuietly(file);
-            removed++;
+            // Files directly under tmp/ are no temp file this code writes, but the pattern is unmistakable.
+            if (IsTempFileName(Path.GetFileName(file)))
+            {
+                DurableFile.DeleteQuietly(file);
+                removed++;
+            }
         }
 
         foreach (var folder in Directory.EnumerateDirectories(TempRoot))
         {
-            if (string.Equals(folder, TempPath, StringComparison.Ordinal))
+            if (string.Equals(folder, TempPath, StringComparison.Ordinal) || !IsGuidName(Path.GetFileName(folder)))
             {
                 continue;
             }
@@ -203,10 +215,16 @@ internal sealed class CacheLayout : IDisposable
             {
                 using (new FileStream(Path.Combine(folder, OwnerLockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1))
                 {
-                    removed += Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(OwnerLockName, StringComparison.Ordinal));
+                    removed += DeleteTempFilesIn(folder);
+                    foreach (var lane in Directory.EnumerateDirectories(folder).Where(l => IsLaneName(Path.GetFileName(l))))
+                    {
+                        removed += DeleteTempFilesIn(lane);
+                        TryDeleteEmptyFolder(lane);
+                    }
                 }
 
-                Directory.Delete(folder, recursive: true);
+                DurableFile.DeleteQuietly(Path.Combine(folder, OwnerLockName));
+                TryDeleteEmptyFolder(folder);
             }
             catch (IOException)
             {
@@ -215,6 +233,99 @@ internal sealed class CacheLayout : IDisposable
         }
 
         return removed;
+    }
+
+    /// <summary>Whether a file name is one <see cref="NewTempPath()"/> gives: 32 hexadecimal digits and <c>.partial</c>.</summary>
+    internal static bool IsTempFileName(string name) =>
+        name.Length == 32 + TempSuffix.Length && name.EndsWith(TempSuffix, StringComparison.Ordinal) && IsGuidName(name[..32]);
+
+    private const string TempSuffix = ".partial";
+
+    private static bool IsGuidName(string name) => name.Length == 32 && name.All(char.IsAsciiHexDigitLower);
+
+    private static bool IsLaneName(string name) => name.Length is > 0 and < 4 && name.All(char.IsAsciiDigit);
+
+    private static int DeleteTempFilesIn(string folder)
+    {
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(folder).Where(f => IsTempFileName(Path.GetFileName(f))))
+        {
+            DurableFile.DeleteQuietly(file);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    private static void TryDeleteEmptyFolder(string folder)
+    {
+        try
+        {
+            // Not recursive: a folder still holding a file that is not a temp file stays as it is.
+            Directory.Delete(folder, recursive: false);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Moves a file out of <c>objects/</c> into <c>quarantine/&lt;name&gt;.&lt;yyyyMMddTHHmmssZ&gt;</c> (a
+    /// numbered suffix when that name is taken: nothing there is ever replaced) and flushes both
+    /// folders. Never deletes. Call under the cache gate.
+    /// </summary>
+    /// <param name="path">The file to move.</param>
+    /// <param name="name">The name to keep: the hash, or the original file name when it is not one.</param>
+    /// <param name="now">The time the name records.</param>
+    /// <returns>Where the file now is.</returns>
+    internal string MoveToQuarantine(string path, string name, DateTimeOffset now)
+    {
+        Directory.CreateDirectory(QuarantinePath);
+        // Room for the time and a suffix within the usual 255-byte limit on a file name.
+        var stem = $"{(name.Length > 200 ? name[..200] : name)}.{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        for (var attempt = 0; ; attempt++)
+        {
+            var target = Path.Combine(QuarantinePath, attempt == 0 ? stem : $"{stem}-{attempt.ToString(CultureInfo.InvariantCulture)}");
+            if (File.Exists(target))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Move(path, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                continue;
+            }
+
+            DurableFile.FlushDirectory(QuarantinePath);
+            DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
+            return target;
+        }
+    }
+
+    /// <summary>The files in <c>quarantine/</c> and their bytes (none when the folder does not exist).</summary>
+    internal (int Count, long Bytes) MeasureQuarantine()
+    {
+        if (!Directory.Exists(QuarantinePath))
+        {
+            return (0, 0);
+        }
+
+        int count = 0;
+        long bytes = 0;
+        foreach (var file in new DirectoryInfo(QuarantinePath).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            count++;
+            bytes += file.Length;
+        }
+
+        return (count, bytes);
     }
 
     /// <summary>Every file under <c>objects/</c>: its hash when its name is one, and its path and length.</summary>

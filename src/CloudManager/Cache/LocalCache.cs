@@ -84,8 +84,20 @@ internal sealed class LocalCache : IAsyncDisposable
     internal async Task InstallAndRecordAsync(IReadOnlyList<(string TempPath, FileRecord File)> files, IBatchFlush flush)
     {
         var folders = Layout.MoveAll([.. files.Select(f => (f.TempPath, f.File.Hash))]);
-        await flush.FlushFoldersAsync(folders).ConfigureAwait(false);
         var records = files.Select(f => f.File).ToList();
+        try
+        {
+            await flush.FlushFoldersAsync(folders).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Not recorded, and the caller is told the upload failed (it still has the sources): the
+            // files leave the cache again, as when the catalog refuses them, rather than being
+            // adopted under a made-up name by the next opening.
+            await RemoveUnrecordedAsync(records).ConfigureAwait(false);
+            throw;
+        }
+
         await RecordInstalledAsync(records, catalog => catalog.AddCachedFilesAsync(
             _pool.NodeId, records, _pool.Options.EvictionPolicy, _pool.Time.GetUtcNow(), CancellationToken.None)).ConfigureAwait(false);
     }
@@ -103,15 +115,20 @@ internal sealed class LocalCache : IAsyncDisposable
         }
         catch (CatalogException)
         {
-            foreach (var file in files)
-            {
-                if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
-                {
-                    DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
-                }
-            }
-
+            await RemoveUnrecordedAsync(files).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Removes the just installed files this node has no entry for (another process may have recorded the same bytes meanwhile: those stay).</summary>
+    private async Task RemoveUnrecordedAsync(IReadOnlyList<FileRecord> files)
+    {
+        foreach (var file in files)
+        {
+            if (await RecordedAsCachedAsync(file.Hash).ConfigureAwait(false) is false)
+            {
+                DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+            }
         }
     }
 
@@ -151,6 +168,8 @@ internal sealed class LocalCache : IAsyncDisposable
 
         if (entry is not null)
         {
+            // A file of the wrong size is kept aside, not overwritten by the verified copy.
+            MoveToQuarantine(Layout.PathOf(file.Hash), file.Hash.ToString(), $"its size is not the {entry.Size} bytes the catalog records");
             await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -160,8 +179,9 @@ internal sealed class LocalCache : IAsyncDisposable
     }
 
     /// <summary>
-    /// Drops the entry of a cached file that is gone from the folder or has the wrong size, so that
-    /// it can be fetched again; logs an error when the file was not yet safe. Takes the gate.
+    /// Drops the entry of a cached file that is gone from the folder or has the wrong size (that file
+    /// is moved to the quarantine folder, not deleted), so that it can be fetched again; logs an error
+    /// when the file was not yet safe. Takes the gate.
     /// </summary>
     internal async Task DropVanishedAsync(FileRecord file, CancellationToken cancellationToken)
     {
@@ -170,7 +190,7 @@ internal sealed class LocalCache : IAsyncDisposable
             var entry = await _pool.CacheIndex.FindCacheEntryAsync(_pool.NodeId, file.Hash, cancellationToken).ConfigureAwait(false);
             if (entry is not null && !IsPresent(file.Hash, entry.Size))
             {
-                DurableFile.DeleteQuietly(Layout.PathOf(file.Hash));
+                MoveToQuarantine(Layout.PathOf(file.Hash), file.Hash.ToString(), $"its size is not the {entry.Size} bytes the catalog records");
                 await RemoveEntryAsync(file.Hash, null, cancellationToken).ConfigureAwait(false);
                 if (file.StoredCopies < _pool.MinCopies)
                 {
@@ -178,6 +198,58 @@ internal sealed class LocalCache : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Takes a cached file whose bytes are not what they should be out of the cache without deleting
+    /// it: under the cache gate, moves <c>objects/ab/&lt;hash&gt;</c> to
+    /// <c>quarantine/&lt;hash&gt;.&lt;yyyyMMddTHHmmssZ&gt;</c> in the cache folder (created when missing),
+    /// removes this node's cache entry of the file if any, and logs a warning. Takes the gate.
+    /// </summary>
+    /// <param name="hash">The file.</param>
+    /// <param name="reason">Why, for the log: what was wrong with the bytes.</param>
+    /// <param name="cancellationToken">Cancels the wait for the gate; once the file is moved its entry is removed regardless.</param>
+    internal async Task QuarantineAsync(ContentHash hash, string reason, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await QuarantineUnderGateAsync(hash, reason).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What <see cref="QuarantineAsync"/> does, for a caller that holds the gate.</summary>
+    /// <returns>The file moved, or null when the cache folder did not hold it (its entry is removed all the same).</returns>
+    internal async Task<QuarantinedFile?> QuarantineUnderGateAsync(ContentHash hash, string reason)
+    {
+        var moved = MoveToQuarantine(Layout.PathOf(hash), hash.ToString(), reason);
+        // The bytes are safe first; a crash before this line leaves an entry without its file, which the next opening drops.
+        await RemoveEntryAsync(hash, null, CancellationToken.None).ConfigureAwait(false);
+        return moved;
+    }
+
+    /// <summary>
+    /// Moves one file from the cache folder to the quarantine folder under <paramref name="name"/>
+    /// and a time, and logs a warning; leaves the catalog alone. Call under the gate.
+    /// </summary>
+    /// <returns>The file moved, or null when it was not there.</returns>
+    internal QuarantinedFile? MoveToQuarantine(string path, string name, string reason)
+    {
+        long size;
+        string target;
+        try
+        {
+            size = new FileInfo(path).Length;
+            target = Layout.MoveToQuarantine(path, name, _pool.Time.GetUtcNow());
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        _pool.Logger.LogWarning(
+            "Moved {Path} to {Target}, not deleted: {Reason}. It is no longer part of the pool; keep what you need elsewhere, then delete it yourself.",
+            path, target, reason);
+        return new QuarantinedFile(path, target, size, reason);
     }
 
     /// <summary>

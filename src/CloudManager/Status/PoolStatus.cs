@@ -34,8 +34,10 @@ public sealed record PoolStatus(
 /// <param name="Path">The cache folder.</param>
 /// <param name="CapacityBytes">The configured capacity.</param>
 /// <param name="LimitBytes">The most the cache may hold: capacity × max fill.</param>
-/// <param name="UsedBytes">The bytes this node's cache holds, as the catalog tracks them.</param>
-public sealed record CacheStatus(string Path, long CapacityBytes, long LimitBytes, long UsedBytes)
+/// <param name="UsedBytes">The bytes this node's cache holds, as the catalog tracks them (never the quarantined files).</param>
+/// <param name="QuarantinePath">The folder that keeps files taken out of the cache because their bytes did not match their name.</param>
+/// <param name="Quarantined">The files in the quarantine folder and their bytes, counted on disk.</param>
+public sealed record CacheStatus(string Path, long CapacityBytes, long LimitBytes, long UsedBytes, string QuarantinePath, QueueInfo Quarantined)
 {
     /// <summary>Used bytes divided by capacity, rounded to six decimals.</summary>
     public double UsageRatio => Math.Round((double)UsedBytes / CapacityBytes, 6);

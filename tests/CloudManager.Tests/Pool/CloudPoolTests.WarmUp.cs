@@ -105,7 +105,11 @@ public sealed partial class CloudPoolTests
         await pool.DisposeAsync();
 
         File.Delete(Path.Combine(_harness.Storage, "objects", deleted[..2], deleted));
-        File.WriteAllText(Path.Combine(_harness.Storage, "tmp", "leftover.partial"), "half");
+        // A dead instance's temp file (removed) beside a file no code of the pool names so (kept).
+        var deadInstance = Directory.CreateDirectory(Path.Combine(_harness.Storage, "tmp", Guid.NewGuid().ToString("N"))).FullName;
+        File.WriteAllText(Path.Combine(deadInstance, $"{Guid.NewGuid():N}.partial"), "half");
+        var notOurs = Path.Combine(_harness.Storage, "tmp", "leftover.partial");
+        File.WriteAllText(notOurs, "someone's");
         var orphan = new string('a', 64);
         Directory.CreateDirectory(Path.Combine(_harness.Storage, "objects", "aa"));
         File.WriteAllText(Path.Combine(_harness.Storage, "objects", "aa", orphan), "stray");
@@ -114,13 +118,16 @@ public sealed partial class CloudPoolTests
         var report = await reopened.GetReconciliationAsync(Token);
 
         Assert.Equal(1, report.TempFilesRemoved);
-        Assert.Equal(1, report.OrphansRemoved);
+        var quarantined = Assert.Single(report.Quarantined);
+        Assert.Equal("stray", File.ReadAllText(quarantined.QuarantinePath));
+        Assert.StartsWith(Path.Combine(_harness.Storage, "quarantine", orphan + "."), quarantined.QuarantinePath, StringComparison.Ordinal);
         Assert.Equal([ContentHash.Parse(deleted)], report.MissingFiles);
         Assert.Empty(report.LostFiles);
         Assert.Equal(1000, await reopened.UsedSpaceAsync(Token));
         Assert.True(await reopened.OnCacheAsync(kept, Token));
         Assert.False(File.Exists(Path.Combine(_harness.Storage, "objects", "aa", orphan)));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_harness.Storage, "tmp"), "*.partial", SearchOption.AllDirectories));
+        Assert.Equal("someone's", File.ReadAllText(notOurs));
+        Assert.False(Directory.Exists(deadInstance));
     }
 
     [Fact]
@@ -135,7 +142,9 @@ public sealed partial class CloudPoolTests
         File.Copy(source, target);
 
         var reopened = _harness.Open();
-        Assert.Equal(1, (await reopened.GetReconciliationAsync(Token)).OrphansAdopted);
+        var report = await reopened.GetReconciliationAsync(Token);
+        Assert.Equal([ContentHash.Parse(hash)], report.Adopted);
+        Assert.Equal(0, report.RegisteredFiles);
         Assert.True(await reopened.OnCacheAsync(hash, Token));
         Assert.Equal(1000, await reopened.UsedSpaceAsync(Token));
     }

@@ -28,9 +28,10 @@ public sealed class PoolInvariantsTests : IAsyncDisposable
     public async Task A_sound_pool_after_a_crash_like_leftover_holds_every_invariant()
     {
         var (pool, safe, pending) = await PoolWithASafeAndAPendingFileAsync();
-        var leftover = Path.Combine(_harness.Storage, "tmp", "dead-instance");
+        // What a process killed mid-transfer leaves: its instance folder and a temp file, named as the pool names them.
+        var leftover = Path.Combine(_harness.Storage, "tmp", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(leftover);
-        await File.WriteAllTextAsync(Path.Combine(leftover, "x.partial"), "half", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(leftover, $"{Guid.NewGuid():N}.partial"), "half", TestContext.Current.CancellationToken);
 
         var report = await PoolInvariants.CheckAsync(Under(pool) with { ReportedUploads = [safe, pending], ReportedSafe = [safe] }, TestContext.Current.CancellationToken);
 
