@@ -17,7 +17,10 @@ internal sealed class PoolHosts(PoolContext pool)
     private readonly ConcurrentDictionary<string, string> _problems = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _resolving = new(1, 1);
     private IReadOnlyDictionary<string, string> _believed = new Dictionary<string, string>(StringComparer.Ordinal);
-    private volatile bool _resolved;
+    private long _resolvedAt = long.MinValue;
+
+    /// <summary>How long a marker read stands in a long-running process before the next operation reads it again.</summary>
+    internal static readonly TimeSpan MarkerLifetime = TimeSpan.FromMinutes(5);
 
     /// <summary>Every host name to the identity this pool takes it to have (read from the host, or believed from the catalog).</summary>
     internal IReadOnlyDictionary<string, string> Ids =>
@@ -70,13 +73,14 @@ internal sealed class PoolHosts(PoolContext pool)
     }
 
     /// <summary>
-    /// Reads every host's marker once for the pool's lifetime (writing one on a host that is new to the
-    /// catalog), records each identity, and refuses two hosts with one identity.
+    /// Reads the hosts' markers (writing one on a host that is new to the catalog), records each identity,
+    /// and refuses two hosts with one identity. A host read before is read again when it was unavailable,
+    /// or when its reading is older than <see cref="MarkerLifetime"/> (a disk swapped under a server).
     /// </summary>
     /// <exception cref="HostConfigurationException">Two configured hosts carry one identity.</exception>
     internal async Task ResolveAsync(CancellationToken cancellationToken)
     {
-        if (_resolved)
+        if (Fresh() && pool.Hosts.Keys.All(IsConfirmed))
         {
             return;
         }
@@ -84,13 +88,15 @@ internal sealed class PoolHosts(PoolContext pool)
         await _resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_resolved)
+            var stale = !Fresh();
+            var pending = pool.Hosts.Values.Where(h => stale || !IsConfirmed(h.Name)).ToList();
+            if (pending.Count == 0)
             {
                 return;
             }
 
             var known = await pool.Catalog.GetHostIdentitiesAsync(cancellationToken).ConfigureAwait(false);
-            await Parallel.ForEachAsync(pool.Hosts.Values, cancellationToken, (host, token) => new ValueTask(ResolveHostAsync(host, known, allowNew: true, token))).ConfigureAwait(false);
+            await Parallel.ForEachAsync(pending, cancellationToken, (host, token) => new ValueTask(ResolveHostAsync(host, known, allowNew: true, token))).ConfigureAwait(false);
             var twins = _confirmed.GroupBy(c => c.Value, StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
             if (twins.Count > 0)
             {
@@ -100,12 +106,21 @@ internal sealed class PoolHosts(PoolContext pool)
             }
 
             await pool.Catalog.SetNodeHostsAsync(pool.NodeId, Ids.Values.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
-            _resolved = true;
+            if (stale)
+            {
+                Interlocked.Exchange(ref _resolvedAt, pool.Time.GetTimestamp());
+            }
         }
         finally
         {
             _resolving.Release();
         }
+    }
+
+    private bool Fresh()
+    {
+        var at = Interlocked.Read(ref _resolvedAt);
+        return at != long.MinValue && pool.Time.GetElapsedTime(at) < MarkerLifetime;
     }
 
     /// <summary>
