@@ -12,6 +12,10 @@ public sealed partial class CloudPool
     /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
     /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">
+    /// The file's name holds a control, format, separator or other invisible character (see
+    /// <see cref="FileNames"/>): nothing was read or added. Other unusable names are recorded as the hash's first 10 digits.
+    /// </exception>
     /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
     public Task<string> UploadAsync(string path, CancellationToken cancellationToken = default) =>
         UploadAsync(path, progress: null, cancellationToken);
@@ -44,8 +48,11 @@ public sealed partial class CloudPool
     /// </summary>
     /// <param name="content">The bytes, read once from the current position to the end; not disposed.</param>
     /// <param name="fileName">
-    /// The original base name, kept as metadata only; a name that is not a plain base name (empty,
-    /// with '/' or '\', control characters, over 255 UTF-8 bytes) is replaced by the hash's first 10 digits.
+    /// The original base name, kept as metadata only. A name holding a control, format (bidirectional,
+    /// zero-width), separator or other invisible character (see <see cref="FileNames"/>) is refused with
+    /// an <see cref="ArgumentException"/> before anything is read; a name that is otherwise not a plain
+    /// base name (empty, <c>.</c>, with '/' or '\', over 255 UTF-8 bytes) is recorded as the hash's first
+    /// 10 digits, with a warning in the log.
     /// </param>
     /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
     /// <returns>The content's SHA-256 as 64 lowercase hexadecimal digits.</returns>
@@ -91,6 +98,7 @@ public sealed partial class CloudPool
     /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
     /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="ArgumentException">A file's name holds a control, format, separator or other invisible character (see <see cref="FileNames"/>); checked first: nothing was read or added.</exception>
     /// <exception cref="SourceChangedException">A file changed while it was read.</exception>
     /// <exception cref="CacheFullException">A file is larger than the cache allows, or no room can be made now.</exception>
     /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>

@@ -41,6 +41,12 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
     internal async Task<IReadOnlyList<string>> UploadFilesAsync(
         IReadOnlyList<string> paths, Action<int, string>? uploaded, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        // Every name is checked before a file is read: a refused name adds nothing of the batch.
+        foreach (var path in paths)
+        {
+            SourceChecks.EnsureAcceptableName(Path.GetFileName(path), $"'{FileNames.ForDisplay(path)}'");
+        }
+
         var hashes = new string[paths.Count];
         long done = 0;
         var next = 0;
@@ -236,7 +242,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
         }
 
         var now = pool.Time.GetUtcNow();
-        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
+        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(pool, f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
         var refused = await admission.AdmitAsync([.. fresh.Select((f, k) => (f.File.TempPath, records[k]))], staged.Flush, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < fresh.Count; k++)
         {

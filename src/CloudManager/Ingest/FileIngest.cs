@@ -21,6 +21,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
             throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
         }
 
+        SourceChecks.EnsureAcceptableName(source.Name, $"'{FileNames.ForDisplay(path)}'");
         SourceChecks.EnsureFitsCache(pool, path, source.Length);
         var lengthBefore = source.Length;
         var writtenBefore = source.LastWriteTimeUtc;
@@ -56,6 +57,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
         Stream input, long expectedLength, string fileName, string description, IProgress<long>? progress, CancellationToken cancellationToken,
         Action<long>? checkSource = null)
     {
+        SourceChecks.EnsureAcceptableName(fileName, description);
         var temp = pool.Layout.NewTempPath();
         try
         {
@@ -85,7 +87,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
             return hash.ToString();
         }
 
-        var record = new FileRecord(hash, length, SourceChecks.SafeName(fileName, hash), pool.Time.GetUtcNow(), 0, null, null);
+        var record = new FileRecord(hash, length, SourceChecks.SafeName(pool, fileName, hash), pool.Time.GetUtcNow(), 0, null, null);
         await admission.AdmitAsync([(temp, record)], flush: null, cancellationToken).ConfigureAwait(false);
         pool.Logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
         return hash.ToString();
