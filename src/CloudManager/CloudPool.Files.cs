@@ -152,6 +152,11 @@ public sealed partial class CloudPool
     /// <param name="overwrite">Whether an existing file there may be replaced.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     public Task DownloadAsync(string hash, string destinationPath, bool overwrite, CancellationToken cancellationToken = default) =>
         DownloadAsync(hash, destinationPath, overwrite, progress: null, cancellationToken);
 
@@ -172,6 +177,11 @@ public sealed partial class CloudPool
     /// <param name="progress">Receives the bytes written so far; null for none.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
     /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
     public Task DownloadAsync(string hash, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
@@ -191,6 +201,11 @@ public sealed partial class CloudPool
     /// <param name="progress">Receives the bytes written so far; null for none.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
     /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
     public Task DownloadBypassingCacheAsync(
@@ -269,10 +284,7 @@ public sealed partial class CloudPool
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var destination = Path.GetFullPath(destinationPath);
-        if (!overwrite && Path.Exists(destination))
-        {
-            throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
-        }
+        Fetcher.DestinationCheck.Ensure(destination, destinationPath, overwrite, $"'{destinationPath}' already exists; choose another path or allow overwriting.");
 
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
