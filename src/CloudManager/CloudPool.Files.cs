@@ -1,3 +1,4 @@
+using CloudManager.Ingest;
 using CloudManager.Catalog;
 
 namespace CloudManager;
@@ -117,7 +118,31 @@ public sealed partial class CloudPool
         }
 
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _batchIngest.UploadFilesAsync(paths, uploaded, progress, cancellationToken).ConfigureAwait(false);
+        return await _batchIngest.UploadFilesAsync(paths, uploaded is null ? null : o => uploaded(o.Index, o.Hash), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds many files as <see cref="UploadFilesAsync"/> does, and tells for each whether it was new to
+    /// the catalog or already known (then nothing was added), so that a caller can count what really happened.
+    /// </summary>
+    /// <param name="paths">The files, in the order their hashes are returned.</param>
+    /// <param name="recorded">Called for each file once it is recorded or found known, in the order of <paramref name="paths"/>.</param>
+    /// <param name="progress">Receives the bytes of all files done so far; null for none.</param>
+    /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
+    /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
+    /// <exception cref="ArgumentException">A file's name holds a control, format, separator or other invisible character; checked first: nothing was read or added.</exception>
+    public async Task<IReadOnlyList<string>> UploadFilesWithOutcomesAsync(
+        IReadOnlyList<string> paths, Action<UploadOutcome> recorded, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(recorded);
+        foreach (var path in paths)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path, nameof(paths));
+        }
+
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _batchIngest.UploadFilesAsync(paths, recorded, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

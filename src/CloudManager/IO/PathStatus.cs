@@ -73,6 +73,33 @@ internal readonly record struct PathStatus(PathKind Kind, ulong Device, ulong In
     /// <exception cref="IOException">The system could not tell (other than the path being absent), e.g. a loop of links.</exception>
     public static PathStatus OfTarget(string path) => Read(path, followLinks: true);
 
+    /// <summary>
+    /// The path with every link resolved as the system resolves it (realpath: a <c>..</c> after a link
+    /// goes up from where the link leads); the path itself when it cannot be resolved.
+    /// </summary>
+    public static string Resolve(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+
+        var resolved = NativeMethods.RealPath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            return path;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved) ?? path;
+        }
+        finally
+        {
+            NativeMethods.Free(resolved);
+        }
+    }
+
     private static PathStatus Read(string path, bool followLinks)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -44,6 +44,19 @@ internal static class SourceChecks
         }
     }
 
+    /// <summary>Refuses a path inside the pool's own cache folder: its lock, node id, temp and cached files are not uploads.</summary>
+    /// <exception cref="ArgumentException">It is inside.</exception>
+    internal static void EnsureOutsideCache(PoolContext pool, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.TrimEndingDirectorySeparator(pool.Layout.Root);
+        if (full == root || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Cannot upload '{FileNames.ForDisplay(path)}': it is inside this pool's own cache folder {root}, whose files are the pool's, not uploads. Nothing was added.");
+        }
+    }
+
     /// <summary>
     /// The base name to record: the file's own name when it is a valid one, else the first digits of
     /// the hash (an empty name, <c>.</c>, a backslash, over 255 bytes), which is logged as a warning.
