@@ -11,7 +11,7 @@ public enum SkipReason
     /// <summary>A link to a folder that is already being walked: following it would loop.</summary>
     LinkLoop,
 
-    /// <summary>A folder or file reached a second time through a link: its files are listed once.</summary>
+    /// <summary>A folder or file reached a second time (through a link, or a file's second hard link): listed once.</summary>
     AlreadyListed,
 
     /// <summary>A link that leads nowhere (its target is missing, or the links loop among themselves).</summary>
@@ -163,9 +163,9 @@ public static class UploadSources
             {
                 Skipped.Add(new SkippedSource(display, SkipReason.ForbiddenName));
             }
-            else if (status.Inode != 0 && !_seen.Add((status.Device, status.Inode)) && fromLink)
+            else if (status.Inode != 0 && !_seen.Add((status.Device, status.Inode)))
             {
-                // The same file reached again through a link: listed once.
+                // The same file reached again (through a link, or a second hard link): listed once.
                 Skipped.Add(new SkippedSource(display, SkipReason.AlreadyListed));
             }
             else
