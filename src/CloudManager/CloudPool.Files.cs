@@ -1,5 +1,5 @@
-using CloudManager.Ingest;
 using CloudManager.Catalog;
+using CloudManager.Ingest;
 
 namespace CloudManager;
 

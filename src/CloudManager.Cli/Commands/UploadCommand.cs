@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CloudManager.Cli.Output;
 using CloudManager.Cli.Configuration;
+using CloudManager.Cli.Output;
 using CloudManager.Cli.Output.Results;
 using CloudManager.Ingest;
 
