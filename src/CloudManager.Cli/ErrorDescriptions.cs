@@ -16,6 +16,7 @@ internal static class ErrorDescriptions
         HostUnavailableException e => (ExitCodes.HostUnreachable, $"{e.Message} Check the hosts with `cm hosts`, then try again."),
         StorageHostException e => (e.IsTransient ? ExitCodes.HostUnreachable : ExitCodes.Failed, e.Message),
         InvalidPayloadException e => (ExitCodes.DataInvalid, e.Message),
+        DestinationRefusedException e => (ExitCodes.Usage, e.Message),
         CatalogVersionException e => (ExitCodes.Failed, e.Message),
         CatalogException e => (ExitCodes.Failed, $"Catalog error: {e.Message}{Inner(e)}"),
         HostConfigurationException e => (ExitCodes.Usage, $"{e.Message}{Environment.NewLine}Nothing was written. Fix the hosts in the config (`cm hosts` lists them)."),

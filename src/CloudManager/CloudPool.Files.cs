@@ -1,4 +1,5 @@
 using CloudManager.Catalog;
+using CloudManager.Ingest;
 
 namespace CloudManager;
 
@@ -12,6 +13,10 @@ public sealed partial class CloudPool
     /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
     /// <returns>The file's SHA-256 as 64 lowercase hexadecimal digits.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">
+    /// The file's name holds a control, format, separator or other invisible character (see
+    /// <see cref="FileNames"/>): nothing was read or added. Other unusable names are recorded as the hash's first 10 digits.
+    /// </exception>
     /// <exception cref="CacheFullException">The file is larger than the cache allows, or no room can be made now.</exception>
     public Task<string> UploadAsync(string path, CancellationToken cancellationToken = default) =>
         UploadAsync(path, progress: null, cancellationToken);
@@ -44,8 +49,11 @@ public sealed partial class CloudPool
     /// </summary>
     /// <param name="content">The bytes, read once from the current position to the end; not disposed.</param>
     /// <param name="fileName">
-    /// The original base name, kept as metadata only; a name that is not a plain base name (empty,
-    /// with '/' or '\', control characters, over 255 UTF-8 bytes) is replaced by the hash's first 10 digits.
+    /// The original base name, kept as metadata only. A name holding a control, format (bidirectional,
+    /// zero-width), separator or other invisible character (see <see cref="FileNames"/>) is refused with
+    /// an <see cref="ArgumentException"/> before anything is read; a name that is otherwise not a plain
+    /// base name (empty, <c>.</c>, with '/' or '\', over 255 UTF-8 bytes) is recorded as the hash's first
+    /// 10 digits, with a warning in the log.
     /// </param>
     /// <param name="cancellationToken">Cancels the upload; nothing is left behind.</param>
     /// <returns>The content's SHA-256 as 64 lowercase hexadecimal digits.</returns>
@@ -91,6 +99,7 @@ public sealed partial class CloudPool
     /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
     /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="ArgumentException">A file's name holds a control, format, separator or other invisible character (see <see cref="FileNames"/>); checked first: nothing was read or added.</exception>
     /// <exception cref="SourceChangedException">A file changed while it was read.</exception>
     /// <exception cref="CacheFullException">A file is larger than the cache allows, or no room can be made now.</exception>
     /// <exception cref="CacheStorageException">The cache folder's disk is full or read-only.</exception>
@@ -109,7 +118,31 @@ public sealed partial class CloudPool
         }
 
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _batchIngest.UploadFilesAsync(paths, uploaded, progress, cancellationToken).ConfigureAwait(false);
+        return await _batchIngest.UploadFilesAsync(paths, uploaded is null ? null : o => uploaded(o.Index, o.Hash), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds many files as <see cref="UploadFilesAsync"/> does, and tells for each whether it was new to
+    /// the catalog or already known (then nothing was added), so that a caller can count what really happened.
+    /// </summary>
+    /// <param name="paths">The files, in the order their hashes are returned.</param>
+    /// <param name="recorded">Called for each file once it is recorded or found known, in the order of <paramref name="paths"/>.</param>
+    /// <param name="progress">Receives the bytes of all files done so far; null for none.</param>
+    /// <param name="cancellationToken">Cancels the uploads; files already recorded stay, nothing else is left behind.</param>
+    /// <returns>The hashes, in the order of <paramref name="paths"/>.</returns>
+    /// <exception cref="ArgumentException">A file's name holds a control, format, separator or other invisible character; checked first: nothing was read or added.</exception>
+    public async Task<IReadOnlyList<string>> UploadFilesWithOutcomesAsync(
+        IReadOnlyList<string> paths, Action<UploadOutcome> recorded, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(recorded);
+        foreach (var path in paths)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path, nameof(paths));
+        }
+
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _batchIngest.UploadFilesAsync(paths, recorded, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -144,6 +177,11 @@ public sealed partial class CloudPool
     /// <param name="overwrite">Whether an existing file there may be replaced.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     public Task DownloadAsync(string hash, string destinationPath, bool overwrite, CancellationToken cancellationToken = default) =>
         DownloadAsync(hash, destinationPath, overwrite, progress: null, cancellationToken);
 
@@ -164,6 +202,11 @@ public sealed partial class CloudPool
     /// <param name="progress">Receives the bytes written so far; null for none.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
     /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
     public Task DownloadAsync(string hash, string destinationPath, bool overwrite, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
@@ -183,6 +226,11 @@ public sealed partial class CloudPool
     /// <param name="progress">Receives the bytes written so far; null for none.</param>
     /// <param name="cancellationToken">Cancels the copy; nothing is left behind.</param>
     /// <exception cref="IOException">The destination exists and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="DestinationRefusedException">
+    /// A folder, named pipe, socket or device is at the destination (checked without following a link,
+    /// before anything is written and again right before the rename): only regular files are written,
+    /// and with <paramref name="overwrite"/> only a regular file or a symbolic link (the link itself) is replaced.
+    /// </exception>
     /// <exception cref="UnknownContentException">The catalog does not know the file.</exception>
     /// <exception cref="ContentUnavailableException">The file is not cached and no configured host could deliver a good copy.</exception>
     public Task DownloadBypassingCacheAsync(
@@ -261,10 +309,7 @@ public sealed partial class CloudPool
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var destination = Path.GetFullPath(destinationPath);
-        if (!overwrite && Path.Exists(destination))
-        {
-            throw new IOException($"'{destinationPath}' already exists; choose another path or allow overwriting.");
-        }
+        Fetcher.DestinationCheck.Ensure(destination, destinationPath, overwrite, $"'{destinationPath}' already exists; choose another path or allow overwriting.");
 
         var content = ParseHash(hash);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);

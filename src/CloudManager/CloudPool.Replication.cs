@@ -1,3 +1,4 @@
+using CloudManager.Exchange;
 using CloudManager.Hosts;
 
 namespace CloudManager;
@@ -90,7 +91,11 @@ public sealed partial class CloudPool
     /// Imports sync data from another node (the seed's <c>data_load</c>): a JSON array of payloads,
     /// versions 0.1 and 0.2, <c>filesize</c> as number or string. Every field is validated first;
     /// then, in one transaction, unknown files are added with their copies, copies are merged into
-    /// known files, and every record is marked confirmed under <paramref name="syncId"/>.
+    /// known files, and every record is marked confirmed under <paramref name="syncId"/>. A record
+    /// whose only fault is its file name (a path, or a control, format, separator or other invisible
+    /// character: see <see cref="FileNames"/>) is refused alone, logged as a warning, and the others
+    /// are imported; <see cref="DataLoadWithReportAsync(string, string, CancellationToken)"/> returns
+    /// the refused records too.
     /// </summary>
     /// <param name="json">The sync data.</param>
     /// <param name="syncId">Where the data came from (a block id, a peer name); 1 to 256 characters.</param>
@@ -102,9 +107,9 @@ public sealed partial class CloudPool
     /// </exception>
     public async Task<int> DataLoadAsync(string json, string syncId, CancellationToken cancellationToken = default)
     {
-        var records = _exchange.Parse(json, syncId);
+        var document = _exchange.Parse(json, syncId);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _exchange.ImportAsync(records, syncId, cancellationToken).ConfigureAwait(false);
+        return (await _exchange.ImportAsync(document, syncId, warnRejected: true, cancellationToken).ConfigureAwait(false)).Imported;
     }
 
     /// <summary>
@@ -122,8 +127,40 @@ public sealed partial class CloudPool
     /// </exception>
     public async Task<int> DataLoadAsync(ReadOnlyMemory<byte> utf8Json, string syncId, CancellationToken cancellationToken = default)
     {
-        var records = _exchange.Parse(utf8Json, syncId);
+        var document = _exchange.Parse(utf8Json, syncId);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        return await _exchange.ImportAsync(records, syncId, cancellationToken).ConfigureAwait(false);
+        return (await _exchange.ImportAsync(document, syncId, warnRejected: true, cancellationToken).ConfigureAwait(false)).Imported;
+    }
+
+    /// <summary>
+    /// As <see cref="DataLoadAsync(string, string, CancellationToken)"/>, and says which records were
+    /// refused one by one (their file name) while the others were imported.
+    /// </summary>
+    /// <param name="json">The sync data.</param>
+    /// <param name="syncId">Where the data came from (a block id, a peer name); 1 to 256 characters.</param>
+    /// <param name="cancellationToken">Cancels the import; nothing is imported.</param>
+    /// <returns>The number imported and the records refused, with their reasons.</returns>
+    /// <exception cref="InvalidPayloadException">The data as a whole is not valid; nothing was imported.</exception>
+    public async Task<DataLoadReport> DataLoadWithReportAsync(string json, string syncId, CancellationToken cancellationToken = default)
+    {
+        var document = _exchange.Parse(json, syncId);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _exchange.ImportAsync(document, syncId, warnRejected: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="DataLoadAsync(ReadOnlyMemory{byte}, string, CancellationToken)"/>, and says which
+    /// records were refused one by one (their file name) while the others were imported.
+    /// </summary>
+    /// <param name="utf8Json">The sync data.</param>
+    /// <param name="syncId">Where the data came from (a block id, a peer name); 1 to 256 characters.</param>
+    /// <param name="cancellationToken">Cancels the import; nothing is imported.</param>
+    /// <returns>The number imported and the records refused, with their reasons.</returns>
+    /// <exception cref="InvalidPayloadException">The data as a whole is not valid; nothing was imported.</exception>
+    public async Task<DataLoadReport> DataLoadWithReportAsync(ReadOnlyMemory<byte> utf8Json, string syncId, CancellationToken cancellationToken = default)
+    {
+        var document = _exchange.Parse(utf8Json, syncId);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        return await _exchange.ImportAsync(document, syncId, warnRejected: false, cancellationToken).ConfigureAwait(false);
     }
 }

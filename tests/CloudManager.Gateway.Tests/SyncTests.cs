@@ -61,14 +61,32 @@ public sealed class SyncTests
     public async Task Load_of_invalid_data_is_a_422_problem_naming_the_field_and_imports_nothing()
     {
         await using var server = await GatewayServer.StartAsync(hostNames: []);
-        var json = """[{"version":"0.2","datetime":"1391212800","filename":"a.txt","filesize":12,"filehash":"0000000000000000000000000000000000000000000000000000000000000000","uploads":[]},{"version":"0.2","datetime":"1391212800","filename":"../b","filesize":1,"filehash":"1111111111111111111111111111111111111111111111111111111111111111","uploads":[]}]""";
+        var json = """[{"version":"0.2","datetime":"1391212800","filename":"a.txt","filesize":12,"filehash":"0000000000000000000000000000000000000000000000000000000000000000","uploads":[]},{"version":"0.2","datetime":"1391212800","filename":"b","filesize":-1,"filehash":"1111111111111111111111111111111111111111111111111111111111111111","uploads":[]}]""";
 
         using var response = await Requests.PostJsonTextAsync(server.Client, "/api/sync/load?sync_id=peer", json);
 
         var problem = await Requests.ProblemAsync(response, 422);
         Assert.Contains("record 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("filename", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("filesize", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await server.Pool.Catalog.CountFilesAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Load_refuses_records_whose_name_is_a_path_or_holds_invisible_characters_and_imports_the_others()
+    {
+        await using var server = await GatewayServer.StartAsync(hostNames: []);
+        var json = """[{"version":"0.2","datetime":"1391212800","filename":"a.txt","filesize":12,"filehash":"0000000000000000000000000000000000000000000000000000000000000000","uploads":[]},{"version":"0.2","datetime":"1391212800","filename":"../b","filesize":1,"filehash":"1111111111111111111111111111111111111111111111111111111111111111","uploads":[]},{"version":"0.2","datetime":"1391212800","filename":"c\u202Etxt.exe","filesize":1,"filehash":"2222222222222222222222222222222222222222222222222222222222222222","uploads":[]}]""";
+
+        using var response = await Requests.PostJsonTextAsync(server.Client, "/api/sync/load?sync_id=peer", json);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, body.RootElement.GetProperty("imported").GetInt32());
+        var rejected = body.RootElement.GetProperty("rejected").EnumerateArray().ToList();
+        Assert.Equal([1, 2], rejected.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.Equal("2222222222222222222222222222222222222222222222222222222222222222", rejected[1].GetProperty("filehash").GetString());
+        Assert.Contains("U+202E", rejected[1].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, (await server.Pool.Catalog.CountFilesAsync(CancellationToken.None)).Count);
     }
 
     [Fact]

@@ -17,7 +17,10 @@ internal static class DownloadCommand
             Description = "Where to write the file: a file path, an existing folder, or - for stdout (default: its original name in the current folder, made safe: no leading dot or dash, no invisible or control characters).",
             HelpName = "path",
         };
-        var force = new Option<bool>("--force", "-f") { Description = "Replace a file that already exists at the destination." };
+        var force = new Option<bool>("--force", "-f")
+        {
+            Description = "Replace a regular file (or a symbolic link: the link itself, never what it points to) already at the destination. A folder, named pipe, socket or device there is refused, --force or not (exit 2).",
+        };
         var keepCached = new Option<bool>("--cache")
         {
             Description = "Also keep the file in the cache (when it has room): a file that is not cached is fetched once and written to the destination and into the cache side by side. Without it the cache is left as it is.",
@@ -77,7 +80,7 @@ internal static class DownloadCommand
         var destination = Destination(target, payload.SafeFileName, overwrite);
         await ProgressDisplay.RunAsync(
             console,
-            $"fetching {payload.DisplayName}",
+            $"fetching {FileNames.ForDisplay(payload.DisplayName)}",
             payload.FileSize,
             inBytes: true,
             payload.FileSize >= ProgressDisplay.LargeBytes,
@@ -91,7 +94,7 @@ internal static class DownloadCommand
                     {
                         copying = true;
                         line.Indeterminate(false);
-                        line.Describe($"writing {Path.GetFileName(destination)}");
+                        line.Describe($"writing {FileNames.ForDisplay(Path.GetFileName(destination))}");
                     }
 
                     line.Set(written);
@@ -110,16 +113,8 @@ internal static class DownloadCommand
         var destination = target is null
             ? Path.Combine(Environment.CurrentDirectory, safeName)
             : Directory.Exists(target) ? Path.Combine(Path.GetFullPath(target), safeName) : Path.GetFullPath(target);
-        if (!overwrite && Path.Exists(destination))
-        {
-            throw new CliException(ExitCodes.Failed, $"{destination} already exists: pass --force to replace it, or -o to choose another path.");
-        }
-
-        if (Directory.Exists(destination))
-        {
-            throw new CliException(ExitCodes.Failed, $"{destination} is a folder: pass -o with a file path.");
-        }
-
+        // A folder, pipe, socket or device there is refused (exit 2) before the question of --force.
+        Fetcher.DestinationCheck.Ensure(destination, destination, overwrite, $"{destination} already exists: pass --force to replace it, or -o to choose another path.");
         var folder = Path.GetDirectoryName(destination)!;
         return Directory.Exists(folder)
             ? destination

@@ -71,7 +71,7 @@ internal static class ListCommand
                 file.State == "lost" ? "LOST" : file.State,
                 file.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 file.Pinned ? "pinned" : file.Cached ? "yes" : "no",
-                file.Name);
+                FileNames.ForDisplay(file.Name));
         }
 
         foreach (var line in table.Lines())

@@ -18,7 +18,7 @@ internal static class LoadCommand
         };
         var command = new CliCommand(
             "load",
-            "Import records exported by another node's `cm dump`: each file becomes known here with the hosts that hold it, so this node can download it. Everything is checked first; invalid data imports nothing and exits 6.",
+            "Import records exported by another node's `cm dump`: each file becomes known here with the hosts that hold it, so this node can download it. Everything is checked first; invalid data imports nothing and exits 6. A record whose file name holds a path or a control, format (bidirectional, zero-width), separator or other invisible character is refused alone: the others are imported, each refusal is printed with its reason, and the exit code is 6.",
             "cm load records.json --sync-id node-a-0001",
             "ssh node-a cm dump | cm load - --sync-id node-a")
         {
@@ -29,7 +29,7 @@ internal static class LoadCommand
         {
             var result = await RunAsync(context, context.Value(source), context.Value(syncId), cancellationToken);
             context.Console.Print(result, CliJsonContext.Default.LoadResult, WriteText);
-            return ExitCodes.Ok;
+            return result.Rejected.Count == 0 ? ExitCodes.Ok : ExitCodes.DataInvalid;
         });
         return command;
     }
@@ -50,9 +50,18 @@ internal static class LoadCommand
             data = await SyncDataReader.ReadAsync(input, path == "-" ? "standard input" : $"'{path}'", pool.Options.MaxSyncDataLength, cancellationToken);
         }
 
-        return new LoadResult(await pool.DataLoadAsync(data, id, cancellationToken), id);
+        return LoadResult.From(await pool.DataLoadWithReportAsync(data, id, cancellationToken), id);
     }
 
-    private static void WriteText(CliConsole console, LoadResult result) =>
-        console.Info($"Imported {result.Imported} record(s) under sync id {result.SyncId}.");
+    private static void WriteText(CliConsole console, LoadResult result)
+    {
+        foreach (var rejected in result.Rejected)
+        {
+            console.Fail($"record {rejected.Index} (file {rejected.Filehash}) refused: {rejected.Reason}");
+        }
+
+        console.Info(result.Rejected.Count == 0
+            ? $"Imported {result.Imported} record(s) under sync id {result.SyncId}."
+            : $"Imported {result.Imported} record(s) under sync id {result.SyncId}; refused {result.Rejected.Count} whose file name may not be taken in (listed above).");
+    }
 }

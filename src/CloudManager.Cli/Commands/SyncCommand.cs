@@ -55,7 +55,7 @@ internal static class SyncCommand
     {
         foreach (var file in result.Details)
         {
-            console.WriteData($"{file.Hash}  {file.CopiesAfter}/{result.Target}  {(file.Safe ? "safe" : "pending")}  {file.Name}");
+            console.WriteData($"{file.Hash}  {file.CopiesAfter}/{result.Target}  {(file.Safe ? "safe" : "pending")}  {FileNames.ForDisplay(file.Name)}");
         }
     }
 

@@ -40,7 +40,7 @@ internal static class VerifyCommand
         foreach (var file in result.Details)
         {
             var problems = file.Copies.Where(c => c.Result != "good").Select(c => $"{c.Host}:{c.Result}");
-            console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.Lost ? "LOST" : file.Safe ? "safe" : "AT RISK")}  {file.Name}  {string.Join(" ", problems)}".TrimEnd());
+            console.WriteData($"{file.Hash}  {file.GoodCopies}/{file.Copies.Count} good  {(file.Lost ? "LOST" : file.Safe ? "safe" : "AT RISK")}  {FileNames.ForDisplay(file.Name)}  {string.Join(" ", problems)}".TrimEnd());
         }
     }
 

@@ -36,7 +36,7 @@ internal static class WarmUpCommand
         var cached = await pool.OnCacheAsync(text, cancellationToken);
         var path = await ProgressDisplay.RunAsync(
             console,
-            $"fetching {payload.DisplayName}",
+            $"fetching {FileNames.ForDisplay(payload.DisplayName)}",
             payload.FileSize,
             inBytes: true,
             !cached && payload.FileSize >= ProgressDisplay.LargeBytes,

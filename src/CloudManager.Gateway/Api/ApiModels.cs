@@ -110,8 +110,16 @@ internal sealed record FileItem(string Hash, string Name, long Size, string Stat
     }
 }
 
-/// <summary>What <c>POST /api/sync/load</c> answers.</summary>
-internal sealed record LoadResult(int Imported, string SyncId);
+/// <summary>What <c>POST /api/sync/load</c> answers: the records imported, and those refused one by one with their reasons.</summary>
+internal sealed record LoadResult(int Imported, string SyncId, IReadOnlyList<LoadRejection> Rejected)
+{
+    /// <summary>The answer for a load's report.</summary>
+    public static LoadResult From(CloudManager.Exchange.DataLoadReport report, string syncId) =>
+        new(report.Imported, syncId, [.. report.Rejected.Select(r => new LoadRejection(r.Index, r.FileHash, r.Reason))]);
+}
+
+/// <summary>A record refused alone (its file name) while the others were imported.</summary>
+internal sealed record LoadRejection(int Index, string Filehash, string Reason);
 
 /// <summary>What <c>POST /api/admin/evict/{hash}</c> answers.</summary>
 internal sealed record EvictResult(string Hash, bool Evicted);

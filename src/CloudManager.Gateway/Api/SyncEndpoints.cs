@@ -41,7 +41,9 @@ internal static class SyncEndpoints
             .WithSummary("Import another node's records")
             .WithDescription(
                 "The body is a JSON array of payloads (versions 0.1 and 0.2), as a dump gives them. Every record is checked first; "
-                + "invalid data imports nothing and answers 422 naming the record and field.")
+                + "invalid data imports nothing and answers 422 naming the record and field. A record whose only fault is its file name "
+                + "(a path, or a control, format, separator or other invisible character) is refused alone and listed in `rejected` "
+                + "with its reason; the others are imported.")
             .Accepts<string>("application/json")
             .Produces<LoadResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -94,7 +96,7 @@ internal static class SyncEndpoints
             throw new InvalidPayloadException(-1, null, "the request body is not valid UTF-8 text.");
         }
 
-        var imported = await pool.DataLoadAsync(data, syncId, context.RequestAborted);
-        return TypedResults.Ok(new LoadResult(imported, syncId));
+        var report = await pool.DataLoadWithReportAsync(data, syncId, context.RequestAborted);
+        return TypedResults.Ok(LoadResult.From(report, syncId));
     }
 }

@@ -48,7 +48,7 @@ public sealed record FilePayload(
     /// The name to write the file under when the user names only a folder (the default of
     /// <c>cm download</c>): <see cref="DisplayName"/> made harmless, since it comes from whoever added
     /// the file, possibly another node. Control and format characters (bidirectional overrides,
-    /// zero-width characters), line and paragraph separators, path separators and leading dots or
+    /// zero-width characters), line and paragraph separators, filler letters (see <see cref="FileNames"/>), path separators and leading dots or
     /// dashes (a hidden file, an option to the next command) become <c>_</c>; surrounding white
     /// space is dropped; a name with nothing visible left is the hash's first 10 digits. A name
     /// that needs none of this is returned as it is.
@@ -74,6 +74,11 @@ public sealed record FilePayload(
             {
                 chars[i] = '_';
             }
+            else if (char.IsHighSurrogate(c) && paired && FileNames.IsForbidden(new System.Text.Rune(c, chars[i + 1])))
+            {
+                // A format character beyond the first plane (tag characters): both halves go.
+                chars[i] = chars[i + 1] = '_';
+            }
             else if (c is '/' or '\\' || (leading && c is '.' or '-') || IsInvisibleOrBreaking(c))
             {
                 chars[i] = '_';
@@ -86,7 +91,5 @@ public sealed record FilePayload(
         return safe.Trim('_').Length == 0 || safe.All(char.IsWhiteSpace) ? hash.ToString()[..10] : safe;
     }
 
-    private static bool IsInvisibleOrBreaking(char c) =>
-        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
-            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
+    private static bool IsInvisibleOrBreaking(char c) => !char.IsSurrogate(c) && FileNames.IsForbidden(new System.Text.Rune(c));
 }

@@ -113,15 +113,14 @@ public static class PayloadJson
     public static IReadOnlyList<FilePayload> ParseArray(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return PayloadReader.ReadDocument(ToUtf8(json));
+        return ReadDocument(json, rejectBadNames: false).Records;
     }
 
-    /// <summary>
-    /// Parses a sync document given as UTF-8 bytes (a leading byte-order mark is ignored), without
-    /// decoding it to a string first; otherwise as <see cref="ParseArray(string)"/>.
-    /// </summary>
-    /// <exception cref="InvalidPayloadException">The bytes are not UTF-8, or the document or one of its records is not valid.</exception>
-    public static IReadOnlyList<FilePayload> ParseArray(ReadOnlyMemory<byte> utf8Json)
+    /// <summary>As <see cref="ParseArray(string)"/>; with <paramref name="rejectBadNames"/>, records whose only fault is their file name are listed apart.</summary>
+    internal static PayloadDocument ReadDocument(string json, bool rejectBadNames) => PayloadDocument.Read(ToUtf8(json), rejectBadNames);
+
+    /// <summary>As <see cref="ParseArray(ReadOnlyMemory{byte})"/>; with <paramref name="rejectBadNames"/>, records whose only fault is their file name are listed apart.</summary>
+    internal static PayloadDocument ReadDocument(ReadOnlyMemory<byte> utf8Json, bool rejectBadNames)
     {
         var bytes = utf8Json.Span;
         if (bytes.StartsWith(Utf8ByteOrderMark))
@@ -135,8 +134,15 @@ public static class PayloadJson
             throw new InvalidPayloadException(-1, null, "not valid UTF-8 text: it holds a damaged byte, or it was saved in another encoding.");
         }
 
-        return PayloadReader.ReadDocument(bytes);
+        return PayloadDocument.Read(bytes, rejectBadNames);
     }
+
+    /// <summary>
+    /// Parses a sync document given as UTF-8 bytes (a leading byte-order mark is ignored), without
+    /// decoding it to a string first; otherwise as <see cref="ParseArray(string)"/>.
+    /// </summary>
+    /// <exception cref="InvalidPayloadException">The bytes are not UTF-8, or the document or one of its records is not valid.</exception>
+    public static IReadOnlyList<FilePayload> ParseArray(ReadOnlyMemory<byte> utf8Json) => ReadDocument(utf8Json, rejectBadNames: false).Records;
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
@@ -206,7 +212,9 @@ public static class PayloadJson
 
     /// <summary>
     /// Checks that a file name is a plain base name: not empty, not <c>.</c> or <c>..</c>, no path
-    /// separators, no control characters, at most 255 UTF-8 bytes.
+    /// separators, no character <see cref="FileNames.IsForbidden"/> refuses (control and format
+    /// characters such as bidirectional overrides and zero-width characters, line and paragraph
+    /// separators, unpaired surrogates, filler letters), at most 255 UTF-8 bytes.
     /// </summary>
     /// <returns>The problem, or null when the name is acceptable.</returns>
     public static string? CheckFileName(string name)
@@ -222,22 +230,14 @@ public static class PayloadJson
             return $"'{name}' is not a file name.";
         }
 
-        foreach (var c in name)
+        if (name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal))
         {
-            if (c is '/' or '\\')
-            {
-                return "a file name may not contain '/' or '\\': it must be a plain base name.";
-            }
+            return "a file name may not contain '/' or '\\': it must be a plain base name.";
+        }
 
-            if (char.IsControl(c))
-            {
-                return $"the file name contains the control character U+{(int)c:X4}.";
-            }
-
-            if (char.IsSurrogate(c) && !HasValidSurrogates(name))
-            {
-                return "the file name contains an unpaired UTF-16 surrogate.";
-            }
+        if (FileNames.FindForbidden(name) is { } forbidden)
+        {
+            return $"the file name '{FileNames.ForDisplay(name)}' holds {forbidden}: names may not hold control, format (bidirectional, zero-width), separator or other invisible characters.";
         }
 
         var bytes = Encoding.UTF8.GetByteCount(name);

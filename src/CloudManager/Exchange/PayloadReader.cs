@@ -49,59 +49,14 @@ internal sealed class PayloadReader
     }
 
     /// <summary>
-    /// Reads a whole sync document: a JSON array of records, every record validated, and no file given
-    /// two sizes. A document that is not well-formed JSON is reported as such even when a record before
-    /// its fault is invalid, as a parser that reads the whole text first would.
+    /// When set, a record whose file name is not acceptable (<see cref="PayloadJson.CheckFileName"/>) is
+    /// read anyway and the problem left in <see cref="NameProblem"/>, for the caller to refuse that record
+    /// alone; when clear, it is an <see cref="InvalidPayloadException"/>.
     /// </summary>
-    /// <exception cref="InvalidPayloadException">The document or one of its records is not valid.</exception>
-    public static List<FilePayload> ReadDocument(ReadOnlySpan<byte> utf8)
-    {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = PayloadJson.MaxDepth });
-        try
-        {
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartArray)
-            {
-                var found = reader.TokenType;
-                Skip(ref reader);
-                throw AfterTheRest(ref reader, new InvalidPayloadException(-1, null, $"expected a JSON array of file records, found {Describe(found)}."));
-            }
+    public bool CollectNameProblems { get; init; }
 
-            var payloads = new PayloadReader();
-            var records = new List<FilePayload>();
-            var sizes = new Dictionary<ContentHash, long>();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                var index = records.Count;
-                FilePayload record;
-                try
-                {
-                    record = payloads.ReadRecord(ref reader, index);
-                }
-                catch (InvalidPayloadException e)
-                {
-                    throw AfterTheRest(ref reader, e);
-                }
-
-                if (sizes.TryGetValue(record.FileHash, out var knownSize) && knownSize != record.FileSize)
-                {
-                    throw AfterTheRest(ref reader,
-                        new InvalidPayloadException(index, "filesize", $"file {record.FileHash} appears earlier with size {knownSize}, here with {record.FileSize}."));
-                }
-
-                sizes[record.FileHash] = record.FileSize;
-                records.Add(record);
-            }
-
-            // Only white space may follow the array; the reader throws on anything else.
-            reader.Read();
-            return records;
-        }
-        catch (JsonException e)
-        {
-            throw NotWellFormed(e);
-        }
-    }
+    /// <summary>What is wrong with the last record's file name, when <see cref="CollectNameProblems"/> is set; else null.</summary>
+    public string? NameProblem { get; private set; }
 
     /// <summary>Reads one record whose first token is the reader's current one; leaves the reader on its last token.</summary>
     /// <param name="reader">The reader, on the record's first token.</param>
@@ -119,6 +74,7 @@ internal sealed class PayloadReader
 
         var fields = _fields;
         fields.Clear();
+        NameProblem = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = RecordField(ref reader, fields);
@@ -444,8 +400,21 @@ internal sealed class PayloadReader
         return -1;
     }
 
-    private static string ValidFileName(string name, int index) =>
-        PayloadJson.CheckFileName(name) is { } problem ? throw new InvalidPayloadException(index, "filename", problem) : name;
+    private string ValidFileName(string name, int index)
+    {
+        if (PayloadJson.CheckFileName(name) is not { } problem)
+        {
+            return name;
+        }
+
+        if (!CollectNameProblems)
+        {
+            throw new InvalidPayloadException(index, "filename", problem);
+        }
+
+        NameProblem = problem;
+        return name;
+    }
 
     // The name of a field of an upload entry, built only for an error message.
     private static string UploadField(int position, string suffix) => string.Create(CultureInfo.InvariantCulture, $"uploads[{position}]{suffix}");
@@ -513,7 +482,7 @@ internal sealed class PayloadReader
     }
 
     /// <summary>Moves past the current value (to the end of an object or array; nothing for a scalar).</summary>
-    private static void Skip(ref Utf8JsonReader reader)
+    internal static void Skip(ref Utf8JsonReader reader)
     {
         // Only a reader over part of a text can come up short, and a converter's reader holds the whole value.
         if (!reader.TrySkip())
@@ -545,7 +514,7 @@ internal sealed class PayloadReader
     /// <summary>The error for a text that is not well-formed JSON.</summary>
     internal static InvalidPayloadException NotWellFormed(JsonException e) => new(-1, null, $"not well-formed JSON ({e.Message})", e);
 
-    private static string Describe(JsonTokenType token) => token switch
+    internal static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",

@@ -68,7 +68,7 @@ internal sealed class RecordExchange(PoolContext pool)
 
     /// <summary>Checks and parses sync data given as text; nothing is read from or written to the catalog.</summary>
     /// <exception cref="InvalidPayloadException">It is too long or not valid.</exception>
-    internal IReadOnlyList<FilePayload> Parse(string json, string syncId)
+    internal PayloadDocument Parse(string json, string syncId)
     {
         ArgumentNullException.ThrowIfNull(json);
         CheckSyncId(syncId);
@@ -78,12 +78,12 @@ internal sealed class RecordExchange(PoolContext pool)
                 $"the sync data is {json.Length} characters long; this pool reads at most {pool.Options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
         }
 
-        return PayloadJson.ParseArray(json);
+        return PayloadJson.ReadDocument(json, rejectBadNames: true);
     }
 
     /// <summary>Checks and parses sync data given as UTF-8 bytes; nothing is read from or written to the catalog.</summary>
     /// <exception cref="InvalidPayloadException">It is too long, not UTF-8 or not valid.</exception>
-    internal IReadOnlyList<FilePayload> Parse(ReadOnlyMemory<byte> utf8Json, string syncId)
+    internal PayloadDocument Parse(ReadOnlyMemory<byte> utf8Json, string syncId)
     {
         CheckSyncId(syncId);
         if (utf8Json.Length > pool.Options.MaxSyncDataLength)
@@ -92,7 +92,7 @@ internal sealed class RecordExchange(PoolContext pool)
                 $"the sync data is {utf8Json.Length} bytes long; this pool reads at most {pool.Options.MaxSyncDataLength} at once (CloudPoolOptions.MaxSyncDataLength). Split it into smaller dumps.");
         }
 
-        return PayloadJson.ParseArray(utf8Json);
+        return PayloadJson.ReadDocument(utf8Json, rejectBadNames: true);
     }
 
     private static void CheckSyncId(string syncId)
@@ -104,18 +104,26 @@ internal sealed class RecordExchange(PoolContext pool)
         }
     }
 
-    /// <summary>Imports parsed records in one transaction under <paramref name="syncId"/>.</summary>
-    /// <returns>The number of records imported.</returns>
-    internal async Task<int> ImportAsync(IReadOnlyList<FilePayload> records, string syncId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Imports the acceptable records of a document in one transaction under <paramref name="syncId"/>;
+    /// the refused ones are returned with the count, and logged (one warning each when the caller does not
+    /// report them itself).
+    /// </summary>
+    internal async Task<DataLoadReport> ImportAsync(PayloadDocument document, string syncId, bool warnRejected, CancellationToken cancellationToken)
     {
-        if (records.Count == 0)
+        var records = document.Records;
+        foreach (var rejected in document.Rejected)
         {
-            return 0;
+            pool.Logger.Log(warnRejected ? LogLevel.Warning : LogLevel.Information, "Record {Index} (file {Hash}) of sync {SyncId} was refused: {Reason}", rejected.Index, rejected.FileHash, syncId, rejected.Reason);
         }
 
-        await pool.ExchangeLog.ImportAsync(records, syncId, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        pool.Logger.LogInformation("Imported {Count} record(s) under sync id {SyncId}.", records.Count, syncId);
-        return records.Count;
+        if (records.Count > 0)
+        {
+            await pool.ExchangeLog.ImportAsync(records, syncId, pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            pool.Logger.LogInformation("Imported {Count} record(s) under sync id {SyncId}.", records.Count, syncId);
+        }
+
+        return new DataLoadReport(records.Count, document.Rejected);
     }
 
     /// <summary>A file's payload: its record and its copies, stored ones first (the seed's <c>info</c>).</summary>

@@ -41,10 +41,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
             return alsoCache ? [beside, pool.Layout.NewTempPath()] : [beside];
         }, async temps =>
         {
-            if (!overwrite && Path.Exists(destination))
-            {
-                throw new IOException($"'{destinationPath}' appeared while the file was fetched; nothing was overwritten.");
-            }
+            DestinationCheck.Ensure(destination, destinationPath, overwrite, $"'{destinationPath}' appeared while the file was fetched; nothing was overwritten.");
 
             // Before the destination is in place: a catalog that refuses the record fails the download whole.
             var counted = temps.Count > 1 && await cache.TryInstallKnownAsync(file, temps[1], cancellationToken).ConfigureAwait(false);
@@ -81,10 +78,7 @@ internal sealed class DestinationDownload(PoolContext pool, LocalCache cache, Co
                 }
             }
 
-            if (!overwrite && Path.Exists(destination))
-            {
-                throw new IOException($"'{destinationPath}' appeared while the file was copied; nothing was overwritten.");
-            }
+            DestinationCheck.Ensure(destination, destinationPath, overwrite, $"'{destinationPath}' appeared while the file was copied; nothing was overwritten.");
 
             DurableFile.MoveIntoPlace(temp, destination);
             await pool.Transfers.AddTransferAsync(pool.NodeId, 0, length, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);

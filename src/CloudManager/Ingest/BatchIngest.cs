@@ -39,9 +39,17 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
 
     /// <summary>See <see cref="CloudPool.UploadFilesAsync"/>.</summary>
     internal async Task<IReadOnlyList<string>> UploadFilesAsync(
-        IReadOnlyList<string> paths, Action<int, string>? uploaded, IProgress<long>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<string> paths, Action<UploadOutcome>? uploaded, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        // Every name is checked before a file is read: a refused name adds nothing of the batch.
+        foreach (var path in paths)
+        {
+            SourceChecks.EnsureAcceptableName(Path.GetFileName(path), $"'{FileNames.ForDisplay(path)}'");
+            SourceChecks.EnsureOutsideCache(pool, path);
+        }
+
         var hashes = new string[paths.Count];
+        var added = new bool[paths.Count];
         long done = 0;
         var next = 0;
         // Batch n is installed and recorded while batch n+1 is copied: the one waits mostly for
@@ -66,9 +74,9 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
                     await FinishPreviousAsync().ConfigureAwait(false);
                     var index = next++;
                     var size = new FileInfo(paths[index]).Length;
-                    hashes[index] = await single.UploadFileAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
+                    (hashes[index], added[index]) = await single.UploadFileWithOutcomeAsync(paths[index], progress is null ? null : new OffsetProgress(progress, done), cancellationToken).ConfigureAwait(false);
                     done += size;
-                    uploaded?.Invoke(index, hashes[index]);
+                    uploaded?.Invoke(new UploadOutcome(index, hashes[index], added[index]));
                     progress?.Report(done);
                     continue;
                 }
@@ -85,7 +93,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
                 }
 
                 // On the thread pool: the catalog's calls complete synchronously, and the next batch must not wait for them.
-                previous = (staged, Task.Run(() => RecordBatchAsync(staged, hashes, cancellationToken), CancellationToken.None));
+                previous = (staged, Task.Run(() => RecordBatchAsync(staged, hashes, added, cancellationToken), CancellationToken.None));
                 if (staged.Failures.Any(f => f is not null))
                 {
                     // No later file is read once one has failed.
@@ -117,7 +125,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
             previous = null;
             foreach (var index in last.Batch.Indexes.Where(i => hashes[i] is not null))
             {
-                uploaded?.Invoke(index, hashes[index]);
+                uploaded?.Invoke(new UploadOutcome(index, hashes[index], added[index]));
             }
 
             failure?.Throw();
@@ -187,11 +195,11 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
     /// uploads keep them; new ones are moved into place, their folders flushed, and recorded in one transaction.
     /// </summary>
     /// <returns>The first failure in path order, or null.</returns>
-    private async Task<ExceptionDispatchInfo?> RecordBatchAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
+    private async Task<ExceptionDispatchInfo?> RecordBatchAsync(StagedBatch staged, string[] hashes, bool[] added, CancellationToken cancellationToken)
     {
         try
         {
-            await RecordStagedAsync(staged, hashes, cancellationToken).ConfigureAwait(false);
+            await RecordStagedAsync(staged, hashes, added, cancellationToken).ConfigureAwait(false);
             return staged.Failures.FirstOrDefault(f => f is not null);
         }
         finally
@@ -200,7 +208,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
         }
     }
 
-    private async Task RecordStagedAsync(StagedBatch staged, string[] hashes, CancellationToken cancellationToken)
+    private async Task RecordStagedAsync(StagedBatch staged, string[] hashes, bool[] added, CancellationToken cancellationToken)
     {
         var batch = staged.Indexes;
         var fresh = new List<(int Slot, StagedFile File)>();
@@ -236,7 +244,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
         }
 
         var now = pool.SharedTime.GetUtcNow();
-        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
+        var records = fresh.Select(f => new FileRecord(f.File.Hash, f.File.Length, SourceChecks.SafeName(pool, f.File.Name, f.File.Hash), now, 0, null, null)).ToList();
         var refused = await admission.AdmitAsync([.. fresh.Select((f, k) => (f.File.TempPath, records[k]))], staged.Flush, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < fresh.Count; k++)
         {
@@ -250,6 +258,7 @@ internal sealed class BatchIngest(PoolContext pool, LocalCache cache, FileIngest
             // Moved into place: nothing left to delete.
             staged.Files[slot] = null;
             hashes[batch[slot]] = records[k].Hash.ToString();
+            added[batch[slot]] = true;
             pool.Logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", records[k].Name, records[k].Hash, records[k].Size);
         }
     }

@@ -13,7 +13,11 @@ namespace CloudManager.Ingest;
 internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmission admission)
 {
     /// <summary>See <see cref="CloudPool.UploadAsync(string, IProgress{long}, CancellationToken)"/>.</summary>
-    internal async Task<string> UploadFileAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken)
+    internal async Task<string> UploadFileAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        (await UploadFileWithOutcomeAsync(path, progress, cancellationToken).ConfigureAwait(false)).Hash;
+
+    /// <summary>As <see cref="UploadFileAsync"/>, and says whether the file was new to the catalog.</summary>
+    internal async Task<(string Hash, bool Added)> UploadFileWithOutcomeAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var source = new FileInfo(path);
         if (!source.Exists)
@@ -21,6 +25,8 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
             throw new FileNotFoundException($"Cannot upload '{path}': no such file.", path);
         }
 
+        SourceChecks.EnsureAcceptableName(source.Name, $"'{FileNames.ForDisplay(path)}'");
+        SourceChecks.EnsureOutsideCache(pool, path);
         SourceChecks.EnsureFitsCache(pool, path, source.Length);
         var lengthBefore = source.Length;
         var writtenBefore = source.LastWriteTimeUtc;
@@ -36,7 +42,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
 
         await using (input.ConfigureAwait(false))
         {
-            return await UploadStreamAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken,
+            return await UploadStreamWithOutcomeAsync(input, lengthBefore, source.Name, $"'{path}'", progress, cancellationToken,
                 lengthRead => SourceChecks.EnsureUnchanged(source, path, lengthBefore, writtenBefore, lengthRead)).ConfigureAwait(false);
         }
     }
@@ -54,8 +60,14 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
     /// <param name="checkSource">Checks the source against what was read, before the bytes are kept.</param>
     internal async Task<string> UploadStreamAsync(
         Stream input, long expectedLength, string fileName, string description, IProgress<long>? progress, CancellationToken cancellationToken,
-        Action<long>? checkSource = null)
+        Action<long>? checkSource = null) =>
+        (await UploadStreamWithOutcomeAsync(input, expectedLength, fileName, description, progress, cancellationToken, checkSource).ConfigureAwait(false)).Hash;
+
+    private async Task<(string Hash, bool Added)> UploadStreamWithOutcomeAsync(
+        Stream input, long expectedLength, string fileName, string description, IProgress<long>? progress, CancellationToken cancellationToken,
+        Action<long>? checkSource)
     {
+        SourceChecks.EnsureAcceptableName(fileName, description);
         var temp = pool.Layout.NewTempPath();
         try
         {
@@ -72,7 +84,7 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
         }
     }
 
-    private async Task<string> UploadToTempAsync(
+    private async Task<(string Hash, bool Added)> UploadToTempAsync(
         Stream input, string temp, long expectedLength, string fileName, string description, IProgress<long>? progress, Action<long>? checkSource,
         CancellationToken cancellationToken)
     {
@@ -82,13 +94,13 @@ internal sealed class FileIngest(PoolContext pool, LocalCache cache, NewFileAdmi
         {
             // The bytes are already verified and at hand: keep them cached if there is room, never fail for it.
             await cache.TryInstallKnownAsync(known, temp, cancellationToken).ConfigureAwait(false);
-            return hash.ToString();
+            return (hash.ToString(), false);
         }
 
-        var record = new FileRecord(hash, length, SourceChecks.SafeName(fileName, hash), pool.SharedTime.GetUtcNow(), 0, null, null);
+        var record = new FileRecord(hash, length, SourceChecks.SafeName(pool, fileName, hash), pool.SharedTime.GetUtcNow(), 0, null, null);
         await admission.AdmitAsync([(temp, record)], flush: null, cancellationToken).ConfigureAwait(false);
         pool.Logger.LogInformation("Uploaded {Name} as {Hash} ({Size} bytes).", record.Name, hash, length);
-        return hash.ToString();
+        return (hash.ToString(), true);
     }
 
     /// <summary>Copies and hashes the content into the temp file, checks the source, and flushes the file.</summary>

@@ -17,8 +17,11 @@ public static class HostileDocuments
     public static string Record(string hash = OtherHash, string size = "10", string name = "\"a.txt\"", string version = "\"0.2\"", string datetime = "\"1391212800\"", string uploads = """[{"host_name":"disk-b","url":"ab/cd"}]""") =>
         $$"""{"version":{{version}},"datetime":{{datetime}},"filename":{{name}},"filesize":{{size}},"filehash":"{{hash}}","uploads":{{uploads}}}""";
 
-    /// <summary>Each document with what it tries.</summary>
-    public static IReadOnlyList<(string Json, string What)> All { get; } =
+    /// <summary>
+    /// Documents whose one record has a name no node may take in: the record is refused alone (listed
+    /// in the load's report), so nothing is imported, and the document is not an error.
+    /// </summary>
+    public static IReadOnlyList<(string Json, string What)> BadNames { get; } =
     [
         ($"[{Record(name: "\"../../../etc/passwd\"")}]", "path traversal"),
         ($"[{Record(name: "\"..\\\\..\\\\boot.ini\"")}]", "backslash traversal"),
@@ -26,8 +29,16 @@ public static class HostileDocuments
         ($"[{Record(name: "\"a\\u0000b\"")}]", "NUL in a name"),
         ($"[{Record(name: "\"line\\nbreak\"")}]", "newline in a name"),
         ($"[{Record(name: "\"esc\\u001b[31m\"")}]", "terminal escape in a name"),
-        ($"[{Record(name: "\"\\udfff.txt\"")}]", "unpaired surrogate in a name"),
         ($"[{Record(name: $"\"{new string('x', 256)}\"")}]", "over-long name"),
+        ($"[{Record(name: "\"invoice\\u202Efdp.exe\"")}]", "right-to-left override in a name"),
+        ($"[{Record(name: "\"zero\\u200Bwidth\"")}]", "zero-width space in a name"),
+        ($"[{Record(name: "\"line\\u2028sep\"")}]", "line separator in a name"),
+    ];
+
+    /// <summary>Each document with what it tries.</summary>
+    public static IReadOnlyList<(string Json, string What)> All { get; } =
+    [
+        ($"[{Record(name: "\"\\udfff.txt\"")}]", "unpaired surrogate in a name"),
         ($"[{Record(size: "-1")}]", "negative size"),
         ($"[{Record(size: "9223372036854775807")}]", "long.MaxValue size"),
         ($"[{Record(size: "1e400")}]", "size beyond double"),

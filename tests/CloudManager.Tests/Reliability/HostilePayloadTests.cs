@@ -35,6 +35,35 @@ public sealed class HostilePayloadTests(ITestOutputHelper output)
         Assert.Equal(before, PoolConsistency.Snapshot(harness.Database));
     }
 
+    public static TheoryData<string, string> BadNameCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (json, what) in HostileDocuments.BadNames)
+        {
+            data.Add(json, what);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadNameCases))]
+    public async Task A_record_with_a_bad_name_is_refused_alone_and_leaves_the_catalog_as_it_was(string json, string what)
+    {
+        await using var harness = new PoolHarness(hostCount: 0);
+        var pool = await PoolWithDataAsync(harness);
+        var before = PoolConsistency.Snapshot(harness.Database);
+
+        var report = await pool.DataLoadWithReportAsync(json, "hostile", TestContext.Current.CancellationToken);
+
+        output.WriteLine($"{what}: {report.Rejected[0].Reason}");
+        Assert.Equal(0, report.Imported);
+        Assert.Equal(0, Assert.Single(report.Rejected).Index);
+        Assert.StartsWith("filename: ", report.Rejected[0].Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Rejected[0].Reason, c => char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator);
+        Assert.Equal(before, PoolConsistency.Snapshot(harness.Database));
+    }
+
     [Fact]
     public async Task A_100_MB_document_is_refused_before_it_is_parsed_with_bounded_memory()
     {

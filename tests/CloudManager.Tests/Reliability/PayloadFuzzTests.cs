@@ -84,7 +84,8 @@ public sealed class PayloadFuzzTests(ITestOutputHelper output)
             try
             {
                 var imported = await pool.DataLoadAsync(text, "fuzz-" + (i % 7), TestContext.Current.CancellationToken);
-                var expected = PayloadJson.ParseArray(text);
+                // Records refused one by one for their names are not imported; the others are.
+                var expected = PayloadJson.ReadDocument(text, rejectBadNames: true).Records;
                 if (imported != expected.Count)
                 {
                     failures.Add($"case {i}: imported {imported} of {expected.Count} records: {Shorten(text)}");

@@ -41,6 +41,15 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// A file name as people see it (the library's FileNames.ForDisplay): a backslash becomes \\, and control,
+// format (bidirectional overrides, zero-width), separator, filler and unassigned characters become \u{XXXX},
+// so that a name can neither reorder the text around it nor hide part of itself. Attributes keep the exact name.
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cn}\p{Cs}\u115F\u1160\u3164\uFFA0\\]/gu;
+function displayName(name) {
+  return String(name).replace(HIDDEN, (c) =>
+    c === "\\" ? "\\\\" : `\\u{${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}}`);
+}
+
 function setText(id, text) {
   $(id).textContent = text;
 }
@@ -138,7 +147,7 @@ function renderFiles(page) {
   for (const file of page.files) {
     const link = element("a", { href: `/api/download/${file.hash}`, download: file.name, title: file.hash, class: "hash", text: `${file.hash.slice(0, 12)}…` });
     body.append(element("tr", { "data-hash": file.hash },
-      element("td", { text: file.name }),
+      element("td", { text: displayName(file.name) }),
       element("td", { "data-label": "size", text: formatBytes(file.size) }),
       element("td", {}, element("span", { class: "state", "data-state": file.state, text: file.state === "safe" ? `safe · ${file.copies}` : "pending" })),
       element("td", { "data-label": "cached", text: file.cached ? (file.pinned ? "yes, pinned" : "yes") : "no" }),
@@ -181,7 +190,7 @@ document.addEventListener("visibilitychange", () => {
 
 function showChosenFile() {
   const file = $("file").files[0];
-  $("drop-text").replaceChildren(file ? element("span", {}, element("strong", { text: file.name }), ` · ${formatBytes(file.size)}`) : element("span", {}, element("strong", { text: "Choose a file" }), " or drop it here"));
+  $("drop-text").replaceChildren(file ? element("span", {}, element("strong", { text: displayName(file.name) }), ` · ${formatBytes(file.size)}`) : element("span", {}, element("strong", { text: "Choose a file" }), " or drop it here"));
 }
 
 function uploadResult(kind, ...content) {
@@ -195,7 +204,7 @@ function upload(event) {
   const file = $("file").files[0];
   if (!file) return;
   if (status && file.size > status.storage.max_file_size) {
-    uploadResult("error", `${file.name} is ${formatBytes(file.size)}; this node accepts files up to ${formatBytes(status.storage.max_file_size)}.`);
+    uploadResult("error", `${displayName(file.name)} is ${formatBytes(file.size)}; this node accepts files up to ${formatBytes(status.storage.max_file_size)}.`);
     return;
   }
   const token = $("token").value.trim();
@@ -225,7 +234,7 @@ function upload(event) {
     if (request.status === 201 || request.status === 200) {
       $("upload-fill").style.width = "100%";
       setText("upload-text", `done · ${formatBytes(body.filesize)}`);
-      uploadResult("ok", "Uploaded ", element("strong", { text: body.filename }), ": ",
+      uploadResult("ok", "Uploaded ", element("strong", { text: displayName(body.filename) }), ": ",
         element("a", { href: `/api/download/${body.filehash}`, download: body.filename, class: "hash", id: "uploaded-link", text: body.filehash }));
       $("upload-form").reset();
       showChosenFile();
@@ -289,7 +298,7 @@ async function lookup(event) {
     result.dataset.kind = "ok";
     result.replaceChildren(
       element("dl", {},
-        element("dt", { text: "Name" }), element("dd", { text: payload.filename }),
+        element("dt", { text: "Name" }), element("dd", { text: displayName(payload.filename) }),
         element("dt", { text: "Size" }), element("dd", { text: formatBytes(payload.filesize) }),
         element("dt", { text: "Added" }), element("dd", { text: new Date(Number(payload.datetime) * 1000).toLocaleString() }),
         element("dt", { text: "Hosts" }), element("dd", { text: stored.length ? stored.join(", ") : "none yet" })),
