@@ -97,15 +97,11 @@ public sealed class S3Host : IStorageHost
     public string Bucket => _options.Bucket;
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
         var key = ContentKeys.Of(content.Hash);
-        if (new FileInfo(sourcePath) is not { Exists: true } source || source.Length != content.Length)
-        {
-            throw new HostOperationException(Name, $"Host '{Name}': the source file '{sourcePath}' is missing or not {content.Length} bytes long; nothing was stored.");
-        }
-
         if (await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
         {
             return new HostLocator(key);
@@ -113,16 +109,27 @@ public sealed class S3Host : IStorageHost
 
         try
         {
-            if (content.Length < _options.MultipartThreshold)
+            // The source's stream fails on its last bytes when they are damaged: the PUT (or the last
+            // part) is then aborted, and S3 publishes nothing (a multipart upload is aborted below).
+            var input = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
             {
-                await _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = _options.Bucket, Key = _prefix + key, FilePath = source.FullName, UseChunkEncoding = _options.FlexibleChecksums },
-                    cancellationToken).ConfigureAwait(false);
+                if (content.Length < _options.MultipartThreshold)
+                {
+                    var put = new PutObjectRequest { BucketName = _options.Bucket, Key = _prefix + key, InputStream = input, AutoCloseStream = false, UseChunkEncoding = _options.FlexibleChecksums };
+                    put.Headers.ContentLength = content.Length;
+                    await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await UploadMultipartAsync(_prefix + key, input, content.Length, cancellationToken).ConfigureAwait(false);
+                }
             }
-            else
-            {
-                await UploadMultipartAsync(_prefix + key, source.FullName, content.Length, cancellationToken).ConfigureAwait(false);
-            }
+        }
+        catch (Exception e) when (e is not ContentMismatchException && source.Mismatch is { } mismatch)
+        {
+            // The SDK wraps the source's error: the source is at fault, not this host.
+            throw mismatch.Renew();
         }
         catch (Exception e) when (IsHostError(e, cancellationToken))
         {
@@ -265,7 +272,7 @@ public sealed class S3Host : IStorageHost
         }
     }
 
-    private async Task UploadMultipartAsync(string key, string path, long length, CancellationToken cancellationToken)
+    private async Task UploadMultipartAsync(string key, Stream input, long length, CancellationToken cancellationToken)
     {
         var started = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key }, cancellationToken)
             .ConfigureAwait(false);
@@ -284,8 +291,7 @@ public sealed class S3Host : IStorageHost
                         Key = key,
                         UploadId = started.UploadId,
                         PartNumber = partNumber,
-                        FilePath = path,
-                        FilePosition = position,
+                        InputStream = new PartStream(input, size),
                         PartSize = size,
                         IsLastPart = position + size == length,
                         UseChunkEncoding = _options.FlexibleChecksums,

@@ -181,6 +181,43 @@ internal sealed class LocalCache : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sets a cached file aside whose bytes are damaged: under the gate, moves
+    /// <c>objects/ab/&lt;hash&gt;</c> to <c>quarantine/&lt;hash&gt;.&lt;yyyyMMddTHHmmssZ&gt;</c> in the cache
+    /// folder (created when missing), removes this node's cache entry from the catalog and logs a
+    /// warning with <paramref name="reason"/>. Never deletes anything: the bytes may still be all a
+    /// user has. Takes the gate.
+    /// </summary>
+    /// <returns>Where the file went; null when it was not in the cache folder (the entry is removed all the same).</returns>
+    internal async Task<string?> QuarantineAsync(ContentHash hash, string reason, CancellationToken cancellationToken)
+    {
+        using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var source = Layout.PathOf(hash);
+            string? target = null;
+            if (File.Exists(source))
+            {
+                var folder = Path.Combine(Layout.Root, "quarantine");
+                Directory.CreateDirectory(folder);
+                var stamp = _pool.Time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                target = Path.Combine(folder, $"{hash}.{stamp}");
+                for (var n = 2; File.Exists(target); n++)
+                {
+                    target = Path.Combine(folder, $"{hash}.{stamp}.{n}");
+                }
+
+                File.Move(source, target, overwrite: false);
+                DurableFile.FlushDirectory(folder);
+                DurableFile.FlushDirectory(Path.GetDirectoryName(source)!);
+            }
+
+            // From here the file is out of the cache: record that even if the caller gives up now.
+            await RemoveEntryAsync(hash, null, CancellationToken.None).ConfigureAwait(false);
+            _pool.Logger.LogWarning("The cached copy of {Hash} was set aside in {Path}: {Reason}", hash, target ?? "(it was already gone)", reason);
+            return target;
+        }
+    }
+
+    /// <summary>
     /// Removes this node's cache entry of a file from the catalog and forgets what is remembered of
     /// it. Pass the policy for an eviction (it ages the node and remembers the file's count), null
     /// when the file merely vanished.

@@ -103,7 +103,11 @@ public abstract partial class SqlCatalog : ICopyCatalog
                     cancellationToken, ("h", hash), ("o", attempt.HostName), ("e", attempt.Error ?? "failed"), ("t", at)).ConfigureAwait(false);
             }
 
-            await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
+            if (!attempt.SourceDamaged)
+            {
+                await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
+            }
+
             await AddTransferAsync(connection, transaction, nodeId, 0, attempt.BytesSent, now, cancellationToken).ConfigureAwait(false);
             return await RecountCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);

@@ -13,10 +13,22 @@ namespace CloudManager.Replication;
 /// on one host, a failed host replaced by the next candidate, every attempt recorded. Files that
 /// lost a copy are fetched first so that they can be copied again.
 /// </summary>
+/// <remarks>
+/// Bytes are verified on the way out: a file is read once and fanned out to its hosts
+/// (<see cref="CacheFileBroadcast"/>), hashed as it is read, and its last bytes reach no host unless
+/// the whole file hashes right. A damaged cached copy stops those copies (recorded as failed, not
+/// against the hosts' health), is set aside in the cache folder's <c>quarantine/</c>, and is fetched
+/// again from a good copy on a host, with which the sync goes on; with no good copy anywhere the
+/// file is reported lost.
+/// </remarks>
 internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetcher fetcher)
 {
     // The files a sync of this pool is copying now: a second sync leaves them to the first.
     private readonly ConcurrentDictionary<ContentHash, byte> _claims = new();
+    private long _cacheFileOpens;
+
+    /// <summary>How many times syncs opened a cached file to send it (once per file when all goes well, however many hosts).</summary>
+    internal long CacheFileOpens => Interlocked.Read(ref _cacheFileOpens);
 
     /// <summary>See <see cref="CloudPool.SyncAsync(IProgress{FileSyncReport}, CancellationToken)"/>.</summary>
     internal async Task<SyncReport> SyncAsync(IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
@@ -122,58 +134,59 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         ConcurrentDictionary<string, long> counts,
         CancellationToken cancellationToken)
     {
-        var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
-        var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
-        var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
-        var needed = target - stored.Count;
-        if (needed <= 0)
-        {
-            return null;
-        }
-
-        var source = cache.PathOf(file.Hash);
         cache.InUse.Mark(file.Hash);
         try
         {
-            if (!cache.IsPresent(file.Hash, file.Size))
-            {
-                await cache.DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
-                var wasSafe = stored.Count >= pool.MinCopies;
-                return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, stored.Count, wasSafe, wasSafe,
-                    [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
-            }
-
-            var queue = new Queue<string>(HostRanking.Order(pool.Hosts.Keys.Where(h => !stored.Contains(h)), health, counts, pool.Time.GetUtcNow(), pool.Options.HostCoolDown));
-            var running = new List<Task<CopyAttemptReport>>();
             var attempts = new List<CopyAttemptReport>();
-            var copiesNow = stored.Count;
-            var successes = 0;
-            while (successes < needed && (queue.Count > 0 || running.Count > 0))
+            string? quarantined = null;
+            int? copiesBefore = null;
+            // A second pass only after the damaged cached copy was replaced by a good one from a host.
+            for (var pass = 1; ; pass++)
             {
-                while (running.Count < needed - successes && queue.Count > 0)
+                var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+                var stored = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
+                var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostName).ToHashSet(StringComparer.Ordinal);
+                copiesBefore ??= stored.Count;
+                var needed = target - stored.Count;
+                if (needed <= 0)
                 {
-                    var hostName = queue.Dequeue();
-                    running.Add(CopyToHostAsync(pool.Hosts[hostName], file, source, failedBefore.Contains(hostName), health, counts, cancellationToken));
+                    return pass == 1 ? null : Report(file, copiesBefore.Value, stored.Count, attempts, quarantined, lost: false);
                 }
 
-                var finished = await Task.WhenAny(running).ConfigureAwait(false);
-                running.Remove(finished);
-                var attempt = await finished.ConfigureAwait(false);
-                attempts.Add(attempt);
-                if (attempt.Succeeded)
+                if (!cache.IsPresent(file.Hash, file.Size))
                 {
-                    successes++;
+                    await cache.DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
+                    attempts.Add(new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it"));
+                    return Report(file, copiesBefore.Value, stored.Count, attempts, quarantined, lost: false);
+                }
+
+                var mismatch = await CopyToHostsAsync(file, needed, stored, failedBefore, health, counts, attempts, cancellationToken).ConfigureAwait(false);
+                if (mismatch is null || pass > 1)
+                {
+                    var copiesNow = (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? stored.Count;
+                    if (mismatch is not null)
+                    {
+                        // Damaged again right after a verified fetch: the cache's disk is failing. Keep the file pending.
+                        quarantined = await cache.QuarantineAsync(file.Hash, mismatch.Message, CancellationToken.None).ConfigureAwait(false) ?? quarantined;
+                    }
+
+                    return Report(file, copiesBefore.Value, copiesNow, attempts, quarantined, lost: false);
+                }
+
+                quarantined = await cache.QuarantineAsync(file.Hash, mismatch.Message, CancellationToken.None).ConfigureAwait(false);
+                if (await RefetchAsync(file, attempts, cancellationToken).ConfigureAwait(false) is { } copiesLeft)
+                {
+                    var lost = copiesLeft == 0;
+                    if (lost)
+                    {
+                        pool.Logger.LogError(
+                            "{Hash} ({Name}) is LOST: its cached copy is damaged and no host holds a good copy. The damaged bytes are in {Path}.",
+                            file.Hash, file.Name, quarantined);
+                    }
+
+                    return Report(file, copiesBefore.Value, copiesLeft, attempts, quarantined, lost);
                 }
             }
-
-            copiesNow = (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
-            var safe = copiesNow >= pool.MinCopies;
-            if (!safe)
-            {
-                pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
-            }
-
-            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, stored.Count >= pool.MinCopies, safe, attempts);
         }
         finally
         {
@@ -181,10 +194,101 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         }
     }
 
+    /// <summary>
+    /// Fetches a good copy of a file whose cached copy was damaged from the hosts into the cache.
+    /// </summary>
+    /// <returns>Null when the file is cached again (the sync goes on with the good bytes); else the good copies the hosts still hold.</returns>
+    private async Task<int?> RefetchAsync(FileRecord file, List<CopyAttemptReport> attempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fetcher.WarmUpAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+            pool.Logger.LogWarning("{Hash} ({Name}): fetched a good copy from a host to replace the damaged cached copy.", file.Hash, file.Name);
+            return null;
+        }
+        catch (Exception e) when (e is ContentUnavailableException or CacheFullException)
+        {
+            attempts.Add(new CopyAttemptReport("(fetch a good copy)", false, false, e.Message));
+            return (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? 0;
+        }
+    }
+
+    private FileSyncReport Report(FileRecord file, int copiesBefore, int copiesNow, List<CopyAttemptReport> attempts, string? quarantined, bool lost)
+    {
+        var safe = copiesNow >= pool.MinCopies;
+        if (!safe && !lost)
+        {
+            pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
+        }
+
+        return new FileSyncReport(file.Hash, file.Name, file.Size, copiesBefore, copiesNow, copiesBefore >= pool.MinCopies, safe, attempts)
+        {
+            CachedCopyDamaged = quarantined is not null,
+            QuarantinePath = quarantined,
+            IsLost = lost,
+        };
+    }
+
+    /// <summary>
+    /// Copies the cached file to <paramref name="needed"/> more hosts, the first ones sharing one
+    /// verified read of it (<see cref="CacheFileBroadcast"/>); a failed host is replaced by the next
+    /// candidate. Stops at the first sign that the cached copy is damaged.
+    /// </summary>
+    /// <returns>The damage found, or null.</returns>
+    private async Task<ContentMismatchException?> CopyToHostsAsync(
+        FileRecord file,
+        int needed,
+        HashSet<string> stored,
+        HashSet<string> failedBefore,
+        ConcurrentDictionary<string, HostHealth> health,
+        ConcurrentDictionary<string, long> counts,
+        List<CopyAttemptReport> attempts,
+        CancellationToken cancellationToken)
+    {
+        var queue = new Queue<string>(HostRanking.Order(pool.Hosts.Keys.Where(h => !stored.Contains(h)), health, counts, pool.Time.GetUtcNow(), pool.Options.HostCoolDown));
+        var broadcast = new CacheFileBroadcast(cache.PathOf(file.Hash), file.Content, () => Interlocked.Increment(ref _cacheFileOpens), cancellationToken);
+        var running = new List<Task<CopyAttemptReport>>();
+        var shares = new List<CacheFileBroadcast.Share>();
+        var successes = 0;
+        ContentMismatchException? mismatch = null;
+        while (successes < needed && (queue.Count > 0 || running.Count > 0))
+        {
+            if (mismatch is null)
+            {
+                var start = Math.Min(needed - successes - running.Count, queue.Count);
+                // Every host of a round is added before any starts, so that the shared read waits for all of them.
+                var round = Enumerable.Range(0, Math.Max(0, start)).Select(_ => (Host: queue.Dequeue(), Share: broadcast.AddHost())).ToList();
+                foreach (var (hostName, share) in round)
+                {
+                    shares.Add(share);
+                    running.Add(CopyToHostAsync(pool.Hosts[hostName], file, share, failedBefore.Contains(hostName), health, counts, cancellationToken));
+                }
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var finished = await Task.WhenAny(running).ConfigureAwait(false);
+            running.Remove(finished);
+            var attempt = await finished.ConfigureAwait(false);
+            attempts.Add(attempt);
+            if (attempt.Succeeded)
+            {
+                successes++;
+            }
+
+            mismatch ??= shares.Select(s => s.Mismatch).FirstOrDefault(m => m is not null);
+        }
+
+        return mismatch ?? shares.Select(s => s.Mismatch).FirstOrDefault(m => m is not null);
+    }
+
     private async Task<CopyAttemptReport> CopyToHostAsync(
         IStorageHost host,
         FileRecord file,
-        string source,
+        CacheFileBroadcast.Share source,
         bool isRetry,
         ConcurrentDictionary<string, HostHealth> health,
         ConcurrentDictionary<string, long> counts,
@@ -200,22 +304,34 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         {
             throw;
         }
-        catch (Exception e) when (e is StorageHostException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (source.Mismatch is not null || e is ContentMismatchException
+            or StorageHostException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            error = e.Message;
-            pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, e.Message);
+            error = source.Mismatch?.Message ?? e.Message;
+            pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, error);
+        }
+        finally
+        {
+            source.Done();
         }
 
+        // The bytes were damaged on our side: the host did nothing wrong, and its health stays as it was.
+        var damaged = source.Mismatch is not null && locator is null;
         var now = pool.Time.GetUtcNow();
         // The attempt happened: record it even if the sync is being cancelled.
-        await pool.Copies.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
+        await pool.Copies.RecordCopyAttemptAsync(
+            pool.NodeId, new CopyAttempt(file.Hash, host.Name, locator, error, locator is null ? 0 : file.Size) { SourceDamaged = damaged }, now, CancellationToken.None)
             .ConfigureAwait(false);
-        health.AddOrUpdate(
-            host.Name,
-            _ => locator is null ? new HostHealth(host.Name, 0, 1, 1, error, now, null) : new HostHealth(host.Name, 1, 0, 0, null, null, now),
-            (_, h) => locator is null
-                ? h with { Failures = h.Failures + 1, ConsecutiveFailures = h.ConsecutiveFailures + 1, LastError = error, LastFailureAt = now }
-                : h with { Successes = h.Successes + 1, ConsecutiveFailures = 0, LastSuccessAt = now });
+        if (!damaged)
+        {
+            health.AddOrUpdate(
+                host.Name,
+                _ => locator is null ? new HostHealth(host.Name, 0, 1, 1, error, now, null) : new HostHealth(host.Name, 1, 0, 0, null, null, now),
+                (_, h) => locator is null
+                    ? h with { Failures = h.Failures + 1, ConsecutiveFailures = h.ConsecutiveFailures + 1, LastError = error, LastFailureAt = now }
+                    : h with { Successes = h.Successes + 1, ConsecutiveFailures = 0, LastSuccessAt = now });
+        }
+
         if (locator is not null)
         {
             counts.AddOrUpdate(host.Name, 1, (_, n) => n + 1);
