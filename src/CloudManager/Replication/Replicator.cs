@@ -272,7 +272,18 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 
             var finished = await Task.WhenAny(running).ConfigureAwait(false);
             running.Remove(finished);
-            var attempt = await finished.ConfigureAwait(false);
+            CopyAttemptReport attempt;
+            try
+            {
+                attempt = await finished.ConfigureAwait(false);
+            }
+            catch
+            {
+                // Cancelled: let the other uploads clean up (delete their partial copies) before the sync returns.
+                await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+                throw;
+            }
+
             attempts.Add(attempt);
             if (attempt.Succeeded)
             {
