@@ -122,7 +122,8 @@ internal sealed class CacheFileBroadcast
 
     private async Task ReadAndSendAsync(List<Share> taps)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        // One byte more than a block: the read past the end, which must find nothing, lands there.
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize + 1);
         try
         {
             _opened();
