@@ -41,7 +41,7 @@ public sealed class S3Host : IStorageHost
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Bucket, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Region, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PartSize, 5L << 20, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PartSize, 5L << 30, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PartSize, MaxBodySize, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MultipartThreshold, options.PartSize, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentTransfers, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxConcurrentTransfers, 64, nameof(options));
@@ -85,6 +85,9 @@ public sealed class S3Host : IStorageHost
         Capabilities = new HostCapabilities(CanDelete: true, CanList: true, AssignsLocator: false, options.MaxConcurrentTransfers);
     }
 
+    /// <summary>The largest request body: each is read into memory whole before it is sent (see <see cref="UploadAsync"/>).</summary>
+    internal const long MaxBodySize = 1L << 30;
+
     /// <inheritdoc />
     public string Name { get; }
 
@@ -98,15 +101,11 @@ public sealed class S3Host : IStorageHost
     public string Bucket => _options.Bucket;
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
         var key = ContentKeys.Of(content.Hash);
-        if (new FileInfo(sourcePath) is not { Exists: true } source || source.Length != content.Length)
-        {
-            throw new HostOperationException(Name, $"Host '{Name}': the source file '{sourcePath}' is missing or not {content.Length} bytes long; nothing was stored.");
-        }
-
         if (await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
         {
             return new HostLocator(key);
@@ -114,16 +113,30 @@ public sealed class S3Host : IStorageHost
 
         try
         {
-            if (content.Length < _options.MultipartThreshold)
+            // The source's stream fails on its last bytes when they are damaged. Each request body is
+            // read whole into memory before it is sent (the SDK signs and may resend a body, so it wants
+            // one it can rewind): the last body is complete only once the whole source was verified, so
+            // a damaged source sends no last PUT or part, and a multipart upload is aborted below.
+            var input = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
             {
-                await _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = _options.Bucket, Key = _prefix + key, FilePath = source.FullName, UseChunkEncoding = _options.FlexibleChecksums },
-                    cancellationToken).ConfigureAwait(false);
+                if (content.Length < _options.MultipartThreshold && content.Length <= MaxBodySize)
+                {
+                    var body = await ReadBodyAsync(input, new byte[content.Length], (int)content.Length, last: true, cancellationToken).ConfigureAwait(false);
+                    await _client.PutObjectAsync(
+                        new PutObjectRequest { BucketName = _options.Bucket, Key = _prefix + key, InputStream = body, UseChunkEncoding = _options.FlexibleChecksums },
+                        cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await UploadMultipartAsync(_prefix + key, input, content.Length, cancellationToken).ConfigureAwait(false);
+                }
             }
-            else
-            {
-                await UploadMultipartAsync(_prefix + key, source.FullName, content.Length, cancellationToken).ConfigureAwait(false);
-            }
+        }
+        catch (Exception e) when (e is not ContentMismatchException && source.Mismatch is { } mismatch)
+        {
+            // The SDK wraps the source's error: the source is at fault, not this host.
+            throw mismatch.Renew();
         }
         catch (Exception e) when (IsHostError(e, cancellationToken))
         {
@@ -371,7 +384,22 @@ public sealed class S3Host : IStorageHost
         }
     }
 
-    private async Task UploadMultipartAsync(string key, string path, long length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the next <paramref name="size"/> bytes of the source into <paramref name="buffer"/>; for
+    /// the last body, also reads to the source's end, where a damaged source throws.
+    /// </summary>
+    private static async Task<MemoryStream> ReadBodyAsync(Stream input, byte[] buffer, int size, bool last, CancellationToken cancellationToken)
+    {
+        await input.ReadExactlyAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+        if (last && await input.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+        {
+            throw new IOException("The source holds more bytes than its length.");
+        }
+
+        return new MemoryStream(buffer, 0, size, writable: false);
+    }
+
+    private async Task UploadMultipartAsync(string key, Stream input, long length, CancellationToken cancellationToken)
     {
         var started = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key }, cancellationToken)
             .ConfigureAwait(false);
@@ -380,6 +408,7 @@ public sealed class S3Host : IStorageHost
         {
             var parts = new List<PartETag>();
             var partNumber = 1;
+            var buffer = new byte[Math.Min(_options.PartSize, length)];
             for (long position = 0; position < length; position += _options.PartSize, partNumber++)
             {
                 var size = Math.Min(_options.PartSize, length - position);
@@ -390,9 +419,7 @@ public sealed class S3Host : IStorageHost
                         Key = key,
                         UploadId = started.UploadId,
                         PartNumber = partNumber,
-                        FilePath = path,
-                        FilePosition = position,
-                        PartSize = size,
+                        InputStream = await ReadBodyAsync(input, buffer, (int)size, position + size == length, cancellationToken).ConfigureAwait(false),
                         IsLastPart = position + size == length,
                         UseChunkEncoding = _options.FlexibleChecksums,
                     },

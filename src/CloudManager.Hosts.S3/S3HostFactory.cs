@@ -29,7 +29,7 @@ public sealed class S3HostFactory : IStorageHostFactory
         new("sessionTokenEnv", "The environment variable holding a session token for temporary credentials."),
         HostOption.WholeNumber(
             "multipartThresholdBytes", "Files at least this large go up as multipart uploads.", Defaults.MultipartThreshold, 5L << 20, long.MaxValue),
-        HostOption.WholeNumber("partSizeBytes", "The size of one part of a multipart upload.", Defaults.PartSize, 5L << 20, 5L << 30),
+        HostOption.WholeNumber("partSizeBytes", "The size of one part of a multipart upload.", Defaults.PartSize, 5L << 20, 1L << 30),
         HostOption.Boolean(
             "flexibleChecksums", "true to send the SDK's CRC32 trailers (aws-chunked bodies); several S3-compatible servers store such bodies wrongly.", Defaults.FlexibleChecksums),
         HostOption.Seconds("connectTimeoutSeconds", "How long to wait for a connection before the host counts as unavailable.", Defaults.ConnectTimeout),

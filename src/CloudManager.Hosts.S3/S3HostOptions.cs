@@ -40,7 +40,7 @@ public sealed class S3HostOptions
     public long MultipartThreshold { get; set; } = 64L << 20;
 
     /// <summary>The size of one part of a multipart upload; S3 allows at most 10,000 parts per object.</summary>
-    /// <value>Default 16 MiB; 5 MiB to 5 GiB.</value>
+    /// <value>Default 16 MiB; 5 MiB to 1 GiB (each part is read into memory before it is sent).</value>
     public long PartSize { get; set; } = 16L << 20;
 
     /// <summary>

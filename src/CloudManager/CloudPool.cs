@@ -164,6 +164,9 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     /// <summary>The catalog (for the library's own components and tests; callers use the pool's methods).</summary>
     internal ICatalog Catalog => _pool.Catalog;
 
+    /// <summary>How many times syncs opened a cached file to send it (for tests: once per file, however many hosts).</summary>
+    internal long CacheFileOpensForSync => _replicator.CacheFileOpens;
+
     /// <summary>The catalog, for people: a path or a connection without its password.</summary>
     public string CatalogName => _pool.Catalog.DisplayName;
 

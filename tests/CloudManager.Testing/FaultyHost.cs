@@ -39,6 +39,9 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     /// <summary>Serve only the first half of the stored bytes.</summary>
     public bool TruncateReads { get; set; }
 
+    /// <summary>Uploads read this many bytes of what they are sent, then fail as unavailable (a host failing mid-stream).</summary>
+    public long? FailUploadsAfterBytes { get; set; }
+
     /// <summary>Uploads never finish.</summary>
     public bool HangUploads { get; set; }
 
@@ -76,11 +79,29 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     /// <summary>The next <paramref name="count"/> operations, of any kind, fail as unavailable; then the host behaves.</summary>
     public void FailNext(int count) => Volatile.Write(ref _transientFailures, count);
 
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Uploads);
         await InjectAsync(FailUploads, HangUploads, cancellationToken);
-        return await inner.UploadAsync(content, sourcePath, cancellationToken);
+        if (FailUploadsAfterBytes is { } limit)
+        {
+            // Reads part of what it is sent, then fails as a connection that drops does.
+            var input = await source.OpenReadAsync(cancellationToken);
+            await using (input)
+            {
+                var buffer = new byte[Math.Max(1, Math.Min(limit, 1 << 16))];
+                long read = 0;
+                int n;
+                while (read < limit && (n = await input.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - read)), cancellationToken)) > 0)
+                {
+                    read += n;
+                }
+            }
+
+            throw new HostUnavailableException(Name, $"Host '{Name}' dropped the connection after {limit} bytes (fault injected).");
+        }
+
+        return await inner.UploadAsync(content, source, cancellationToken);
     }
 
     public async Task<Stream> OpenReadAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ internal static class SyncCommand
     {
         var command = new CliCommand(
             "sync",
-            "Copy every file that lacks copies to the hosts (up to the redundancy). A file held by at least minCopies hosts is safe: it may be evicted and exported. Prints one line per file, then a summary on stderr; exits 5 if files are still pending.",
+            "Copy every file that lacks copies to the hosts (up to the redundancy). A file held by at least minCopies hosts is safe: it may be evicted and exported. Bytes are verified on the way out: a cached copy damaged on disk reaches no host, is moved to the cache's quarantine/ folder and fetched again from a good copy on a host. Prints one line per file, then a summary on stderr; exits 6 if a file is LOST (its cached copy was damaged and no host holds a good one), else 5 if files are still pending.",
             "cm sync",
             "cm sync --json | jq '.files_pending'");
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
@@ -55,15 +55,28 @@ internal static class SyncCommand
     {
         foreach (var file in result.Details)
         {
-            console.WriteData($"{file.Hash}  {file.CopiesAfter}/{result.Target}  {(file.Safe ? "safe" : "pending")}  {FileNames.ForDisplay(file.Name)}");
+            var state = file.Lost ? "LOST" : file.Safe ? "safe" : "pending";
+            console.WriteData($"{file.Hash}  {file.CopiesAfter}/{result.Target}  {state}{(file.CachedCopyDamaged ? " (cached copy was damaged)" : "")}  {FileNames.ForDisplay(file.Name)}");
         }
     }
 
-    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 5 when files are still pending.</summary>
+    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 6 when a file is lost, else 5 when files are still pending.</summary>
     private static int Conclude(CliConsole console, SyncResult result)
     {
         console.Info(
             $"sync: {result.Files} file(s), {result.CopiesMade} cop(ies) made ({ByteSize.Format(result.BytesSent)}), {result.FailedAttempts} failed attempt(s), {result.FilesPending} file(s) still pending.");
+        foreach (var file in result.Details.Where(f => f.CachedCopyDamaged))
+        {
+            console.Fail(file.Lost
+                ? $"LOST: {file.Hash} ({file.Name}): its cached copy is damaged (its bytes do not match its hash) and no host holds a good copy; nothing was sent anywhere. The damaged bytes were kept in {file.QuarantinePath}; upload the file again if you still have it."
+                : $"{file.Hash} ({file.Name}): its cached copy was damaged; nothing damaged was sent, the damaged bytes were kept in {file.QuarantinePath}, and a good copy was fetched from a host{(file.Safe ? " and copied on" : "")}.");
+        }
+
+        if (result.FilesLost > 0)
+        {
+            return ExitCodes.DataInvalid;
+        }
+
         if (result.FilesPending > 0)
         {
             console.Fail(

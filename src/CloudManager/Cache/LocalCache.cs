@@ -209,11 +209,12 @@ internal sealed class LocalCache : IAsyncDisposable
     /// <param name="hash">The file.</param>
     /// <param name="reason">Why, for the log: what was wrong with the bytes.</param>
     /// <param name="cancellationToken">Cancels the wait for the gate; once the file is moved its entry is removed regardless.</param>
-    internal async Task QuarantineAsync(ContentHash hash, string reason, CancellationToken cancellationToken)
+    /// <returns>Where the file went; null when it was not in the cache folder (the entry is removed all the same).</returns>
+    internal async Task<string?> QuarantineAsync(ContentHash hash, string reason, CancellationToken cancellationToken)
     {
         using (await _pool.Gate.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            await QuarantineUnderGateAsync(hash, reason).ConfigureAwait(false);
+            return (await QuarantineUnderGateAsync(hash, reason).ConfigureAwait(false))?.QuarantinePath;
         }
     }
 

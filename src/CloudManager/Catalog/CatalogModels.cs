@@ -107,6 +107,12 @@ public sealed record FileListing(FileRecord File, bool Cached, bool Pinned, bool
 /// <param name="BytesSent">Bytes sent to the host.</param>
 public sealed record CopyAttempt(ContentHash Hash, string HostId, string HostName, HostLocator? Locator, string? Error, long BytesSent)
 {
+    /// <summary>
+    /// The attempt failed because the source (the cached copy) was damaged, not because of the host:
+    /// the copy row records the failure, but the host's health is left alone.
+    /// </summary>
+    public bool SourceDamaged { get; init; }
+
     /// <summary>Whether the copy was stored.</summary>
     public bool Succeeded => Locator is not null;
 }

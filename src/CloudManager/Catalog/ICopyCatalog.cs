@@ -25,8 +25,9 @@ public interface ICopyCatalog
     Task<IReadOnlyList<FileRecord>> ListUnderReplicatedAsync(string nodeId, int redundancy, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records an upload attempt: the copy row, the host's health and the outgoing bytes, and
-    /// recounts the file's stored copies.
+    /// Records an upload attempt: the copy row, the host's health (unless
+    /// <see cref="CopyAttempt.SourceDamaged"/>: a damaged source is not the host's fault) and the
+    /// outgoing bytes, and recounts the file's stored copies.
     /// </summary>
     /// <returns>The file's stored copies after the change.</returns>
     Task<int> RecordCopyAttemptAsync(string nodeId, CopyAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken);

@@ -161,7 +161,12 @@ public abstract partial class SqlCatalog : ICopyCatalog
             await ExecuteAsync(connection, transaction, "DELETE FROM copy_leases WHERE hash = @h AND host_id = @i AND node_id = @n",
                 cancellationToken, ("h", hash), ("i", attempt.HostId), ("n", nodeId)).ConfigureAwait(false);
 
-            await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
+            // Damaged bytes from the cache say nothing about the host.
+            if (!attempt.SourceDamaged)
+            {
+                await RecordHostResultAsync(connection, transaction, attempt.HostName, attempt.Succeeded ? null : attempt.Error ?? "failed", now, cancellationToken).ConfigureAwait(false);
+            }
+
             await AddTransferAsync(connection, transaction, nodeId, 0, attempt.BytesSent, now, cancellationToken).ConfigureAwait(false);
             return await RecountCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);

@@ -57,8 +57,9 @@ public sealed class DirectoryHost : IStorageHost
     public HostCapabilities Capabilities { get; }
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
         EnsureRoot();
         var locator = LocatorOf(content.Hash);
@@ -85,20 +86,21 @@ public sealed class DirectoryHost : IStorageHost
             try
             {
                 // A host's copy is not read again soon: large ones go past the page cache (DirectWriteStream).
-                var source = DurableFile.OpenSequentialRead(sourcePath);
-                await using (source.ConfigureAwait(false))
+                // The source's stream fails on its last bytes when they are damaged: the temp file is then deleted below.
+                var input = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+                await using (input.ConfigureAwait(false))
                 {
                     var target = DurableFile.CreateForWrite(tempPath, content.Length);
                     await using (target.ConfigureAwait(false))
                     {
-                        await DurableFile.CopyAsync(source, target, progress: null, cancellationToken).ConfigureAwait(false);
+                        await DurableFile.CopyAsync(input, target, progress: null, cancellationToken).ConfigureAwait(false);
                         await DurableFile.FlushToDiskAsync(target, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
                 if (new FileInfo(tempPath).Length != content.Length)
                 {
-                    throw new HostOperationException(Name, $"The source file '{sourcePath}' is not {content.Length} bytes long; nothing was stored.");
+                    throw new HostOperationException(Name, $"{source.Description} did not deliver {content.Length} bytes; nothing was stored.");
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();

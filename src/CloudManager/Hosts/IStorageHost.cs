@@ -7,8 +7,11 @@ namespace CloudManager.Hosts;
 /// <remarks>
 /// <para>Contract every implementation keeps (checked by the shared conformance suite):</para>
 /// <list type="bullet">
-/// <item>The pool always hands <see cref="UploadAsync"/> a complete, verified local file, and always
-/// re-verifies what <see cref="OpenReadAsync"/> returns; a host need not hash anything.</item>
+/// <item><see cref="UploadAsync"/> reads what it sends from an <see cref="UploadSource"/>, whose
+/// streams check the bytes on the way out: the read that would deliver the last byte throws
+/// <see cref="ContentMismatchException"/> when the bytes are damaged. A host stores a copy only once it
+/// has received every byte, so it never stores damaged bytes; it need not hash anything. The pool
+/// always re-verifies what <see cref="OpenReadAsync"/> returns.</item>
 /// <item>Content is never visible (to <see cref="ExistsAsync"/>, <see cref="ListAsync"/> or a
 /// download) before it is complete: a cancelled or failed upload leaves nothing behind that looks
 /// like a copy.</item>
@@ -46,11 +49,16 @@ public interface IStorageHost : IAsyncDisposable
     /// <summary>What this host can do.</summary>
     HostCapabilities Capabilities { get; }
 
-    /// <summary>Stores a copy of a complete local file and returns where the host keeps it.</summary>
-    /// <param name="content">The file's hash and length.</param>
-    /// <param name="sourcePath">A local file holding exactly that content; the host must not change it.</param>
+    /// <summary>Stores a copy of the content read from <paramref name="source"/> and returns where the host keeps it.</summary>
+    /// <param name="content">The content's hash and length (the source's <see cref="UploadSource.Content"/>).</param>
+    /// <param name="source">
+    /// The bytes: open a stream with <see cref="UploadSource.OpenReadAsync"/> (once per attempt) and
+    /// send exactly <see cref="ContentRef.Length"/> bytes from it. A read of it that fails (a damaged
+    /// source throws <see cref="ContentMismatchException"/> on its last bytes) must fail the upload and
+    /// leave nothing that looks like a copy; let that error through unwrapped where possible.
+    /// </param>
     /// <param name="cancellationToken">Cancels the transfer; nothing visible remains.</param>
-    Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken);
+    Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken);
 
     /// <summary>Opens the stored copy for reading from its start.</summary>
     /// <remarks>The caller disposes the stream and verifies the bytes.</remarks>

@@ -13,10 +13,22 @@ namespace CloudManager.Replication;
 /// on one host, a failed host replaced by the next candidate, every attempt recorded. Files that
 /// lost a copy are fetched first so that they can be copied again.
 /// </summary>
+/// <remarks>
+/// Bytes are verified on the way out: a file is read once and fanned out to its hosts
+/// (<see cref="CacheFileBroadcast"/>), hashed as it is read, and its last bytes reach no host unless
+/// the whole file hashes right. A damaged cached copy stops those copies (recorded as failed, not
+/// against the hosts' health), is set aside in the cache folder's <c>quarantine/</c>, and is fetched
+/// again from a good copy on a host, with which the sync goes on; with no good copy anywhere the
+/// file is reported lost.
+/// </remarks>
 internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetcher fetcher)
 {
     // The files a sync of this pool is copying now: a second sync leaves them to the first.
     private readonly ConcurrentDictionary<ContentHash, byte> _claims = new();
+    private long _cacheFileOpens;
+
+    /// <summary>How many times syncs opened a cached file to send it (once per file when all goes well, however many hosts).</summary>
+    internal long CacheFileOpens => Interlocked.Read(ref _cacheFileOpens);
 
     /// <summary>See <see cref="CloudPool.SyncAsync(IProgress{FileSyncReport}, CancellationToken)"/>.</summary>
     internal async Task<SyncReport> SyncAsync(IProgress<FileSyncReport>? progress, CancellationToken cancellationToken)
@@ -176,75 +188,63 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         ConcurrentDictionary<string, long> counts,
         CancellationToken cancellationToken)
     {
-        var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
-        var storedIds = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
-        var stored = copies.Where(c => c.State == CopyState.Stored && pool.Identities.HostOf(c.HostId) is not null).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
-        var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
-        var needed = target - stored.Count;
-        if (needed <= 0)
-        {
-            return null;
-        }
-
-        var source = cache.PathOf(file.Hash);
         cache.InUse.Mark(file.Hash);
         var leases = new LeaseKeeper(pool, file.Hash);
         await using var leasesScope = leases.ConfigureAwait(false);
         try
         {
-            if (!cache.IsPresent(file.Hash, file.Size))
-            {
-                await cache.DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
-                var wasSafe = stored.Count >= pool.MinCopies;
-                return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, stored.Count, wasSafe, wasSafe,
-                    [new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it")]);
-            }
-
-            // Only hosts whose identity was read this run take copies, and none that holds one already.
-            var writable = pool.Hosts.Keys.Where(n => pool.Identities.IsConfirmed(n) && !storedIds.Contains(pool.Identities.IdOf(n)!));
-            var queue = new Queue<string>(HostRanking.Order(writable, health, counts, pool.SharedTime.GetUtcNow(), pool.Options.HostCoolDown));
-            var running = new List<Task<CopyAttemptReport>>();
             var attempts = new List<CopyAttemptReport>();
-            var copiesNow = stored.Count;
-            var successes = 0;
-            while (successes < needed && (queue.Count > 0 || running.Count > 0))
+            string? quarantined = null;
+            int? copiesBefore = null;
+            // A second pass only after the damaged cached copy was replaced by a good one from a host.
+            for (var pass = 1; ; pass++)
             {
-                while (running.Count < needed - successes && queue.Count > 0)
+                var copies = await pool.Copies.GetCopiesAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+                // Copies count on the hosts this node has; no host that holds one (configured or not) is given another.
+                var storedIds = copies.Where(c => c.State == CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
+                var stored = storedIds.Where(id => pool.Identities.HostOf(id) is not null).ToHashSet(StringComparer.Ordinal);
+                var failedBefore = copies.Where(c => c.State != CopyState.Stored).Select(c => c.HostId).ToHashSet(StringComparer.Ordinal);
+                copiesBefore ??= stored.Count;
+                var needed = target - stored.Count;
+                if (needed <= 0)
                 {
-                    var hostName = queue.Dequeue();
-                    var hostId = pool.Identities.IdOf(hostName)!;
-                    // Another node may be making this copy, or enough others: the shared lease decides.
-                    if (!await leases.TryTakeAsync(hostId, target, cancellationToken).ConfigureAwait(false))
+                    return pass == 1 ? null : Report(file, copiesBefore.Value, stored.Count, attempts, quarantined, lost: false);
+                }
+
+                if (!cache.IsPresent(file.Hash, file.Size))
+                {
+                    await cache.DropVanishedAsync(file, cancellationToken).ConfigureAwait(false);
+                    attempts.Add(new CopyAttemptReport("(cache)", false, false, "the cached copy is gone; fetch the file again to replicate it"));
+                    return Report(file, copiesBefore.Value, stored.Count, attempts, quarantined, lost: false);
+                }
+
+                var mismatch = await CopyToHostsAsync(file, target, needed, storedIds, failedBefore, leases, health, counts, attempts, cancellationToken).ConfigureAwait(false);
+                if (mismatch is null || pass > 1)
+                {
+                    var copiesNow = (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? stored.Count;
+                    if (mismatch is not null)
                     {
-                        continue;
+                        // Damaged again right after a verified fetch: the cache's disk is failing. Keep the file pending.
+                        quarantined = await cache.QuarantineAsync(file.Hash, mismatch.Message, CancellationToken.None).ConfigureAwait(false) ?? quarantined;
                     }
 
-                    running.Add(CopyToHostAsync(pool.Hosts[hostName], hostId, file, source, failedBefore.Contains(hostId), health, counts, cancellationToken));
+                    return Report(file, copiesBefore.Value, copiesNow, attempts, quarantined, lost: false);
                 }
 
-                if (running.Count == 0)
+                quarantined = await cache.QuarantineAsync(file.Hash, mismatch.Message, CancellationToken.None).ConfigureAwait(false);
+                if (await RefetchAsync(file, attempts, cancellationToken).ConfigureAwait(false) is { } copiesLeft)
                 {
-                    break;
-                }
+                    var lost = copiesLeft == 0;
+                    if (lost)
+                    {
+                        pool.Logger.LogError(
+                            "{Hash} ({Name}) is LOST: its cached copy is damaged and no host holds a good copy. The damaged bytes are in {Path}.",
+                            file.Hash, file.Name, quarantined);
+                    }
 
-                var finished = await Task.WhenAny(running).ConfigureAwait(false);
-                running.Remove(finished);
-                var attempt = await finished.ConfigureAwait(false);
-                attempts.Add(attempt);
-                if (attempt.Succeeded)
-                {
-                    successes++;
+                    return Report(file, copiesBefore.Value, copiesLeft, attempts, quarantined, lost);
                 }
             }
-
-            copiesNow = (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? copiesNow + successes;
-            var safe = copiesNow >= pool.MinCopies;
-            if (!safe)
-            {
-                pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
-            }
-
-            return new FileSyncReport(file.Hash, file.Name, file.Size, stored.Count, copiesNow, stored.Count >= pool.MinCopies, safe, attempts);
         }
         finally
         {
@@ -252,11 +252,128 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         }
     }
 
+    /// <summary>
+    /// Fetches a good copy of a file whose cached copy was damaged from the hosts into the cache.
+    /// </summary>
+    /// <returns>Null when the file is cached again (the sync goes on with the good bytes); else the good copies the hosts still hold.</returns>
+    private async Task<int?> RefetchAsync(FileRecord file, List<CopyAttemptReport> attempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fetcher.WarmUpAsync(file.Hash, cancellationToken).ConfigureAwait(false);
+            pool.Logger.LogWarning("{Hash} ({Name}): fetched a good copy from a host to replace the damaged cached copy.", file.Hash, file.Name);
+            return null;
+        }
+        catch (Exception e) when (e is ContentUnavailableException or CacheFullException)
+        {
+            attempts.Add(new CopyAttemptReport("(fetch a good copy)", false, false, e.Message));
+            return (await pool.Files.FindFileAsync(file.Hash, CancellationToken.None).ConfigureAwait(false))?.StoredCopies ?? 0;
+        }
+    }
+
+    private FileSyncReport Report(FileRecord file, int copiesBefore, int copiesNow, List<CopyAttemptReport> attempts, string? quarantined, bool lost)
+    {
+        var safe = copiesNow >= pool.MinCopies;
+        if (!safe && !lost)
+        {
+            pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
+        }
+
+        return new FileSyncReport(file.Hash, file.Name, file.Size, copiesBefore, copiesNow, copiesBefore >= pool.MinCopies, safe, attempts)
+        {
+            CachedCopyDamaged = quarantined is not null,
+            QuarantinePath = quarantined,
+            IsLost = lost,
+        };
+    }
+
+    /// <summary>
+    /// Copies the cached file to <paramref name="needed"/> more hosts, the first ones sharing one
+    /// verified read of it (<see cref="CacheFileBroadcast"/>); a failed host is replaced by the next
+    /// candidate. Stops at the first sign that the cached copy is damaged.
+    /// </summary>
+    /// <returns>The damage found, or null.</returns>
+    private async Task<ContentMismatchException?> CopyToHostsAsync(
+        FileRecord file,
+        int target,
+        int needed,
+        HashSet<string> storedIds,
+        HashSet<string> failedBefore,
+        LeaseKeeper leases,
+        ConcurrentDictionary<string, HostHealth> health,
+        ConcurrentDictionary<string, long> counts,
+        List<CopyAttemptReport> attempts,
+        CancellationToken cancellationToken)
+    {
+        // Only hosts whose identity was read this run take copies, and none that holds one already.
+        var writable = pool.Hosts.Keys.Where(n => pool.Identities.IsConfirmed(n) && !storedIds.Contains(pool.Identities.IdOf(n)!));
+        var queue = new Queue<string>(HostRanking.Order(writable, health, counts, pool.SharedTime.GetUtcNow(), pool.Options.HostCoolDown));
+        var broadcast = new CacheFileBroadcast(cache.PathOf(file.Hash), file.Content, () => Interlocked.Increment(ref _cacheFileOpens), cancellationToken);
+        var running = new List<Task<CopyAttemptReport>>();
+        var shares = new List<CacheFileBroadcast.Share>();
+        var successes = 0;
+        ContentMismatchException? mismatch = null;
+        while (successes < needed && (queue.Count > 0 || running.Count > 0))
+        {
+            if (mismatch is null)
+            {
+                // Another node may be making a copy, or enough others: the shared lease decides, host by host.
+                var leased = new List<(string Name, string Id)>();
+                while (leased.Count < needed - successes - running.Count && queue.Count > 0)
+                {
+                    var hostName = queue.Dequeue();
+                    var hostId = pool.Identities.IdOf(hostName)!;
+                    if (await leases.TryTakeAsync(hostId, target, cancellationToken).ConfigureAwait(false))
+                    {
+                        leased.Add((hostName, hostId));
+                    }
+                }
+
+                // Every host of a round is added before any starts, so that the shared read waits for all of them.
+                var round = leased.Select(h => (h.Name, h.Id, Share: broadcast.AddHost())).ToList();
+                foreach (var (hostName, hostId, share) in round)
+                {
+                    shares.Add(share);
+                    running.Add(CopyToHostAsync(pool.Hosts[hostName], hostId, file, share, failedBefore.Contains(hostId), health, counts, cancellationToken));
+                }
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var finished = await Task.WhenAny(running).ConfigureAwait(false);
+            running.Remove(finished);
+            CopyAttemptReport attempt;
+            try
+            {
+                attempt = await finished.ConfigureAwait(false);
+            }
+            catch
+            {
+                // Cancelled: let the other uploads clean up (delete their partial copies) before the sync returns.
+                await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+                throw;
+            }
+
+            attempts.Add(attempt);
+            if (attempt.Succeeded)
+            {
+                successes++;
+            }
+
+            mismatch ??= shares.Select(s => s.Mismatch).FirstOrDefault(m => m is not null);
+        }
+
+        return mismatch ?? shares.Select(s => s.Mismatch).FirstOrDefault(m => m is not null);
+    }
+
     private async Task<CopyAttemptReport> CopyToHostAsync(
         IStorageHost host,
         string hostId,
         FileRecord file,
-        string source,
+        CacheFileBroadcast.Share source,
         bool isRetry,
         ConcurrentDictionary<string, HostHealth> health,
         ConcurrentDictionary<string, long> counts,
@@ -272,22 +389,34 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         {
             throw;
         }
-        catch (Exception e) when (e is StorageHostException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (source.Mismatch is not null || e is ContentMismatchException
+            or StorageHostException or IOException or UnauthorizedAccessException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            error = e.Message;
-            pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, e.Message);
+            error = source.Mismatch?.Message ?? e.Message;
+            pool.Logger.LogWarning("Copying {Hash} to host {Host} failed: {Error}", file.Hash, host.Name, error);
+        }
+        finally
+        {
+            source.Done();
         }
 
+        // The bytes were damaged on our side: the host did nothing wrong, and its health stays as it was.
+        var damaged = source.Mismatch is not null && locator is null;
         var now = pool.SharedTime.GetUtcNow();
         // The attempt happened: record it even if the sync is being cancelled.
-        await pool.Copies.RecordCopyAttemptAsync(pool.NodeId, new CopyAttempt(file.Hash, hostId, host.Name, locator, error, locator is null ? 0 : file.Size), now, CancellationToken.None)
+        await pool.Copies.RecordCopyAttemptAsync(
+            pool.NodeId, new CopyAttempt(file.Hash, hostId, host.Name, locator, error, locator is null ? 0 : file.Size) { SourceDamaged = damaged }, now, CancellationToken.None)
             .ConfigureAwait(false);
-        health.AddOrUpdate(
-            host.Name,
-            _ => locator is null ? new HostHealth(host.Name, 0, 1, 1, error, now, null) : new HostHealth(host.Name, 1, 0, 0, null, null, now),
-            (_, h) => locator is null
-                ? h with { Failures = h.Failures + 1, ConsecutiveFailures = h.ConsecutiveFailures + 1, LastError = error, LastFailureAt = now }
-                : h with { Successes = h.Successes + 1, ConsecutiveFailures = 0, LastSuccessAt = now });
+        if (!damaged)
+        {
+            health.AddOrUpdate(
+                host.Name,
+                _ => locator is null ? new HostHealth(host.Name, 0, 1, 1, error, now, null) : new HostHealth(host.Name, 1, 0, 0, null, null, now),
+                (_, h) => locator is null
+                    ? h with { Failures = h.Failures + 1, ConsecutiveFailures = h.ConsecutiveFailures + 1, LastError = error, LastFailureAt = now }
+                    : h with { Successes = h.Successes + 1, ConsecutiveFailures = 0, LastSuccessAt = now });
+        }
+
         if (locator is not null)
         {
             counts.AddOrUpdate(host.Name, 1, (_, n) => n + 1);

@@ -17,7 +17,24 @@ public sealed record CopyAttemptReport(string HostName, bool Succeeded, bool IsR
 /// <param name="IsSafe">Whether it has at least the minimum number of copies now.</param>
 /// <param name="Attempts">Every upload attempt, in order of completion.</param>
 public sealed record FileSyncReport(
-    ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool WasSafe, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts);
+    ContentHash Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool WasSafe, bool IsSafe, IReadOnlyList<CopyAttemptReport> Attempts)
+{
+    /// <summary>
+    /// The cached copy was found damaged while it was being sent (its bytes did not hash to
+    /// <see cref="Hash"/>): no host stored them, and the file was moved to the cache folder's
+    /// <c>quarantine/</c>. Then it was fetched again from a good copy on a host when one existed.
+    /// </summary>
+    public bool CachedCopyDamaged { get; init; }
+
+    /// <summary>Where the damaged cached copy was set aside, when <see cref="CachedCopyDamaged"/>.</summary>
+    public string? QuarantinePath { get; init; }
+
+    /// <summary>
+    /// The file is lost: its cached copy was damaged and no host holds a good copy. Only the
+    /// quarantined bytes remain (<see cref="QuarantinePath"/>); upload the file again if you still have it.
+    /// </summary>
+    public bool IsLost { get; init; }
+}
 
 /// <summary>What <see cref="CloudPool.SyncAsync(CancellationToken)"/> did.</summary>
 /// <param name="Files">One entry per file that needed copies.</param>
@@ -37,6 +54,12 @@ public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
 
     /// <summary>Files still not safe after the sync: they stay pinned in the cache and are retried.</summary>
     public int FilesStillPending => Files.Count(f => !f.IsSafe);
+
+    /// <summary>Files whose cached copy was found damaged (and set aside) while it was being sent.</summary>
+    public int CachedCopiesDamaged => Files.Count(f => f.CachedCopyDamaged);
+
+    /// <summary>Files lost: their cached copy was damaged and no host holds a good copy.</summary>
+    public int FilesLost => Files.Count(f => f.IsLost);
 
     /// <summary>Bytes sent to hosts.</summary>
     public long BytesSent => Files.Sum(f => f.Size * f.Attempts.Count(a => a.Succeeded));

@@ -35,7 +35,7 @@ public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
         await using var host = new DirectoryHost("dir", root);
         var source = folder.WriteRandomFile("src", 100, 1);
         var claimed = new ContentRef(ContentHash.Compute(File.ReadAllBytes(source)), 200);
-        await Assert.ThrowsAsync<HostOperationException>(() => host.UploadAsync(claimed, source, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ContentMismatchException>(() => host.UploadAsync(claimed, source, TestContext.Current.CancellationToken));
         Assert.Empty(await host.ListAsync(TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Empty(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories));
     }

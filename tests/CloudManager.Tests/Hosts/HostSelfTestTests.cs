@@ -80,8 +80,8 @@ public sealed class HostSelfTestTests : IDisposable
 
         public HostCapabilities Capabilities => inner.Capabilities with { CanDelete = false };
 
-        public Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken) =>
-            inner.UploadAsync(content, sourcePath, cancellationToken);
+        public Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken) =>
+            inner.UploadAsync(content, source, cancellationToken);
 
         public Task<Stream> OpenReadAsync(ContentRef content, HostLocator locator, CancellationToken cancellationToken) =>
             inner.OpenReadAsync(content, locator, cancellationToken);

@@ -10,6 +10,8 @@ internal sealed record SyncResult(
     int FilesMadeSafe,
     int FilesPending,
     long BytesSent,
+    int CachedCopiesDamaged,
+    int FilesLost,
     IReadOnlyList<SyncFileResult> Details,
     [property: JsonIgnore] int Target,
     [property: JsonIgnore] int MinCopies)
@@ -21,13 +23,16 @@ internal sealed record SyncResult(
         report.FilesMadeSafe,
         report.FilesStillPending,
         report.BytesSent,
+        report.CachedCopiesDamaged,
+        report.FilesLost,
         [.. report.Files.Select(SyncFileResult.From)],
         target,
         minCopies);
 }
 
 /// <summary>One file of a sync: its copies before and after, and every attempt.</summary>
-internal sealed record SyncFileResult(string Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool Safe, IReadOnlyList<SyncAttemptResult> Attempts)
+internal sealed record SyncFileResult(
+    string Hash, string Name, long Size, int CopiesBefore, int CopiesAfter, bool Safe, bool CachedCopyDamaged, bool Lost, string? QuarantinePath, IReadOnlyList<SyncAttemptResult> Attempts)
 {
     public static SyncFileResult From(FileSyncReport file) => new(
         file.Hash.ToString(),
@@ -36,6 +41,9 @@ internal sealed record SyncFileResult(string Hash, string Name, long Size, int C
         file.CopiesBefore,
         file.CopiesAfter,
         file.IsSafe,
+        file.CachedCopyDamaged,
+        file.IsLost,
+        file.QuarantinePath,
         [.. file.Attempts.Select(a => new SyncAttemptResult(a.HostName, a.Succeeded, a.IsRetry, a.Error))]);
 }
 

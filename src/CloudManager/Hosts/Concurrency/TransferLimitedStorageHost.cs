@@ -31,12 +31,20 @@ internal sealed class TransferLimitedStorageHost : IStorageHost
     /// <summary>The host this one limits.</summary>
     internal IStorageHost Inner => _inner;
 
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
-        await _uploads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!_uploads.Wait(0, CancellationToken.None))
+        {
+            // A read shared with other hosts must not wait for this one while it waits for its turn:
+            // two syncs could each hold the turn the other's shared read waits for.
+            source.WillWait();
+            await _uploads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            return await _inner.UploadAsync(content, sourcePath, cancellationToken).ConfigureAwait(false);
+            return await _inner.UploadAsync(content, source, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -15,7 +15,9 @@ namespace CloudManager.Hosts.Plowshare;
 /// </code>
 /// <para>The site chooses the locator (<see cref="HostCapabilities.AssignsLocator"/>): the URL is the
 /// last word <c>plowup MODULE FILE:NAME</c> prints, where NAME is <c>HASH_LENGTH</c> so that a
-/// listing can tell what each link holds. Uploading content that is already there reuses its link when
+/// listing can tell what each link holds. plowup reads a path, so an upload first streams the
+/// verified <see cref="UploadSource"/> into a private temp file (under <c>tempPath</c>) and runs the
+/// tool only once the whole source has been read and checked. Uploading content that is already there reuses its link when
 /// the host can list; otherwise the site makes a second link (the pool asks a host once per file). <c>plowdown URL -o DIR --temp-rename</c> fetches into a private
 /// temp folder, and the stream returned deletes the file when disposed. Presence is checked with
 /// <c>plowprobe</c>. Deleting needs <c>plowdel</c> and listing <c>plowlist</c> with the folder URL;
@@ -95,17 +97,13 @@ public sealed class PlowshareHost : IStorageHost
     public string Module => _options.Module;
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
-        if (new FileInfo(sourcePath) is not { Exists: true } source || source.Length != content.Length)
+        if (_tempRoot.Contains(':', StringComparison.Ordinal))
         {
-            throw new HostOperationException(Name, $"Host '{Name}': the source file '{sourcePath}' is missing or not {content.Length} bytes long; nothing was stored.");
-        }
-
-        if (source.FullName.Contains(':', StringComparison.Ordinal))
-        {
-            throw new HostOperationException(Name, $"Host '{Name}': plowup reads ':' in '{source.FullName}' as the start of a remote name; nothing was stored.");
+            throw new HostOperationException(Name, $"Host '{Name}': plowup reads ':' in the temp folder '{_tempRoot}' as the start of a remote name; set tempPath to a folder without one.");
         }
 
         if (_options.ListExecutable is { } list)
@@ -120,14 +118,41 @@ public sealed class PlowshareHost : IStorageHost
             }
         }
 
-        var result = await RunAsync(_options.UploadExecutable, [_options.Module, $"{source.FullName}:{RemoteName(content)}"], _options.UploadTimeout, "upload", cancellationToken)
-            .ConfigureAwait(false);
-        ThrowIfFailed(result, "upload", null);
-        var words = result.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var last = words.Length > 0 ? words[^1] : "";
-        return IsLink(last, out _)
-            ? new HostLocator(last)
-            : throw new HostOperationException(Name, $"Host '{Name}': plowup succeeded but printed no URL (last word: '{Shorten(last)}').");
+        // plowup can only send a path. It gets a private copy written from the verified source, and
+        // only once the source has ended without error: a damaged source fails its last read, and the
+        // tool never runs. (A named pipe would not do: plowup and curl want a regular file to size.)
+        var folder = Path.Combine(_tempRoot, Guid.NewGuid().ToString("N"));
+        CreatePrivateFolder(folder);
+        try
+        {
+            var copy = Path.Combine(folder, "upload");
+            var input = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                await using (output.ConfigureAwait(false))
+                {
+                    await input.CopyToAsync(output, 1 << 20, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var result = await RunAsync(_options.UploadExecutable, [_options.Module, $"{copy}:{RemoteName(content)}"], _options.UploadTimeout, "upload", cancellationToken)
+                .ConfigureAwait(false);
+            ThrowIfFailed(result, "upload", null);
+            var words = result.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var last = words.Length > 0 ? words[^1] : "";
+            return IsLink(last, out _)
+                ? new HostLocator(last)
+                : throw new HostOperationException(Name, $"Host '{Name}': plowup succeeded but printed no URL (last word: '{Shorten(last)}').");
+        }
+        catch (IOException e) when (source.Mismatch is null)
+        {
+            throw new HostOperationException(Name, $"Host '{Name}': cannot write the upload's temp copy under '{_tempRoot}': {e.Message}", isTransient: true, e);
+        }
+        finally
+        {
+            DeleteFolderQuietly(folder);
+        }
     }
 
     /// <inheritdoc />

@@ -6,12 +6,15 @@ namespace CloudManager.Hosts.Processes;
 
 /// <summary>
 /// One run of a command-line tool (rclone, plowshare): arguments passed as a list (never through a
-/// shell), standard input closed, the end of standard error kept for messages, and the whole process
+/// shell), standard input closed or fed from a stream, the end of standard error kept for messages, and the whole process
 /// tree killed when the caller cancels or gives up.
 /// </summary>
 internal sealed class ToolProcess : IDisposable
 {
     private const int StderrTailChars = 4096;
+
+    /// <summary>The exit code reported when a tool ended successfully without reading all of its input.</summary>
+    internal const int InputNotRead = -2;
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource _stderrDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,7 +33,8 @@ internal sealed class ToolProcess : IDisposable
 
     /// <summary>Starts the tool.</summary>
     /// <exception cref="HostOperationException">The executable cannot be started (missing, not executable).</exception>
-    internal static ToolProcess Start(string hostName, string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    internal static ToolProcess Start(
+        string hostName, string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool keepInputOpen = false)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -63,8 +67,12 @@ internal sealed class ToolProcess : IDisposable
             throw new HostOperationException(hostName, $"Host '{hostName}': cannot run '{executable}': {e.Message}. Is it installed and on PATH?", isTransient: false, e);
         }
 
-        // Tools that ask for a password or a captcha answer on stdin must see end of input, not wait forever.
-        process.StandardInput.Close();
+        if (!keepInputOpen)
+        {
+            // Tools that ask for a password or a captcha answer on stdin must see end of input, not wait forever.
+            process.StandardInput.Close();
+        }
+
         process.BeginErrorReadLine();
         return tool;
     }
@@ -80,6 +88,11 @@ internal sealed class ToolProcess : IDisposable
     /// <param name="maxOutputChars">How much of the end of the output to keep.</param>
     /// <param name="cancellationToken">Kills the tool and throws <see cref="OperationCanceledException"/>.</param>
     /// <param name="environment">Variables to set for the tool.</param>
+    /// <param name="input">
+    /// What to send on standard input, which is closed once it has all been sent. When reading it fails
+    /// (a damaged source fails on its last bytes), the tool is killed before it sees the end of its
+    /// input, and the error is thrown: a tool that stores what it reads never stores the bytes.
+    /// </param>
     internal static async Task<ToolResult> RunAsync(
         string hostName,
         string executable,
@@ -87,23 +100,92 @@ internal sealed class ToolProcess : IDisposable
         TimeSpan timeout,
         int maxOutputChars,
         CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        Stream? input = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var tool = Start(hostName, executable, arguments, environment);
+        using var tool = Start(hostName, executable, arguments, environment, keepInputOpen: input is not null);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         var output = tool.ReadOutputTailAsync(maxOutputChars, limit.Token);
         try
         {
+            var inputSent = input is null || await tool.SendInputAsync(input, limit.Token).ConfigureAwait(false);
             var exitCode = await tool.WaitForExitAsync(limit.Token).ConfigureAwait(false);
             var text = await output.ConfigureAwait(false);
-            return new ToolResult(exitCode, text, await tool.GetStandardErrorAsync().ConfigureAwait(false), TimedOut: false);
+            var error = await tool.GetStandardErrorAsync().ConfigureAwait(false);
+            return exitCode == 0 && !inputSent
+                ? new ToolResult(InputNotRead, text, $"{Path.GetFileName(executable)} stopped reading its input before the end. {error}".Trim(), TimedOut: false)
+                : new ToolResult(exitCode, text, error, TimedOut: false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await Task.WhenAny(output).ConfigureAwait(false);
             return new ToolResult(-1, "", await tool.GetStandardErrorAsync().ConfigureAwait(false), TimedOut: true);
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="input"/> to the tool's standard input and closes it. A failed read of the
+    /// input kills the tool first (it never sees the end of its input) and is thrown; a failed write
+    /// means the tool stopped reading (it ended): the exit code then tells what happened.
+    /// </summary>
+    /// <returns>Whether all of the input was sent.</returns>
+    private async Task<bool> SendInputAsync(Stream input, CancellationToken cancellationToken)
+    {
+        var stdin = _process.StandardInput.BaseStream;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Kill();
+                    await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                try
+                {
+                    await stdin.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // The tool closed its input or ended: its exit code says why.
+                    return false;
+                }
+            }
+
+            try
+            {
+                stdin.Close();
+            }
+            catch (IOException)
+            {
+                // Ended already.
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -14,7 +14,10 @@ namespace CloudManager.Hosts.Rclone;
 /// <code>
 /// { "name": "r2", "kind": "rclone", "settings": { "remote": "r2:pool", "configPath": "/etc/pool/rclone.conf" } }
 /// </code>
-/// <para>Layout: <c>REMOTE/ab/abcdef…</c>. An upload is copied to <c>REMOTE/.incoming/…partial</c>
+/// <para>Layout: <c>REMOTE/ab/abcdef…</c>. An upload is streamed to <c>REMOTE/.incoming/…partial</c>
+/// with <c>rclone rcat --size N</c> reading its standard input, fed from the verified
+/// <see cref="UploadSource"/> (rclone never opens the cached file itself: a damaged file fails the
+/// last read, rclone is killed before it sees the end of its input, and the partial copy is deleted),
 /// and then renamed into place with <c>rclone moveto</c>: rclone 1.60 writes straight to the final
 /// name on several backends (local among them), so a half-sent copy would otherwise be visible.
 /// moveto is a server-side rename or move where the backend has one; on the others rclone copies then
@@ -72,15 +75,11 @@ public sealed partial class RcloneHost : IStorageHost
     public string Remote => _options.Remote;
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
         var key = ContentKeys.Of(content.Hash);
-        if (new FileInfo(sourcePath) is not { Exists: true } source || source.Length != content.Length)
-        {
-            throw new HostOperationException(Name, $"Host '{Name}': the source file '{sourcePath}' is missing or not {content.Length} bytes long; nothing was stored.");
-        }
-
         if (await StatAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
         {
             return new HostLocator(key);
@@ -92,8 +91,16 @@ public sealed partial class RcloneHost : IStorageHost
         var placed = false;
         try
         {
-            var copy = await RunAsync(["copyto", source.FullName, PathOf(incoming)], cancellationToken).ConfigureAwait(false);
-            ThrowIfFailed(copy, "store", content.Hash, notFoundMeansAbsent: false);
+            var input = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using (input.ConfigureAwait(false))
+            {
+                var size = content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var copy = await ToolProcess.RunAsync(
+                    Name, _options.Executable, Arguments(["rcat", "--size", size, PathOf(incoming)]), Timeout.InfiniteTimeSpan, 1 << 20, cancellationToken, input: input)
+                    .ConfigureAwait(false);
+                ThrowIfFailed(copy, "store", content.Hash, notFoundMeansAbsent: false);
+            }
+
             var move = await RunAsync(["moveto", PathOf(incoming), PathOf(key)], cancellationToken).ConfigureAwait(false);
             // A concurrent upload of the same content may win the race for the name (WebDAV answers
             // 412); its copy holds the same bytes, so that is success.

@@ -17,7 +17,9 @@ namespace CloudManager.Hosts.Resilience;
 /// cancellation, and counts as <see cref="HostUnavailableException"/>; so a hung host costs its
 /// callers at most its timeouts and retries. Only <see cref="StorageHostException.IsTransient"/>
 /// errors and timeouts are retried: absent content, damaged content, refusals and unsupported
-/// operations pass through at once. Uploads can be retried because the source is a file. Reads are
+/// operations pass through at once. Uploads can be retried because each attempt opens the
+/// <see cref="UploadSource"/> again (re-read and re-verified); a damaged source
+/// (<see cref="ContentMismatchException"/>) is never retried. Reads are
 /// retried only while opening; once bytes flow, a read that waits longer than
 /// <see cref="ResilientStorageHostOptions.ReadIdleTimeout"/> fails. Listings are not retried (a
 /// retry half way would repeat entries); each step has the operation timeout.</para>
@@ -76,10 +78,27 @@ public sealed class ResilientStorageHost : IStorageHost
     public HostCapabilities Capabilities => _inner.Capabilities;
 
     /// <inheritdoc />
-    public Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         var timeout = _options.UploadTimeout + TimeSpan.FromSeconds((double)content.Length / _options.MinimumBytesPerSecond);
-        return ExecuteAsync(token => _inner.UploadAsync(content, sourcePath, token), timeout, "store", cancellationToken);
+        return ExecuteAsync(token => UploadOnceAsync(content, source, token), timeout, "store", cancellationToken);
+    }
+
+    /// <summary>
+    /// One attempt; each opens the source again, so a retry re-reads and re-verifies. A damaged source
+    /// is never retried: whatever error the host wrapped it in, the source's mismatch is what surfaces.
+    /// </summary>
+    private async Task<HostLocator> UploadOnceAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _inner.UploadAsync(content, source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ContentMismatchException && source.Mismatch is { } mismatch)
+        {
+            throw mismatch.Renew();
+        }
     }
 
     /// <inheritdoc />

@@ -86,14 +86,11 @@ public sealed class WebDavHost : IStorageHost
     public Uri Url => _base;
 
     /// <inheritdoc />
-    public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+    public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
         cancellationToken.ThrowIfCancellationRequested();
         var key = ContentKeys.Of(content.Hash);
-        if (new FileInfo(sourcePath) is not { Exists: true } source || source.Length != content.Length)
-        {
-            throw new HostOperationException(Name, $"Host '{Name}': the source file '{sourcePath}' is missing or not {content.Length} bytes long; nothing was stored.");
-        }
 
         if (await LengthAsync(key, cancellationToken).ConfigureAwait(false) == content.Length)
         {
@@ -107,14 +104,29 @@ public sealed class WebDavHost : IStorageHost
         var placed = false;
         try
         {
-            var file = new FileStream(source.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // A damaged source fails the read of its last bytes: the PUT is aborted before its body is
+            // complete, and the partial upload under .incoming is deleted below.
+            var file = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
             await using (file.ConfigureAwait(false))
             {
                 using var put = new HttpRequestMessage(HttpMethod.Put, incoming) { Content = new StreamContent(file, 1 << 16) };
                 put.Content.Headers.ContentLength = content.Length;
                 put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                using var response = await SendAsync(put, "store", cancellationToken).ConfigureAwait(false);
-                ThrowUnlessSuccess(response, "store", null);
+                HttpResponseMessage response;
+                try
+                {
+                    response = await SendAsync(put, "store", cancellationToken).ConfigureAwait(false);
+                }
+                catch (StorageHostException) when (source.Mismatch is { } mismatch)
+                {
+                    // The HTTP client wraps the source's error: the source is at fault, not this host.
+                    throw mismatch.Renew();
+                }
+
+                using (response)
+                {
+                    ThrowUnlessSuccess(response, "store", null);
+                }
             }
 
             // A concurrent upload of the same content may hold or win the name (423 Locked, 412); its

@@ -155,7 +155,7 @@ public sealed class TransferLimitedStorageHostTests : IDisposable
             Assert.Equal(count, Inside);
         }
 
-        public async Task<HostLocator> UploadAsync(ContentRef content, string sourcePath, CancellationToken cancellationToken)
+        public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
         {
             lock (_lock)
             {
@@ -167,7 +167,7 @@ public sealed class TransferLimitedStorageHostTests : IDisposable
             try
             {
                 await _gate.Task.WaitAsync(cancellationToken);
-                return await inner.UploadAsync(content, sourcePath, cancellationToken);
+                return await inner.UploadAsync(content, source, cancellationToken);
             }
             finally
             {
