@@ -51,17 +51,28 @@ public sealed class SafetyPropertyTests
         select new Step(kind, argument, size);
 
     [Fact]
-    public void On_SQLite_no_file_reported_safe_lacks_copies_and_no_uploaded_byte_is_lost() => Check(postgres: false, runs: 30);
+    public void On_SQLite_no_file_reported_safe_lacks_copies_and_no_uploaded_byte_is_lost() => Check(postgres: false, runs: 60);
 
     [Fact]
-    public void On_PostgreSQL_no_file_reported_safe_lacks_copies_and_no_uploaded_byte_is_lost() => Check(postgres: true, runs: 8);
+    public void On_PostgreSQL_no_file_reported_safe_lacks_copies_and_no_uploaded_byte_is_lost() => Check(postgres: true, runs: 15);
 
     private static void Check(bool postgres, int runs)
     {
+        var steps = new Dictionary<Kind, int>();
         var property = Prop.ForAll(
-            Arb.From(Gen.ListOf(StepGen).Select(steps => steps.Take(25).ToArray())),
-            steps => new Run(postgres).ExecuteAsync(steps).GetAwaiter().GetResult());
+            Arb.From(Gen.ListOf(StepGen).Select(list => list.Take(30).ToArray())),
+            sequence =>
+            {
+                foreach (var step in sequence)
+                {
+                    steps[step.Kind] = steps.GetValueOrDefault(step.Kind) + 1;
+                }
+
+                return new Run(postgres).ExecuteAsync(sequence).GetAwaiter().GetResult();
+            });
         FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(runs), property);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{runs} sequences, {steps.Values.Sum()} steps checked: " + string.Join(", ", steps.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}")));
     }
 
     /// <summary>One random sequence against one pool folder, reopened as the steps change its config or catalog.</summary>
