@@ -80,7 +80,7 @@ internal static class SyncCommand
         if (result.FilesPending > 0)
         {
             console.Fail(
-                $"{result.FilesPending} file(s) are still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts`, then run `cm sync` again.");
+                $"{result.FilesPending} file(s) are still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts` (on a shared catalog, another node may be copying them right now), then run `cm sync` again.");
             return ExitCodes.HostUnreachable;
         }
 

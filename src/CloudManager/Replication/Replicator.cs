@@ -25,6 +25,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 {
     // The files a sync of this pool is copying now: a second sync leaves them to the first.
     private readonly ConcurrentDictionary<ContentHash, byte> _claims = new();
+    private readonly Verifier.CopyVerifier _verifier = new(pool);
     private long _cacheFileOpens;
 
     /// <summary>How many times syncs opened a cached file to send it (once per file when all goes well, however many hosts).</summary>
@@ -107,28 +108,13 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
                 {
                     foreach (var hint in await pool.Copies.GetCopyHintsAsync(file.Hash, token).ConfigureAwait(false))
                     {
-                        if (pool.Identities.IsConfirmed(hint.HostName) && pool.Identities.IdOf(hint.HostName) is { } hostId)
+                        if (pool.Identities.IsConfirmed(hint.HostName))
                         {
-                            await ConfirmHintAsync(file, hint, pool.Hosts[hint.HostName], hostId, token).ConfigureAwait(false);
+                            await _verifier.CheckHintAsync(file, hint, deep: false, token).ConfigureAwait(false);
                         }
                     }
                 }).ConfigureAwait(false);
             after = files[^1].Hash;
-        }
-    }
-
-    private async Task ConfirmHintAsync(FileRecord file, CopyHint hint, IStorageHost host, string hostId, CancellationToken cancellationToken)
-    {
-        var check = await Verifier.CopyVerifier.CheckAsync(host, file, hint.Locator, deep: false, cancellationToken).ConfigureAwait(false);
-        switch (check.Result)
-        {
-            case CopyCheck.Good:
-                pool.Logger.LogInformation("Host {Host} holds {Hash}, as another node's record said: the copy counts from now on.", host.Name, file.Hash);
-                await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, host.Name, hint.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                break;
-            case CopyCheck.Missing or CopyCheck.Damaged:
-                await pool.Copies.RemoveCopyHintAsync(file.Hash, hint.HostName, CancellationToken.None).ConfigureAwait(false);
-                break;
         }
     }
 

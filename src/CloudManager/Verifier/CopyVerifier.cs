@@ -117,7 +117,12 @@ internal sealed class CopyVerifier(PoolContext pool)
 
     private static CopyState StateOf(CopyCheck result) => result == CopyCheck.Missing ? CopyState.Missing : CopyState.Damaged;
 
-    private async Task<CopyVerification> CheckHintAsync(FileRecord file, CopyHint hint, bool deep, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks for a copy another node's record names on the host configured here under that name: found (on
+    /// the identity read this run), it counts from now on; not there, the link is forgotten; a host that
+    /// cannot answer leaves it for later. Sync and verify both call it.
+    /// </summary>
+    internal async Task<CopyVerification> CheckHintAsync(FileRecord file, CopyHint hint, bool deep, CancellationToken cancellationToken)
     {
         if (!pool.Hosts.TryGetValue(hint.HostName, out var host) || pool.Identities.IdOf(host.Name) is not { } hostId)
         {
