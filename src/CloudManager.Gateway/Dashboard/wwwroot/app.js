@@ -92,6 +92,11 @@ function renderStatus(s) {
   setText("cloud-size", sync.cloud_queue.count ? formatBytes(sync.cloud_queue.size) : "all safe");
   setText("export-count", String(sync.export_queue.count));
   setText("export-size", formatBytes(sync.export_queue.size));
+  // Lost files (no good copy on any host, in no cache) are shown loudly until they are resolved.
+  const lost = s.lost || { count: 0, size: 0 };
+  setText("lost-count", lost.count ? `${lost.count} LOST` : "none");
+  setText("lost-size", lost.count ? `${formatBytes(lost.size)}: no good copy on any host and in no cache (cm list --lost)` : "");
+  document.getElementById("lost-row")?.setAttribute("data-state", lost.count ? "lost" : "ok");
   let syncText;
   if (sync.running) syncText = "copying to the hosts now…";
   else if (sync.last_error) syncText = `last run failed: ${sync.last_error}`;
@@ -149,7 +154,7 @@ function renderFiles(page) {
     body.append(element("tr", { "data-hash": file.hash },
       element("td", { text: displayName(file.name) }),
       element("td", { "data-label": "size", text: formatBytes(file.size) }),
-      element("td", {}, element("span", { class: "state", "data-state": file.state, text: file.state === "safe" ? `safe · ${file.copies}` : "pending" })),
+      element("td", {}, element("span", { class: "state", "data-state": file.state, text: file.state === "safe" ? `safe · ${file.copies}` : file.state === "lost" ? "LOST" : "pending" })),
       element("td", { "data-label": "cached", text: file.cached ? (file.pinned ? "yes, pinned" : "yes") : "no" }),
       element("td", { "data-label": "added", text: formatAgo(file.created_at) }),
       element("td", {}, link)));
