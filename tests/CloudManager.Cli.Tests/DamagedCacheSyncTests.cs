@@ -96,7 +96,7 @@ public sealed class DamagedCacheSyncTests : IDisposable
     private string CachedPath(string hash) => Path.Combine(_sandbox.Root, "node", "cache", "objects", hash[..2], hash);
 
     private List<string> HostCopies() =>
-        _hosts.SelectMany(h => Directory.GetFiles(h, "*", SearchOption.AllDirectories)).Where(f => !f.Contains("/.incoming/", StringComparison.Ordinal)).ToList();
+        _hosts.SelectMany(h => Directory.GetFiles(h, "*", SearchOption.AllDirectories)).Where(f => !f.Contains("/.incoming/", StringComparison.Ordinal) && Path.GetFileName(f) != CloudManager.Hosts.HostMarker.ObjectName).ToList();
 
     private static void FlipByte(string path, long position)
     {

@@ -395,12 +395,24 @@ public sealed class WebDavHost : IStorageHost
                 return;
             }
 
-            using var request = new HttpRequestMessage(Mkcol, new Uri(_base, relative));
-            using var response = await SendAsync(request, "create a folder", cancellationToken).ConfigureAwait(false);
-            // 405: the collection exists already.
-            if (response.StatusCode != HttpStatusCode.MethodNotAllowed)
+            for (var attempt = 1; ; attempt++)
             {
-                ThrowUnlessSuccess(response, $"create the folder '{relative}'", null);
+                using var request = new HttpRequestMessage(Mkcol, new Uri(_base, relative));
+                using var response = await SendAsync(request, "create a folder", cancellationToken).ConfigureAwait(false);
+                // 423: another client is creating the same collection right now; once it has, MKCOL answers 405.
+                if (response.StatusCode == HttpStatusCode.Locked && attempt < 8)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // 405: the collection exists already.
+                if (response.StatusCode != HttpStatusCode.MethodNotAllowed)
+                {
+                    ThrowUnlessSuccess(response, $"create the folder '{relative}'", null);
+                }
+
+                break;
             }
 
             _madeCollections[relative] = true;
