@@ -26,7 +26,15 @@ internal static class ListCommand
         {
             var files = await RunAsync(context, cancellationToken);
             var lost = files.Where(f => f.State == "lost").ToList();
-            context.Console.Print(context.Value(lostOnly) ? lost : files, CliJsonContext.Default.IReadOnlyListFileItem, WriteText);
+            if (context.Value(lostOnly))
+            {
+                context.Console.Print(lost, CliJsonContext.Default.IReadOnlyListFileItem, WriteLost);
+            }
+            else
+            {
+                context.Console.Print(files, CliJsonContext.Default.IReadOnlyListFileItem, WriteText);
+            }
+
             return LostFiles.Conclude(context.Console, new QueueInfo(lost.Count, lost.Sum(f => f.Size)));
         });
         return command;
@@ -52,6 +60,17 @@ internal static class ListCommand
 
         var minCopies = pool.Options.MinCopies;
         return [.. files.Select(f => FileItem.From(f, minCopies))];
+    }
+
+    private static void WriteLost(CliConsole console, IReadOnlyList<FileItem> files)
+    {
+        if (files.Count == 0)
+        {
+            console.Info("No file is lost.");
+            return;
+        }
+
+        WriteText(console, files);
     }
 
     private static void WriteText(CliConsole console, IReadOnlyList<FileItem> files)

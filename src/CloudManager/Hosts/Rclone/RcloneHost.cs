@@ -305,7 +305,12 @@ public sealed partial class RcloneHost : IStorageHost
             await EnsureFolderAsync(ContentKeys.IncomingFolder, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(await RunAsync(["copyto", local, PathOf(incoming)], cancellationToken).ConfigureAwait(false), "write the identity marker", null, notFoundMeansAbsent: false);
             var move = await RunAsync(["moveto", "--ignore-existing", PathOf(incoming), PathOf(HostMarker.ObjectName)], cancellationToken).ConfigureAwait(false);
-            ThrowIfFailed(move, "move the identity marker into place", null, notFoundMeansAbsent: false);
+            // Some backends refuse the move when the name was taken meanwhile (WebDAV: 412): another node
+            // wrote its marker first, and the read-back below returns that one.
+            if (move.ExitCode != 0 && (move.TimedOut || await ReadMarkerAsync(cancellationToken).ConfigureAwait(false) is null))
+            {
+                ThrowIfFailed(move, "move the identity marker into place", null, notFoundMeansAbsent: false);
+            }
         }
         finally
         {
