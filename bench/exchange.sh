@@ -31,24 +31,37 @@ cm="$tool"
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME"
 
-# The records: v0.2 payloads with three hosts each, as another node's dump would carry them.
+# The records: v0.2 payloads with three hosts each, as another node's dump would carry them (the
+# embedded default's host names, so that the template below can make the links this node's copies).
 awk -v n="$records" 'BEGIN {
   printf "[";
   for (i = 0; i < n; i++) {
     x = sprintf("%08x", i); h = x x x x x x x x;
     printf "%s{\"version\":\"0.2\",\"datetime\":\"%d\",\"filename\":\"file-%d.bin\",\"filesize\":%d,\"filehash\":\"%s\",\"uploads\":[", (i ? "," : ""), 1700000000 + i, i, 1000 + i, h;
-    printf "{\"host_name\":\"alpha\",\"url\":\"https://alpha.example/%s\"},{\"host_name\":\"beta\",\"url\":\"s3://beta/%s\"},{\"host_name\":\"gamma\",\"url\":\"gamma:%s\"}]}", h, h, h;
+    printf "{\"host_name\":\"host-1\",\"url\":\"file:///h1/%s\"},{\"host_name\":\"host-2\",\"url\":\"file:///h2/%s\"},{\"host_name\":\"host-3\",\"url\":\"file:///h3/%s\"}]}", h, h, h;
   }
   printf "]\n";
 }' >"$work/records.json"
 echo "records: $records, $(stat -c %s "$work/records.json") bytes" >&2
 
 # A catalog that knows every record as its own, safe and not yet exported: load them, then clear
-# the confirmation the load set (a dump offers only files no other node confirmed).
+# the confirmation the load set (a dump offers only files no other node confirmed), and make the
+# loaded links (hints until a host shows them) copies on the embedded default's three hosts, as a
+# sync that confirmed them would (a dump offers only safe files).
 mkdir -p "$work/template"
 $cm setup-db "$work/template/catalog.db" >/dev/null
 $cm --db "$work/template/catalog.db" --storage "$work/template/cache" -q load "$work/records.json" --sync-id bench >/dev/null
-sqlite3 "$work/template/catalog.db" "UPDATE files SET sync_id = NULL, exported_at = NULL; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+hosts_folder=$(realpath -m "$XDG_DATA_HOME/cloud-manager/hosts")
+sqlite3 "$work/template/catalog.db" >/dev/null <<SQL
+INSERT INTO host_ids (host_id, name, kind, location, first_seen_at, last_seen_at)
+  SELECT 'id-' || n, 'host-' || n, 'directory', 'file:$hosts_folder/host-' || n, 0, 0 FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3);
+INSERT INTO node_hosts (node_id, host_id) SELECT node_id, host_id FROM nodes, host_ids;
+INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at)
+  SELECT k.hash, i.host_id, k.locator, 0, 1, NULL, k.learned_at FROM copy_hints k JOIN host_ids i ON i.name = k.host_name;
+DELETE FROM copy_hints;
+UPDATE files SET sync_id = NULL, exported_at = NULL, stored_copies = 3;
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
 
 bench_rounds dump "$runs" "$work" \
   --prepare "rm -rf $work/run && cp -r $work/template $work/run" \
