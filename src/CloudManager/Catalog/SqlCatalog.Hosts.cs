@@ -66,6 +66,7 @@ public abstract partial class SqlCatalog : IHostCatalog
                 return 0;
             }
 
+            var activeBefore = await ReadActiveHostsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             foreach (var removed in before.Except(after, StringComparer.Ordinal))
             {
                 await ExecuteAsync(connection, transaction, "DELETE FROM node_hosts WHERE node_id = @n AND host_id = @i", cancellationToken, ("n", nodeId), ("i", removed)).ConfigureAwait(false);
@@ -77,8 +78,10 @@ public abstract partial class SqlCatalog : IHostCatalog
                     cancellationToken, ("n", nodeId), ("i", added)).ConfigureAwait(false);
             }
 
-            // Only the identities whose copies changed weight: those this node added or dropped.
-            foreach (var changed in before.Union(after, StringComparer.Ordinal).Except(before.Intersect(after, StringComparer.Ordinal), StringComparer.Ordinal))
+            // Only identities that some node started or stopped having change what copies count: another
+            // node with the same hosts changes nothing, and recounts nothing (no race with its copies).
+            var activeAfter = await ReadActiveHostsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            foreach (var changed in activeBefore.Union(activeAfter, StringComparer.Ordinal).Except(activeBefore.Intersect(activeAfter, StringComparer.Ordinal), StringComparer.Ordinal))
             {
                 if (RowLockClause.Length > 0)
                 {
@@ -94,6 +97,21 @@ public abstract partial class SqlCatalog : IHostCatalog
 
             return 0;
         }, cancellationToken);
+    }
+
+    private static async Task<HashSet<string>> ReadActiveHostsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var command = Command(connection, transaction, "SELECT DISTINCT host_id FROM node_hosts");
+        await using var commandScope = command.ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     /// <summary>The SQL that counts a file's good copies on identities some node has configured.</summary>
