@@ -13,7 +13,7 @@ internal static class PoolOpener
     /// <summary>
     /// Opens the pool: catalog checked, cache folder reconciled, ready for every operation. What the
     /// reconciliation must tell a person (files registered again as pending, files moved to
-    /// quarantine, a new or empty catalog beside a full cache) is printed as warnings on stderr,
+    /// quarantine, a new or empty catalog beside a full cache) is printed as warnings on stderr, even with <c>--quiet</c>,
     /// unless <paramref name="reportCacheRepairs"/> is false (the gateway logs them itself).
     /// </summary>
     public static async Task<CloudPool> OpenAsync(
@@ -24,7 +24,7 @@ internal static class PoolOpener
         {
             foreach (var notice in (await pool.GetReconciliationAsync(cancellationToken)).Notices())
             {
-                console.Warn(notice);
+                console.WarnAlways(notice);
             }
         }
 

@@ -58,17 +58,17 @@ public sealed class CacheAdoptionTests : IDisposable
     }
 
     [Fact]
-    public async Task The_db_option_at_a_fresh_catalog_adopts_the_cached_files()
+    public async Task The_db_option_at_a_fresh_catalog_adopts_the_cached_files_and_says_so_even_with_quiet()
     {
         var files = await UploadAsync([], 2);
         var fresh = Path.Combine(_sandbox.Work, "fresh.db");
         var setup = await _sandbox.RunAsync("setup-db", fresh);
         Assert.True(setup.ExitCode == 0, setup.ToString());
 
-        var list = await _sandbox.RunAsync("--db", fresh, "list");
+        var list = await _sandbox.RunAsync("--db", fresh, "--quiet", "list");
 
         Assert.True(list.ExitCode == 0, list.ToString());
-        Assert.Contains($"The catalog sqlite:{fresh} is new or empty", list.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"cm: warning: The catalog sqlite:{fresh} is new or empty", list.Stderr, StringComparison.Ordinal);
         Assert.Contains("wrong catalog", list.Stderr, StringComparison.Ordinal);
         Assert.Contains("The catalog did not know 2 files", list.Stderr, StringComparison.Ordinal);
         Assert.All(files.Keys, hash => Assert.Contains(list.StdoutLines, l => l.StartsWith(hash, StringComparison.Ordinal) && l.Contains(" pending ", StringComparison.Ordinal)));

@@ -106,6 +106,12 @@ internal sealed class CliConsole
         }
     }
 
+    /// <summary>
+    /// A warning that <c>--quiet</c> does not hide: one about the user's files (files moved aside, a
+    /// catalog that may be the wrong one), which a script run with <c>--quiet</c> must not miss.
+    /// </summary>
+    public void WarnAlways(string message) => WriteError("cm: warning: " + message);
+
     /// <summary>An error: always shown, one line.</summary>
     public void Fail(string message) => WriteError("cm: " + OneLine(message));
 

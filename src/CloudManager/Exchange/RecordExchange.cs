@@ -18,6 +18,7 @@ internal sealed class RecordExchange(PoolContext pool)
         using var array = new BoundedPayloadArray(limitBytes);
         var hashes = new List<ContentHash>();
         var skipped = 0;
+        var renamed = 0;
         const int PageSize = 512;
         FileRecord? after = null;
         var full = false;
@@ -34,7 +35,15 @@ internal sealed class RecordExchange(PoolContext pool)
             var copies = await pool.Copies.GetCopiesAsync(page.Select(f => f.Hash).ToList(), cancellationToken).ConfigureAwait(false);
             foreach (var file in page)
             {
-                var result = array.TryAdd(ToPayload(file, copies.GetValueOrDefault(file.Hash, [])));
+                var payload = ToPayload(file, copies.GetValueOrDefault(file.Hash, []));
+                if (PayloadJson.CheckFileName(payload.FileName) is not null)
+                {
+                    // A name recorded before today's rules: every other node would refuse the record.
+                    payload = payload with { FileName = ExportableName(payload) };
+                    renamed++;
+                }
+
+                var result = array.TryAdd(payload);
                 if (result == PayloadAddResult.TooLarge)
                 {
                     // This record alone is larger than the limit: leave it for a dump with a larger limit.
@@ -55,6 +64,13 @@ internal sealed class RecordExchange(PoolContext pool)
         if (skipped > 0)
         {
             pool.Logger.LogWarning("{Count} record(s) are larger than the dump limit of {Limit} bytes and were not exported.", skipped, limitBytes);
+        }
+
+        if (renamed > 0)
+        {
+            pool.Logger.LogWarning(
+                "{Count} file name(s) recorded before names were checked hold characters other nodes refuse (control, format, separators, or too long): they were exported under safe names; `cm info HASH` still shows the name as recorded.",
+                renamed);
         }
 
         if (array.Count == 0)
@@ -124,6 +140,13 @@ internal sealed class RecordExchange(PoolContext pool)
         }
 
         return new DataLoadReport(records.Count, document.Rejected);
+    }
+
+    /// <summary>The name another node accepts for a record whose recorded name it would refuse: the name made harmless, else the hash's first 10 digits.</summary>
+    private static string ExportableName(FilePayload payload)
+    {
+        var safe = payload.SafeFileName;
+        return PayloadJson.CheckFileName(safe) is null ? safe : payload.FileHash.ToString()[..10];
     }
 
     /// <summary>A file's payload: its record and its copies, stored ones first (the seed's <c>info</c>).</summary>

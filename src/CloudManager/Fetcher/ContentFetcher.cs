@@ -4,6 +4,7 @@ using CloudManager.Catalog;
 using CloudManager.Hosts;
 using CloudManager.IO;
 using CloudManager.Replication;
+using CloudManager.Verifier;
 using Microsoft.Extensions.Logging;
 
 namespace CloudManager.Fetcher;
@@ -176,7 +177,7 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
     {
         if (await pool.Identities.ConfirmAsync(source.Host, cancellationToken).ConfigureAwait(false) && pool.Identities.IdOf(source.Host.Name) is { } hostId)
         {
-            await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, source.Host.Name, source.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await CopyFindings.CountsAsync(pool, file.Hash, hostId, source.Host.Name, source.Locator, "it delivered the right bytes where another node's record said").ConfigureAwait(false);
         }
     }
 
@@ -193,14 +194,9 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
             return;
         }
 
-        if (source.IsHint)
-        {
-            await pool.Copies.RemoveCopyHintAsync(file.Hash, source.Host.Name, CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            await pool.Copies.MarkCopyProblemAsync(file.Hash, source.HostId!, state, why, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        }
+        await (source.IsHint
+            ? CopyFindings.LinkRefutedAsync(pool, file.Hash, source.Host.Name, why)
+            : CopyFindings.ProblemAsync(pool, file.Hash, source.HostId!, source.Host.Name, state, why)).ConfigureAwait(false);
     }
 
     private static ContentUnavailableException NoCandidate(FileRecord file, IReadOnlyList<CopyRecord> copies)

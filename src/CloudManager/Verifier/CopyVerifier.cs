@@ -97,18 +97,15 @@ internal sealed class CopyVerifier(PoolContext pool)
         }
 
         var check = await CheckAsync(host, file, copy.Locator!.Value, deep, cancellationToken).ConfigureAwait(false);
-        var now = pool.SharedTime.GetUtcNow();
         switch (check.Result)
         {
             case CopyCheck.Good when copy.State != CopyState.Stored:
-                pool.Logger.LogInformation("Copy of {Hash} on host {Host} is back: it counts again.", file.Hash, host.Name);
-                await pool.Copies.ConfirmCopyAsync(file.Hash, copy.HostId, host.Name, copy.Locator!.Value, now, CancellationToken.None).ConfigureAwait(false);
+                await CopyFindings.CountsAsync(pool, file.Hash, copy.HostId, host.Name, copy.Locator!.Value, "a copy marked " + copy.State.ToString().ToLowerInvariant() + " is back").ConfigureAwait(false);
                 break;
             case CopyCheck.Missing or CopyCheck.Damaged when copy.State != StateOf(check.Result):
                 var state = StateOf(check.Result);
                 var why = state == CopyState.Missing ? "missing when verified" : "damaged when verified: " + check.Detail;
-                pool.Logger.LogWarning("Copy of {Hash} on host {Host} is {Problem}.", file.Hash, host.Name, why);
-                await pool.Copies.MarkCopyProblemAsync(file.Hash, copy.HostId, state, why, now, CancellationToken.None).ConfigureAwait(false);
+                await CopyFindings.ProblemAsync(pool, file.Hash, copy.HostId, host.Name, state, why).ConfigureAwait(false);
                 break;
         }
 
@@ -138,12 +135,10 @@ internal sealed class CopyVerifier(PoolContext pool)
         switch (check.Result)
         {
             case CopyCheck.Good:
-                pool.Logger.LogInformation("Host {Host} holds {Hash}, as another node's record said: the copy counts from now on.", host.Name, file.Hash);
-                await pool.Copies.ConfirmCopyAsync(file.Hash, hostId, host.Name, hint.Locator, pool.SharedTime.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await CopyFindings.CountsAsync(pool, file.Hash, hostId, host.Name, hint.Locator, "as another node's record said").ConfigureAwait(false);
                 break;
             case CopyCheck.Missing or CopyCheck.Damaged:
-                pool.Logger.LogWarning("Another node's record said host {Host} holds {Hash}; it does not ({Result}): the link is forgotten.", host.Name, file.Hash, check.Result);
-                await pool.Copies.RemoveCopyHintAsync(file.Hash, hint.HostName, CancellationToken.None).ConfigureAwait(false);
+                await CopyFindings.LinkRefutedAsync(pool, file.Hash, hint.HostName, check.Result.ToString().ToLowerInvariant()).ConfigureAwait(false);
                 break;
         }
 

@@ -38,6 +38,38 @@ public sealed partial class CloudPoolTests
     }
 
     [Fact]
+    public async Task A_name_recorded_before_names_were_checked_is_exported_under_a_name_other_nodes_accept()
+    {
+        var pool = _harness.Open();
+        var spoofed = await pool.UploadAsync(_harness.WriteFile("invoice.pdf", 300, 31), Token);
+        var invisible = await pool.UploadAsync(_harness.WriteFile("blank.bin", 200, 32), Token);
+        var plain = await pool.UploadAsync(_harness.WriteFile("plain.txt", 100, 33), Token);
+        await pool.SyncAsync(Token);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_harness.Database};Pooling=False"))
+        {
+            await connection.OpenAsync(Token);
+            await using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE files SET name = $spoofed WHERE hash = $a; UPDATE files SET name = $invisible WHERE hash = $b;";
+            update.Parameters.AddWithValue("$spoofed", "invoice\u202Efdp.exe");
+            update.Parameters.AddWithValue("$invisible", "\u200B\u200B");
+            update.Parameters.AddWithValue("$a", spoofed.ToString());
+            update.Parameters.AddWithValue("$b", invisible.ToString());
+            Assert.Equal(2, await update.ExecuteNonQueryAsync(Token));
+        }
+
+        var dump = await pool.DataDumpAsync(128_000, Token);
+
+        var node = _harness.Open(storage: _harness.Folder.Combine("cache-b"), database: _harness.Folder.Combine("b.db"));
+        var report = await node.DataLoadWithReportAsync(dump!, "block-1", Token);
+        Assert.Equal(3, report.Imported);
+        Assert.Empty(report.Rejected);
+        Assert.Equal("invoice_fdp.exe", (await node.InfoAsync(spoofed, Token))!.FileName);
+        Assert.Equal(invisible.ToString()[..10], (await node.InfoAsync(invisible, Token))!.FileName);
+        Assert.Equal("plain.txt", (await node.InfoAsync(plain, Token))!.FileName);
+        Assert.Equal("invoice\u202Efdp.exe", (await pool.InfoAsync(spoofed, Token))!.FileName);
+    }
+
+    [Fact]
     public async Task DataDumpAsync_respects_the_limit_and_reoffers_unconfirmed_exports_after_an_hour()
     {
         var pool = _harness.Open();

@@ -17,14 +17,15 @@ internal sealed class PoolHosts(PoolContext pool)
     private readonly ConcurrentDictionary<string, string> _problems = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _resolving = new(1, 1);
     private IReadOnlyDictionary<string, string> _believed = new Dictionary<string, string>(StringComparer.Ordinal);
+    private readonly Lock _refreshing = new();
+    private Snapshot _snapshot = Snapshot.Empty;
     private long _resolvedAt = long.MinValue;
 
     /// <summary>How long a marker read stands in a long-running process before the next operation reads it again.</summary>
     internal static readonly TimeSpan MarkerLifetime = TimeSpan.FromMinutes(5);
 
     /// <summary>Every host name to the identity this pool takes it to have (read from the host, or believed from the catalog).</summary>
-    internal IReadOnlyDictionary<string, string> Ids =>
-        pool.Hosts.Keys.Select(n => (Name: n, Id: IdOf(n))).Where(x => x.Id is not null).ToDictionary(x => x.Name, x => x.Id!, StringComparer.Ordinal);
+    internal IReadOnlyDictionary<string, string> Ids => Volatile.Read(ref _snapshot).Ids;
 
     /// <summary>Why hosts are unavailable this run, by name (no marker where one was, an unreadable marker, unreachable).</summary>
     internal IReadOnlyDictionary<string, string> Problems => _problems;
@@ -33,18 +34,7 @@ internal sealed class PoolHosts(PoolContext pool)
     internal string? IdOf(string hostName) => _confirmed.TryGetValue(hostName, out var id) ? id : _believed.GetValueOrDefault(hostName);
 
     /// <summary>The configured host that has an identity, if any.</summary>
-    internal IStorageHost? HostOf(string hostId)
-    {
-        foreach (var (name, host) in pool.Hosts)
-        {
-            if (IdOf(name) == hostId)
-            {
-                return host;
-            }
-        }
-
-        return null;
-    }
+    internal IStorageHost? HostOf(string hostId) => Volatile.Read(ref _snapshot).Hosts.GetValueOrDefault(hostId);
 
     /// <summary>Whether the host's marker was read this run and it may be written to.</summary>
     internal bool IsConfirmed(string hostName) => _confirmed.ContainsKey(hostName) && !_problems.ContainsKey(hostName);
@@ -69,6 +59,7 @@ internal sealed class PoolHosts(PoolContext pool)
         }
 
         _believed = believed;
+        Refresh();
         await pool.Catalog.SetNodeHostsAsync(pool.NodeId, believed.Values.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -204,13 +195,37 @@ internal sealed class PoolHosts(PoolContext pool)
         await pool.Catalog.RecordHostIdentityAsync(marker.Id, host.Name, host.Kind, host.Location.ToString(), pool.SharedTime.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _confirmed[host.Name] = marker.Id;
         _problems.TryRemove(host.Name, out _);
+        Refresh();
     }
 
     private void Unavailable(IStorageHost host, string why)
     {
         _problems[host.Name] = why;
         _confirmed.TryRemove(host.Name, out _);
+        Refresh();
         pool.Logger.LogWarning("{Problem}", why);
+    }
+
+    /// <summary>Takes a new snapshot of the names and identities after one of them changed.</summary>
+    private void Refresh()
+    {
+        lock (_refreshing)
+        {
+            var ids = pool.Hosts.Keys.Select(n => (Name: n, Id: IdOf(n))).Where(x => x.Id is not null).ToDictionary(x => x.Name, x => x.Id!, StringComparer.Ordinal);
+            var hosts = new Dictionary<string, IStorageHost>(StringComparer.Ordinal);
+            foreach (var (name, id) in ids.OrderBy(x => x.Key, StringComparer.Ordinal))
+            {
+                hosts.TryAdd(id, pool.Hosts[name]);
+            }
+
+            Volatile.Write(ref _snapshot, new Snapshot(ids, hosts));
+        }
+    }
+
+    /// <summary>Every host name to its identity, and every identity to the first host (by name) that carries it.</summary>
+    private sealed record Snapshot(IReadOnlyDictionary<string, string> Ids, IReadOnlyDictionary<string, IStorageHost> Hosts)
+    {
+        internal static readonly Snapshot Empty = new(new Dictionary<string, string>(), new Dictionary<string, IStorageHost>());
     }
 
     /// <summary>Refuses hosts that are one place or nested, inside the cache folder, or holding the catalog.</summary>
