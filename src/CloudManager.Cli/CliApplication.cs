@@ -53,6 +53,8 @@ internal static class CliApplication
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(HelpCommand.Create(root));
+
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExamplesAction((HelpAction)help.Action!, RootExamples);
         return root;
@@ -65,13 +67,14 @@ internal static class CliApplication
         if (parseResult.Action is ParseErrorAction)
         {
             // One line, exit code 2: System.CommandLine's own handler prints the whole help and exits 1.
-            // An unknown word explains the rest ("Required command was not provided" follows from it): name it first.
-            var error = parseResult.UnmatchedTokens.Count > 0
-                ? $"unknown command or argument '{parseResult.UnmatchedTokens[0]}'."
-                : parseResult.Errors.Count > 0 ? parseResult.Errors[0].Message : "invalid command line.";
-            var command = parseResult.CommandResult.Command;
-            var helpCommand = command is RootCommand ? "cm --help" : $"cm {command.Name} --help";
-            await Console.Error.WriteLineAsync($"cm: {error} See `{helpCommand}`.");
+            // A mistyped option taken as an argument explains what follows it (an argument too many): name it first.
+            await Console.Error.WriteLineAsync($"cm: {UsageErrors.FindOptionLikeArgument(parseResult, args) ?? UsageErrors.Describe(parseResult)}");
+            return ExitCodes.Usage;
+        }
+
+        if (parseResult.Action is not HelpWithExamplesAction && UsageErrors.FindOptionLikeArgument(parseResult, args) is { } optionLike)
+        {
+            await Console.Error.WriteLineAsync($"cm: {optionLike}");
             return ExitCodes.Usage;
         }
 

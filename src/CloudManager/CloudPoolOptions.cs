@@ -186,7 +186,7 @@ public sealed class CloudPoolOptions
         if (Hosts.Count > 0 && MinCopies > Hosts.Count)
         {
             throw new ArgumentOutOfRangeException(nameof(MinCopies), MinCopies,
-                $"MinCopies is {MinCopies} but only {Hosts.Count} host(s) are configured: no file could ever be safe. Configure more hosts or lower MinCopies.");
+                $"MinCopies is {MinCopies} but only {Counted.Of(Hosts.Count, "host")} {(Hosts.Count == 1 ? "is" : "are")} configured: no file could ever be safe. Configure more hosts or lower MinCopies.");
         }
 
         if (NodeId is not null && (NodeId.Length is 0 or > 128 || NodeId.Any(char.IsControl)))

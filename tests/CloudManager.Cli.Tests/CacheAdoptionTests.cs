@@ -49,7 +49,7 @@ public sealed class CacheAdoptionTests : IDisposable
 
         var status = await _sandbox.RunAsync("status");
         Assert.True(status.ExitCode == 0, status.ToString());
-        Assert.Contains(status.StdoutLines, l => l.StartsWith("quarantine", StringComparison.Ordinal) && l.Contains("1 file(s), 17 B", StringComparison.Ordinal));
+        Assert.Contains(status.StdoutLines, l => l.StartsWith("quarantine", StringComparison.Ordinal) && l.Contains("1 file, 17 B", StringComparison.Ordinal));
         var again = await _sandbox.RunAsync("list");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.DoesNotContain("warning", again.Stderr, StringComparison.Ordinal);

@@ -11,6 +11,13 @@ public sealed class ErrorPathTests
     [InlineData(new[] { "--capacity", "12XB", "status" }, "--capacity")]
     [InlineData(new[] { "load", "x.json" }, "--sync-id")]
     [InlineData(new[] { "dump", "--limit", "1" }, "--limit")]
+    [InlineData(new[] { "stauts" }, "unknown command 'stauts'. Did you mean `cm status`? See `cm --help`.")]
+    [InlineData(new[] { "hosts", "tset" }, "Did you mean `cm hosts test`? See `cm hosts --help`.")]
+    [InlineData(new[] { "status", "--jsn" }, "unknown option '--jsn' for `cm status`. Did you mean --json?")]
+    [InlineData(new[] { "upload", "--bogus", "x" }, "unknown option '--bogus' for `cm upload`. A name that starts with '-' is given as ./--bogus or after `--`.")]
+    [InlineData(new[] { "download", "--froce", UnknownHash }, "unknown option '--froce' for `cm download`. Did you mean --force?")]
+    [InlineData(new[] { "hosts", "test" }, "See `cm hosts test --help`.")]
+    [InlineData(new[] { "help", "bogus" }, "unknown command 'bogus'.")]
     public async Task Usage_errors_exit_2_with_one_line(string[] args, string expected)
     {
         using var sandbox = new CmSandbox();
@@ -22,6 +29,21 @@ public sealed class ErrorPathTests
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith("cm: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "help" }, new[] { "--help" }, "Exit codes:")]
+    [InlineData(new[] { "help", "hosts", "test" }, new[] { "hosts", "test", "--help" }, "cm hosts test <name>")]
+    public async Task Cm_help_shows_what_help_shows(string[] help, string[] option, string expected)
+    {
+        using var sandbox = new CmSandbox();
+
+        var byCommand = await sandbox.RunAsync(help);
+        var byOption = await sandbox.RunAsync(option);
+
+        Assert.True(byCommand.ExitCode == 0, byCommand.ToString());
+        Assert.Equal(byOption.Stdout, byCommand.Stdout);
+        Assert.Contains(expected, byCommand.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,7 +171,7 @@ public sealed class ErrorPathTests
         var result = await sandbox.RunAsync(["load", "-", "--sync-id", "peer"], stdin: "\uFEFF[" + string.Join(",", records) + "]");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Imported 2000 record(s)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Imported 2000 records", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class NamesAndPathsTests : IDisposable
         Assert.Contains("record 1 (file " + HashOf(2) + ") refused", load.Stderr, StringComparison.Ordinal);
         Assert.Contains("U+202E", load.Stderr, StringComparison.Ordinal);
         Assert.Contains("U+200B", load.Stderr, StringComparison.Ordinal);
-        Assert.Contains("Imported 2 record(s) under sync id peer; refused 2", load.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Imported 2 records under sync id peer; refused 2", load.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\u202E', load.Stderr);
 
         var json = await _sandbox.RunAsync([.. catalog, "--json", "load", "records.json", "--sync-id", "peer"]);
@@ -126,7 +126,7 @@ public sealed class NamesAndPathsTests : IDisposable
         var plain = await _sandbox.RunAsync("upload", "tree");
         Assert.True(plain.ExitCode == 0, plain.ToString());
         Assert.Equal(2, plain.StdoutLines.Length);
-        Assert.Contains("Added 2 new file(s); 0 already present; skipped 3: 2 symbolic links (not followed; --follow-links follows links), 1 named pipe, socket or device (never opened).",
+        Assert.Contains("Added 2 new files; 0 already present; skipped 3: 2 symbolic links (not followed; --follow-links follows links), 1 named pipe, socket or device (never opened).",
             plain.Stderr, StringComparison.Ordinal);
 
         File.Delete(Path.Combine(tree, "root"));
@@ -135,7 +135,7 @@ public sealed class NamesAndPathsTests : IDisposable
         var followed = await _sandbox.RunAsync("upload", "--follow-links", "tree");
         Assert.True(followed.ExitCode == 0, followed.ToString());
         Assert.Equal(3, followed.StdoutLines.Length);
-        Assert.Contains("Added 1 new file(s); 2 already present; skipped 2: 1 link to a folder being walked (a loop), 1 named pipe, socket or device (never opened).",
+        Assert.Contains("Added 1 new file; 2 already present; skipped 2: 1 link to a folder being walked (a loop), 1 named pipe, socket or device (never opened).",
             followed.Stderr, StringComparison.Ordinal);
 
         // The pool's own folder: nothing of it is taken in.

@@ -50,7 +50,7 @@ public sealed class OutputTests
 
         Assert.Equal(12, upload.StdoutLines.Length);
         Assert.Equal(12, sync.StdoutLines.Length);
-        Assert.Contains("sync: 12 file(s), 36 cop(ies) made", sync.Stderr, StringComparison.Ordinal);
+        Assert.Contains("sync: 12 files, 36 copies made", sync.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

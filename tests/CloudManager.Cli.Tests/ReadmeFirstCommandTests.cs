@@ -19,7 +19,7 @@ public sealed class ReadmeFirstCommandTests
         var hash = Hashes.OfFile(readme);
         Assert.Equal($"{hash}  README.md", result.StdoutLines[0]);
         Assert.Contains($"{hash}  3/3  safe  README.md", result.StdoutLines);
-        Assert.Contains(result.StdoutLines, l => l.StartsWith("upload queue", StringComparison.Ordinal) && l.Contains("0 file(s)", StringComparison.Ordinal));
+        Assert.Contains(result.StdoutLines, l => l.StartsWith("upload queue", StringComparison.Ordinal) && l.Contains("0 files", StringComparison.Ordinal));
         Assert.Single(result.StderrLines, l => l.Contains("no config file found", StringComparison.Ordinal));
         Assert.Contains("cm init", result.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(sandbox.DataFolder, "catalog.db")));

@@ -135,7 +135,7 @@ public abstract class SafetyScenarioTests : IAsyncLifetime
 
         Assert.Equal(("pending", 0), await ListedAsync(config, hash));
         var evict = Expect(3, await Cm(config, "evict", hash));
-        Assert.Contains("held by 0 host(s)", evict.Stderr, StringComparison.Ordinal);
+        Assert.Contains("held by 0 hosts", evict.Stderr, StringComparison.Ordinal);
         Expect(0, await Cm(config, "on-cache", hash));
         var queue = Json(Expect(0, await Cm(config, "status", "--json")), "upload_queue");
         Assert.Equal(1, queue.GetProperty("count").GetInt32());
@@ -160,7 +160,7 @@ public abstract class SafetyScenarioTests : IAsyncLifetime
         // host-4 is new and holds nothing: one copy is left on a configured host, below minCopies 2.
         var one = WriteConfig([Three[0], ("host-4", HostFolder("host-4"))]);
         Assert.Equal(("pending", 1), await ListedAsync(one, hash));
-        Assert.Contains("held by 1 host(s)", Expect(3, await Cm(one, "evict", hash)).Stderr, StringComparison.Ordinal);
+        Assert.Contains("held by 1 host,", Expect(3, await Cm(one, "evict", hash)).Stderr, StringComparison.Ordinal);
         Expect(0, await Cm(one, "on-cache", hash));
 
         Assert.Equal(("safe", 3), await ListedAsync(all, hash));
@@ -309,7 +309,7 @@ public abstract class SafetyScenarioTests : IAsyncLifetime
         foreach (var command in new[] { "list", "status", "sync" })
         {
             var refused = Expect(2, await Cm(config, command));
-            Assert.Contains("only 2 host(s)", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("only 2 hosts are", refused.Stderr, StringComparison.Ordinal);
             Assert.Empty(refused.Stdout);
         }
 

@@ -61,7 +61,7 @@ internal static class LoadCommand
         }
 
         console.Info(result.Rejected.Count == 0
-            ? $"Imported {result.Imported} record(s) under sync id {result.SyncId}."
-            : $"Imported {result.Imported} record(s) under sync id {result.SyncId}; refused {result.Rejected.Count} whose file name may not be taken in (listed above).");
+            ? $"Imported {Counted.Of(result.Imported, "record")} under sync id {result.SyncId}."
+            : $"Imported {Counted.Of(result.Imported, "record")} under sync id {result.SyncId}; refused {result.Rejected.Count} whose file name may not be taken in (listed above).");
     }
 }

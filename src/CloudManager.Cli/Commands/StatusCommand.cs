@@ -40,22 +40,22 @@ internal static class StatusCommand
         var (total, month) = (status.Transfers.Total, status.Transfers.ThisMonth);
         var lines = new TextTable("", "");
         lines.Add("node", status.NodeId);
-        lines.Add("catalog", $"{status.Catalog} ({files.Count} file(s), {ByteSize.Format(files.Size)})");
+        lines.Add("catalog", $"{status.Catalog} ({Counted.Of(files.Count, "file")}, {ByteSize.Format(files.Size)})");
         lines.Add("config", status.Config ?? "none (embedded default; `cm init` writes one)");
         lines.Add("cache", $"{ByteSize.Format(cache.UsedBytes)} used of {ByteSize.Format(cache.CapacityBytes)} ({(cache.UsageRatio * 100).ToString("0.0", CultureInfo.InvariantCulture)}%), at most {ByteSize.Format(cache.LimitBytes)}; {cache.Path}");
         lines.Add("quarantine", cache.Quarantined.Count == 0
             ? $"empty; {cache.QuarantinePath}"
-            : $"{cache.Quarantined.Count} file(s), {ByteSize.Format(cache.Quarantined.Size)} taken out of the cache (bytes not matching their name), not counted as used; {cache.QuarantinePath}");
-        lines.Add("upload queue", $"{uploadQueue.Count} file(s), {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
-        lines.Add("export queue", $"{exportQueue.Count} file(s), {ByteSize.Format(exportQueue.Size)} not yet exported");
+            : $"{Counted.Of(cache.Quarantined.Count, "file")}, {ByteSize.Format(cache.Quarantined.Size)} taken out of the cache (bytes not matching their name), not counted as used; {cache.QuarantinePath}");
+        lines.Add("upload queue", $"{Counted.Of(uploadQueue.Count, "file")}, {ByteSize.Format(uploadQueue.Size)} waiting for hosts");
+        lines.Add("export queue", $"{Counted.Of(exportQueue.Count, "file")}, {ByteSize.Format(exportQueue.Size)} not yet exported");
         if (status.Lost.Count > 0)
         {
-            lines.Add("LOST", $"{status.Lost.Count} file(s), {ByteSize.Format(status.Lost.Size)}: no good copy on any host and in no cache (`cm list --lost` names them)");
+            lines.Add("LOST", $"{Counted.Of(status.Lost.Count, "file")}, {ByteSize.Format(status.Lost.Size)}: no good copy on any host and in no cache (`cm list --lost` names them)");
         }
 
         if (status.Unconfirmed.Count > 0)
         {
-            lines.Add("unconfirmed", $"{status.Unconfirmed.Count} file(s), {ByteSize.Format(status.Unconfirmed.Size)} known only from other nodes' records; `cm verify` or `cm sync` looks for their copies");
+            lines.Add("unconfirmed", $"{Counted.Of(status.Unconfirmed.Count, "file")}, {ByteSize.Format(status.Unconfirmed.Size)} known only from other nodes' records; `cm verify` or `cm sync` looks for their copies");
         }
 
         lines.Add("transfers", $"in {ByteSize.Format(total.IncomingBytes)}, out {ByteSize.Format(total.OutgoingBytes)} in total; in {ByteSize.Format(month.IncomingBytes)}, out {ByteSize.Format(month.OutgoingBytes)} in {month.Month}");

@@ -35,7 +35,7 @@ internal static class SyncCommand
             {
                 throw new CliException(
                     ExitCodes.Failed,
-                    $"No hosts are configured, so {queue.Count} pending file(s) cannot be copied anywhere: add hosts to the config file ({context.Settings.ConfigPath ?? "see `cm init`"}).");
+                    $"No hosts are configured, so {Counted.Of(queue.Count, "pending file")} cannot be copied anywhere: add hosts to the config file ({context.Settings.ConfigPath ?? "see `cm init`"}).");
             }
         }
 
@@ -43,7 +43,7 @@ internal static class SyncCommand
         var (pending, bytes) = (plan.Pending, plan.PendingBytes);
         var report = await ProgressDisplay.RunAsync(
             context.Console,
-            $"syncing {pending.Count} file(s)",
+            $"syncing {Counted.Of(pending.Count, "file")}",
             bytes,
             inBytes: true,
             ProgressDisplay.IsWorthShowing(pending.Count, bytes),
@@ -64,7 +64,7 @@ internal static class SyncCommand
     private static int Conclude(CliConsole console, SyncResult result)
     {
         console.Info(
-            $"sync: {result.Files} file(s), {result.CopiesMade} cop(ies) made ({ByteSize.Format(result.BytesSent)}), {result.FailedAttempts} failed attempt(s), {result.FilesPending} file(s) still pending.");
+            $"sync: {Counted.Of(result.Files, "file")}, {Counted.Of(result.CopiesMade, "copy")} made ({ByteSize.Format(result.BytesSent)}), {Counted.Of(result.FailedAttempts, "failed attempt")}, {Counted.Of(result.FilesPending, "file")} still pending.");
         foreach (var file in result.Details.Where(f => f.CachedCopyDamaged))
         {
             console.Fail(file.Lost
@@ -80,7 +80,7 @@ internal static class SyncCommand
         if (result.FilesPending > 0)
         {
             console.Fail(
-                $"{result.FilesPending} file(s) are still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts` (on a shared catalog, another node may be copying them right now), then run `cm sync` again.");
+                $"{Counted.Of(result.FilesPending, "file")} {(result.FilesPending == 1 ? "is" : "are")} still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts` (on a shared catalog, another node may be copying them right now), then run `cm sync` again.");
             return ExitCodes.HostUnreachable;
         }
 

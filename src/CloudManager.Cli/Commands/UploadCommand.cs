@@ -137,7 +137,7 @@ internal static class UploadCommand
     {
         var parts = new List<string>
         {
-            added == 0 ? "Added no new file" : $"Added {added} new file(s)",
+            added == 0 ? "Added no new file" : $"Added {Counted.Of(added, "new file")}",
             $"{present} already present",
         };
         var skipped = listing.Skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Describe(g.Key, g.Count())}").ToList();

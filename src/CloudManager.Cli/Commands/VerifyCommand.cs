@@ -48,7 +48,7 @@ internal static class VerifyCommand
     private static int Conclude(CliConsole console, VerifyResult result)
     {
         console.Info(
-            $"verify{(result.Deep ? " --deep" : "")}: {result.Files} file(s), {result.LostCopies} cop(ies) lost or damaged, {result.UncheckedCopies} not checked (host unreachable), {result.FilesBelowMinimum} file(s) below {result.MinCopies} good copies.");
+            $"verify{(result.Deep ? " --deep" : "")}: {Counted.Of(result.Files, "file")}, {Counted.Of(result.LostCopies, "copy")} missing or damaged, {result.UncheckedCopies} not checked (host unreachable), {Counted.Of(result.FilesBelowMinimum, "file")} below {Counted.Of(result.MinCopies, "good copy")}.");
         if (result.LostFiles > 0)
         {
             return LostFiles.Conclude(console, new Catalog.QueueInfo(result.LostFiles, result.LostBytes));

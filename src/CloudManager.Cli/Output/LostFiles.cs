@@ -14,7 +14,7 @@ internal static class LostFiles
         }
 
         console.Fail(
-            $"LOST: {lost.Count} file(s), {ByteSize.Format(lost.Size)}, have no good copy on any configured host and are in no node's cache. " +
+            $"LOST: {Counted.Of(lost.Count, "file")}, {ByteSize.Format(lost.Size)}, {(lost.Count == 1 ? "has" : "have")} no good copy on any configured host and {(lost.Count == 1 ? "is" : "are")} in no node's cache. " +
             "`cm list --lost` names them; restore a host that held them (or a copy of the file, then `cm upload` it), and `cm verify` checks again.");
         return ExitCodes.DataInvalid;
     }

@@ -87,7 +87,7 @@ public sealed record CacheReconciliation(
         return notices;
     }
 
-    private static string Files(int count) => count == 1 ? "1 file" : $"{count.ToString(CultureInfo.InvariantCulture)} files";
+    private static string Files(int count) => Counted.Of(count, "file");
 
     /// <summary>Bytes for people: <c>512 bytes</c>, <c>1.2 GiB</c>.</summary>
     internal static string FormatBytes(long bytes)

@@ -77,7 +77,7 @@ internal sealed class Evictor(
             if (file is null || file.StoredCopies < pool.MinCopies)
             {
                 throw new InvalidOperationException(
-                    $"{content} is held by {file?.StoredCopies ?? 0} host(s), fewer than the {pool.MinCopies} that make it safe; it stays cached until a sync copies it. Run a sync first.");
+                    $"{content} is held by {Counted.Of(file?.StoredCopies ?? 0, "host")}, fewer than the {pool.MinCopies} that make it safe; it stays cached until a sync copies it. Run a sync first.");
             }
 
             if (entry.Pinned)

@@ -138,7 +138,7 @@ internal sealed class ContentFetcher(PoolContext pool, LocalCache cache)
         }
 
         throw new ContentUnavailableException(file.Hash, failures,
-            $"{file.Hash} ({file.Name}) could not be fetched from any of {sources.Count} host(s): {string.Join("; ", failures.Select(f => f.Message))}");
+            $"{file.Hash} ({file.Name}) could not be fetched from {(sources.Count == 1 ? "its one host" : $"any of its {sources.Count} hosts")}: {string.Join("; ", failures.Select(f => f.Message))}");
     }
 
     /// <summary>A place to read a file from: a copy the catalog records, or a link from another node to a host configured here.</summary>

@@ -316,7 +316,7 @@ public abstract class SafetyRulesTests : IAsyncLifetime
     public void Min_copies_above_the_number_of_hosts_is_refused_at_start()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Harness.Open(minCopies: 3, hosts: Harness.NewHosts().Take(2).ToList()));
-        Assert.Contains("only 2 host(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("only 2 hosts are", error.Message, StringComparison.Ordinal);
     }
 }
 

@@ -211,7 +211,7 @@ public sealed class ResilientStorageHost : IStorageHost
         catch (TimeoutRejectedException e)
         {
             throw new HostUnavailableException(
-                Name, $"Host '{Name}' did not {operation} within {timeout.TotalSeconds:0.#} s, {_options.MaxRetryAttempts + 1} time(s); gave up.", e);
+                Name, $"Host '{Name}' did not {operation} within {timeout.TotalSeconds:0.#} s, {Counted.Of(_options.MaxRetryAttempts + 1, "time")}; gave up.", e);
         }
         finally
         {
