@@ -97,6 +97,16 @@ public sealed class PostgresCatalog : SqlCatalog
     };
 
     /// <inheritdoc />
+    protected override string DescribeTransient(DbException exception) => exception switch
+    {
+        PostgresException { SqlState: "40001" or "40P01" } => $"is busy ({exception.Message.TrimEnd('.')}) because another node changed the same rows at the same moment; try again.",
+        PostgresException { SqlState: "55P03" } => $"is busy ({exception.Message.TrimEnd('.')}). Another session holds a lock (a long transaction, a migration, a backup); try again once it has finished.",
+        PostgresException { SqlState: "53300" } => $"refused the connection ({exception.Message.TrimEnd('.')}). Too many clients are connected: raise the server's max_connections, or run fewer nodes or commands at once; then try again.",
+        PostgresException { SqlState: "57P03" } => $"is not accepting connections yet ({exception.Message.TrimEnd('.')}). The server is starting up, shutting down or recovering; try again in a moment.",
+        _ => $"cannot be reached ({exception?.Message.TrimEnd('.')}). Is the PostgreSQL server running and accepting connections at that address? Check the address (--db, CM_DB or the config file) and the server, then try again.",
+    };
+
+    /// <inheritdoc />
     /// <remarks>SQLSTATE 53100 (disk_full): the server's disk has no room for the change.</remarks>
     protected override bool IsStorageFull(DbException exception) =>
         exception is PostgresException { SqlState: "53100" };

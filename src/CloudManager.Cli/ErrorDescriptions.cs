@@ -47,5 +47,6 @@ internal static class ErrorDescriptions
         return e.ParamName is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 
-    private static string Inner(Exception e) => e.InnerException is { } inner ? $" ({inner.Message})" : "";
+    private static string Inner(Exception e) =>
+        e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $" ({inner.Message})" : "";
 }

@@ -47,6 +47,25 @@ public sealed class ErrorPathTests
     }
 
     [Fact]
+    public async Task A_PostgreSQL_catalog_nobody_listens_for_is_reported_unreachable_not_busy()
+    {
+        using var sandbox = new CmSandbox();
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var result = await sandbox.RunAsync("--db", $"postgres://cm@127.0.0.1:{port}/cm", "status");
+
+        Assert.Equal(3, result.ExitCode);
+        var line = Assert.Single(result.StderrLines, l => l.StartsWith("cm: Catalog error:", StringComparison.Ordinal));
+        Assert.Contains($"postgres://cm@127.0.0.1:{port}/cm cannot be reached", line, StringComparison.Ordinal);
+        Assert.Contains("Is the PostgreSQL server running", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("sqlite3", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("busy", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explicit_catalog_that_does_not_exist_exits_3_and_says_how_to_create_it()
     {
         using var sandbox = new CmSandbox();

@@ -332,6 +332,12 @@ public abstract partial class SqlCatalog : ICatalog
         }
     }
 
+    /// <summary>
+    /// What a transient failure means and what to do, following the catalog's name: "is busy: … try
+    /// again once it has finished", "cannot be reached: … is the server running?".
+    /// </summary>
+    protected abstract string DescribeTransient(DbException exception);
+
     /// <summary>Whether the database refused a change because the disk under it is full.</summary>
     protected virtual bool IsStorageFull(DbException exception) => false;
 
@@ -339,6 +345,6 @@ public abstract partial class SqlCatalog : ICatalog
         IsStorageFull(e)
             ? new CatalogStorageException(DisplayName, e)
             : IsTransient(e)
-            ? new CatalogException($"The catalog {DisplayName} is busy: {e.Message} Another process holds a lock on it (a long transaction, a backup, an open sqlite3 shell); try again once it has finished.", e, isTransient: true)
+            ? new CatalogException($"The catalog {DisplayName} {DescribeTransient(e)}", e, isTransient: true)
             : new CatalogException($"The catalog {DisplayName} failed: {e.Message}", e);
 }

@@ -190,6 +190,10 @@ public sealed class SqliteCatalog : SqlCatalog
         exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     /// <inheritdoc />
+    protected override string DescribeTransient(DbException exception) =>
+        $"is busy ({exception?.Message.TrimEnd('.')}). Another process holds a lock on it (a long transaction, a backup, an open sqlite3 shell); try again once it has finished.";
+
+    /// <inheritdoc />
     /// <remarks>SQLITE_FULL (13); a write of the journal that fails with ENOSPC is reported as that too.</remarks>
     protected override bool IsStorageFull(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: 13 };
