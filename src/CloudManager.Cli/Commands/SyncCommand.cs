@@ -80,7 +80,7 @@ internal static class SyncCommand
         if (result.FilesPending > 0)
         {
             console.Fail(
-                $"{Counted.Of(result.FilesPending, "file")} {(result.FilesPending == 1 ? "is" : "are")} still held by fewer than {result.MinCopies} hosts and stay pending: check `cm hosts` (on a shared catalog, another node may be copying them right now), then run `cm sync` again.");
+                $"{Counted.Of(result.FilesPending, "file")} {(result.FilesPending == 1 ? "is" : "are")} still held by fewer than {Counted.Of(result.MinCopies, "host")} and {(result.FilesPending == 1 ? "stays" : "stay")} pending: check `cm hosts` (on a shared catalog, another node may be copying {(result.FilesPending == 1 ? "it" : "them")} right now), then run `cm sync` again.");
             return ExitCodes.HostUnreachable;
         }
 

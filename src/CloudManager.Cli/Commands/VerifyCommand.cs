@@ -44,7 +44,7 @@ internal static class VerifyCommand
         }
     }
 
-    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 6 when copies were lost, 5 when some could not be checked.</summary>
+    /// <summary>The summary on stderr, with or without <c>--json</c>, and the exit code: 6 when copies were found missing or damaged or files are lost, 5 when some could not be checked; files merely not copied enough yet are a warning.</summary>
     private static int Conclude(CliConsole console, VerifyResult result)
     {
         console.Info(
@@ -54,10 +54,17 @@ internal static class VerifyCommand
             return LostFiles.Conclude(console, new Catalog.QueueInfo(result.LostFiles, result.LostBytes));
         }
 
-        if (result.LostCopies > 0 || result.FilesBelowMinimum > 0)
+        if (result.LostCopies > 0)
         {
-            console.Fail("Copies were lost: run `cm sync` to copy those files again.");
+            console.Fail($"{Counted.Of(result.LostCopies, "copy")} {(result.LostCopies == 1 ? "was" : "were")} found missing or damaged: run `cm sync` to copy those files again.");
             return ExitCodes.DataInvalid;
+        }
+
+        if (result.FilesBelowMinimum > 0)
+        {
+            // Nothing the catalog believed was found wrong: these files have simply not been copied enough yet.
+            console.Warn(
+                $"{Counted.Of(result.FilesBelowMinimum, "file")} {(result.FilesBelowMinimum == 1 ? "has" : "have")} fewer than {Counted.Of(result.MinCopies, "good copy")} because {(result.FilesBelowMinimum == 1 ? "it has" : "they have")} not been copied that often yet (pending, or copied to too few hosts): run `cm sync`.");
         }
 
         return result.UncheckedCopies > 0 ? ExitCodes.HostUnreachable : ExitCodes.Ok;

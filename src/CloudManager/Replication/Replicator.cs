@@ -79,7 +79,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
 
         var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList());
         pool.Logger.LogInformation(
-            "Sync: {Files} file(s), {Copies} cop(ies) made, {Failed} failed attempt(s), {Pending} still pending.",
+            "Sync: {Files} files, {Copies} copies made, {Failed} failed attempts, {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);
         return result;
     }
@@ -262,7 +262,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         var safe = copiesNow >= pool.MinCopies;
         if (!safe && !lost)
         {
-            pool.Logger.LogWarning("{Hash} ({Name}) has {Copies} cop(ies), fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, copiesNow, pool.MinCopies);
+            pool.Logger.LogWarning("{Hash} ({Name}) has {Copies}, fewer than {Min}: it stays pending and pinned.", file.Hash, file.Name, Counted.Of(copiesNow, "copy"), pool.MinCopies);
         }
 
         return new FileSyncReport(file.Hash, file.Name, file.Size, copiesBefore, copiesNow, copiesBefore >= pool.MinCopies, safe, attempts)
