@@ -13,13 +13,17 @@ namespace CloudManager.Catalog;
 /// </code>
 /// <para>Connections are pooled and statements prepared automatically by Npgsql. Transactions run at
 /// READ COMMITTED; a change to a file's copies locks the file's row first so that concurrent nodes
-/// recount copies in turn, meters are single-statement increments, and migrations take an advisory
-/// lock so that nodes starting together upgrade the schema once.</para>
+/// recount copies in turn, a change to the hosts nodes configure and a change to copies exclude each
+/// other through an advisory lock (shared among copy changes), meters are single-statement increments,
+/// and migrations take an advisory lock so that nodes starting together upgrade the schema once.</para>
 /// </remarks>
 public sealed class PostgresCatalog : SqlCatalog
 {
     /// <summary>The advisory lock key that serializes migrations (an arbitrary constant: "cmschema").</summary>
     private const long MigrationLockKey = 0x636d736368656d61;
+
+    /// <summary>The advisory lock key that guards the set of configured host identities (an arbitrary constant: "cmhostst").</summary>
+    private const long HostSetLockKey = 0x636d686f73747374;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _displayName;
@@ -84,6 +88,21 @@ public sealed class PostgresCatalog : SqlCatalog
         await using var commandScope = command.ConfigureAwait(false);
         command.Transaction = transaction;
         command.CommandText = $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A transaction-scoped advisory lock: copy changes share it and do not wait for each other; a change
+    /// of the configured set waits for the copy changes under way and holds back new ones until it commits.
+    /// </remarks>
+    protected override async Task LockHostSetAsync(DbConnection connection, DbTransaction transaction, bool exclusive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Transaction = transaction;
+        command.CommandText = exclusive ? $"SELECT pg_advisory_xact_lock({HostSetLockKey})" : $"SELECT pg_advisory_xact_lock_shared({HostSetLockKey})";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

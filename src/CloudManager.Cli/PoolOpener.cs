@@ -71,6 +71,13 @@ internal static class PoolOpener
                 MemoryCacheBytes = settings.Gateway?.MemoryCache ?? CloudPoolOptions.DefaultMemoryCacheBytes,
                 Logger = logger,
             };
+            if (settings.ClockOffset is { } offset)
+            {
+                options.TimeProvider = new OffsetClock(TimeProvider.System, offset);
+                console.Warn(
+                    $"{EnvironmentNames.ClockOffset} is set: this node's clock runs {ClockOffset.Describe(offset)} of the machine's. It is a test knob: unset it unless you are trying a node with a wrong clock.");
+            }
+
             foreach (var host in hosts)
             {
                 options.Hosts.Add(host);

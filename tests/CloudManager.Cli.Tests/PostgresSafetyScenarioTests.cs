@@ -4,7 +4,7 @@ namespace CloudManager.Cli.Tests;
 /// The safety scenarios on a PostgreSQL catalog (a fresh schema on the server eng/services/postgres.sh starts),
 /// and what only a shared catalog allows: two nodes syncing the same files at once.
 /// </summary>
-public sealed class PostgresSafetyScenarioTests : SafetyScenarioTests
+public sealed partial class PostgresSafetyScenarioTests : SafetyScenarioTests
 {
     private readonly PostgresSchema _schema = new();
 

@@ -29,11 +29,18 @@ internal sealed class PostgresSchema
         return CatalogUri;
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken)
+    /// <summary>An open connection to the server with this schema as search path.</summary>
+    public async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString) { SearchPath = _name };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync(cancellationToken))!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }

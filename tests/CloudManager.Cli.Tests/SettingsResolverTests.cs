@@ -124,6 +124,34 @@ public sealed class SettingsResolverTests : IDisposable
         Assert.Equal(["directory", "plowshare", "rclone", "s3", "webdav"], CliHosts.Registry.Kinds);
     }
 
+    [Fact]
+    public void The_clock_offset_applies_only_when_CM_CLOCK_OFFSET_is_set_and_a_bad_value_is_refused()
+    {
+        var none = CommandLineOverrides();
+        Assert.Null(Resolver().Resolve(none).ClockOffset);
+        _environment["CM_CLOCK_OFFSET"] = "";
+        Assert.Null(Resolver().Resolve(none).ClockOffset);
+
+        foreach (var (text, offset) in new[] { ("400d", TimeSpan.FromDays(400)), ("-90m", TimeSpan.FromMinutes(-90)), ("+2h", TimeSpan.FromHours(2)), ("0s", TimeSpan.Zero) })
+        {
+            _environment["CM_CLOCK_OFFSET"] = text;
+            Assert.Equal(offset, Resolver().Resolve(none).ClockOffset);
+        }
+
+        foreach (var bad in new[] { "400", "400 days", "1.5d", "d", "tomorrow", "36501d", "99999999999s" })
+        {
+            _environment["CM_CLOCK_OFFSET"] = bad;
+            var error = Assert.Throws<CliException>(() => Resolver().Resolve(none));
+            Assert.Equal(ExitCodes.Usage, error.ExitCode);
+            Assert.Contains("CM_CLOCK_OFFSET", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("400d ahead", ClockOffset.Describe(TimeSpan.FromDays(400)));
+        Assert.Equal("1d 2h behind", ClockOffset.Describe(-TimeSpan.FromHours(26)));
+    }
+
+    private static CommandLineOverrides CommandLineOverrides() => new(null, null, null, null);
+
     private SettingsResolver Resolver() =>
         new(name => _environment.GetValueOrDefault(name), Path.Combine(_root, "work"), CliHosts.Registry);
 

@@ -21,6 +21,9 @@ internal static class EnvironmentNames
     public const string GatewayMonthlyIncomingLimit = "CM_GATEWAY_MONTHLY_INCOMING_LIMIT";
     public const string GatewayMonthlyOutgoingLimit = "CM_GATEWAY_MONTHLY_OUTGOING_LIMIT";
 
+    /// <summary>A test and diagnostic knob: shifts this node's clock (see <see cref="Configuration.ClockOffset"/>).</summary>
+    public const string ClockOffset = "CM_CLOCK_OFFSET";
+
     /// <summary>The form of <see cref="HostSetting"/>'s names, for help and messages.</summary>
     public const string HostSettingPattern = "CM_HOST_<NAME>_<SETTING>";
 

@@ -22,6 +22,9 @@ internal sealed record PoolSettings
 
     public string? NodeId { get; init; }
 
+    /// <summary>How far this node's clock is shifted by <c>CM_CLOCK_OFFSET</c> (a test knob); null when it is not set.</summary>
+    public TimeSpan? ClockOffset { get; init; }
+
     public required IReadOnlyList<HostDefinition> Hosts { get; init; }
 
     /// <summary>The config file's <c>gateway</c> section, for <c>cm serve</c>; null when there is none.</summary>

@@ -138,6 +138,7 @@ internal sealed class SettingsResolver
             Redundancy = redundancy,
             MinCopies = minCopies,
             NodeId = nodeId,
+            ClockOffset = Configuration.ClockOffset.Parse(_environment(EnvironmentNames.ClockOffset)),
             Hosts = ApplyEnvironment(hosts, file is not null),
             Gateway = file?.Gateway,
             ConfigPath = configPath,

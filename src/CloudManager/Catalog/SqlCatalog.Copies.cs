@@ -4,8 +4,8 @@ using CloudManager.Hosts;
 
 namespace CloudManager.Catalog;
 
-// The copies of files on hosts and the hosts' health. A change to a file's copies locks the file's
-// row and recounts its stored copies in the same transaction.
+// The copies of files on hosts and the hosts' health. A change to a file's copies takes the shared lock
+// on the configured host set, then locks the file's row and recounts its stored copies, in one transaction.
 public abstract partial class SqlCatalog : ICopyCatalog
 {
     /// <inheritdoc />
@@ -126,7 +126,7 @@ public abstract partial class SqlCatalog : ICopyCatalog
         WriteAsync(async (connection, transaction) =>
         {
             var h = hash.ToString();
-            await LockFileAsync(connection, transaction, h, cancellationToken).ConfigureAwait(false);
+            await LockCopiesAsync(connection, transaction, h, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO copies (hash, host, locator, state, attempts, last_error, updated_at) VALUES (@h, @i, @l, 0, 0, NULL, @t) " +
                 "ON CONFLICT (hash, host) DO UPDATE SET locator = excluded.locator, state = 0, last_error = NULL, updated_at = excluded.updated_at",
@@ -141,7 +141,7 @@ public abstract partial class SqlCatalog : ICopyCatalog
         {
             var hash = attempt.Hash.ToString();
             var at = now.ToUnixTimeMilliseconds();
-            await LockFileAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
+            await LockCopiesAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
             if (attempt.Locator is { } locator)
             {
                 await ExecuteAsync(connection, transaction,
@@ -181,7 +181,7 @@ public abstract partial class SqlCatalog : ICopyCatalog
 
         return WriteAsync(async (connection, transaction) =>
         {
-            await LockFileAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
+            await LockCopiesAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "UPDATE copies SET state = @s, last_error = @e, updated_at = @t WHERE hash = @h AND host = @o",
                 cancellationToken, ("s", (int)state), ("e", Truncate(error, 1000)), ("t", now.ToUnixTimeMilliseconds()), ("h", hash.ToString()), ("o", hostId)).ConfigureAwait(false);
             return await RecountCopiesAsync(connection, transaction, hash.ToString(), cancellationToken).ConfigureAwait(false);
@@ -253,6 +253,16 @@ public abstract partial class SqlCatalog : ICopyCatalog
         {
             await ScalarAsync<string>(connection, transaction, "SELECT hash FROM files WHERE hash = @h" + RowLockClause, cancellationToken, ("h", hash)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Before a change to a file's copies: the shared lock on the configured host set (so that a node
+    /// changing its hosts cannot recount around this copy), then the file's row.
+    /// </summary>
+    private async Task LockCopiesAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
+    {
+        await LockHostSetAsync(connection, transaction, exclusive: false, cancellationToken).ConfigureAwait(false);
+        await LockFileAsync(connection, transaction, hash, cancellationToken).ConfigureAwait(false);
     }
 
     private static readonly string RecountCopiesSql = $"UPDATE files SET stored_copies = {StoredCopiesOf("@h")} WHERE hash = @h RETURNING stored_copies";

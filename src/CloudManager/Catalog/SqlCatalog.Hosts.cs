@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 
 namespace CloudManager.Catalog;
 
@@ -57,15 +58,19 @@ public abstract partial class SqlCatalog : IHostCatalog
     public Task SetNodeHostsAsync(string nodeId, IReadOnlyCollection<string> hostIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostIds);
+        var after = hostIds.ToHashSet(StringComparer.Ordinal);
         return WriteAsync(async (connection, transaction) =>
         {
-            var before = (await ReadNodeHostsAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-            var after = hostIds.ToHashSet(StringComparer.Ordinal);
-            if (before.SetEquals(after))
+            // Most opens change nothing: they need not wait for the copy changes under way.
+            if ((await ReadNodeHostsAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal).SetEquals(after))
             {
                 return 0;
             }
 
+            // From here on no copy changes and no other node changes its set: what is read next is what
+            // the recount must follow, and no copy committed meanwhile escapes it.
+            await LockHostSetAsync(connection, transaction, exclusive: true, cancellationToken).ConfigureAwait(false);
+            var before = (await ReadNodeHostsAsync(connection, transaction, nodeId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
             var activeBefore = await ReadActiveHostsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             foreach (var removed in before.Except(after, StringComparer.Ordinal))
             {
@@ -79,22 +84,27 @@ public abstract partial class SqlCatalog : IHostCatalog
             }
 
             // Only identities that some node started or stopped having change what copies count: another
-            // node with the same hosts changes nothing, and recounts nothing (no race with its copies).
+            // node with the same hosts changes nothing, and recounts nothing.
             var activeAfter = await ReadActiveHostsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            foreach (var changed in activeBefore.Union(activeAfter, StringComparer.Ordinal).Except(activeBefore.Intersect(activeAfter, StringComparer.Ordinal), StringComparer.Ordinal))
+            var changed = activeBefore.Union(activeAfter, StringComparer.Ordinal)
+                .Except(activeBefore.Intersect(activeAfter, StringComparer.Ordinal), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (changed.Count == 0)
             {
-                if (RowLockClause.Length > 0)
-                {
-                    await ExecuteAsync(connection, transaction,
-                        "SELECT hash FROM files WHERE hash IN (SELECT hash FROM copies WHERE host = @i) ORDER BY hash" + RowLockClause,
-                        cancellationToken, ("i", changed)).ConfigureAwait(false);
-                }
-
-                await ExecuteAsync(connection, transaction,
-                    $"UPDATE files SET stored_copies = {StoredCopiesOf("files.hash")} WHERE hash IN (SELECT hash FROM copies WHERE host = @i)",
-                    cancellationToken, ("i", changed)).ConfigureAwait(false);
+                return 0;
             }
 
+            var names = string.Join(", ", changed.Select((_, i) => "@i" + i.ToString(CultureInfo.InvariantCulture)));
+            var parameters = changed.Select((id, i) => ("i" + i.ToString(CultureInfo.InvariantCulture), (object?)id)).ToArray();
+            var touched = $"SELECT hash FROM copies WHERE host IN ({names})";
+            if (RowLockClause.Length > 0)
+            {
+                // One statement, in hash order, like every other multi-file lock: no deadlock between them.
+                await ExecuteAsync(connection, transaction, $"SELECT hash FROM files WHERE hash IN ({touched}) ORDER BY hash" + RowLockClause,
+                    cancellationToken, parameters).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, $"UPDATE files SET stored_copies = {StoredCopiesOf("files.hash")} WHERE hash IN ({touched})",
+                cancellationToken, parameters).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
     }

@@ -40,6 +40,16 @@ public abstract partial class SqlCatalog : ICatalog
     /// </summary>
     protected virtual string RowLockClause => "";
 
+    /// <summary>
+    /// Takes the lock on the set of host identities that nodes configure (<c>node_hosts</c>) until the
+    /// transaction ends: exclusive to change the set and recount the copies it changes, shared to change
+    /// a file's copies, always before any file's row lock. A copy is then counted against the set as it
+    /// stands when the copy commits, whichever of two nodes commits first. A no-op where write
+    /// transactions are already serialized (SQLite).
+    /// </summary>
+    protected virtual Task LockHostSetAsync(DbConnection connection, DbTransaction transaction, bool exclusive, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>Begins a transaction that takes the write lock at once where the provider distinguishes.</summary>
     protected virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(cancellationToken);
