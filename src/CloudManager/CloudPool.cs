@@ -161,6 +161,13 @@ public sealed partial class CloudPool : IAsyncDisposable, IDisposable
     /// <summary>The options this pool was opened with.</summary>
     public CloudPoolOptions Options => _pool.Options;
 
+    /// <summary>
+    /// The pool's time: <see cref="CloudPoolOptions.TimeProvider"/> corrected to the catalog's clock when the two
+    /// differ by more than a minute (nodes sharing a catalog then agree on dates, months and lease expiries).
+    /// Use it for anything written to the catalog or compared with what is there, such as the month a transfer counts in.
+    /// </summary>
+    public TimeProvider Clock => _pool.SharedTime;
+
     /// <summary>The catalog (for the library's own components and tests; callers use the pool's methods).</summary>
     internal ICatalog Catalog => _pool.Catalog;
 

@@ -30,7 +30,7 @@ internal sealed class BandwidthGuard(CloudPool pool, GatewayOptions options, Tra
             return;
         }
 
-        var month = SqlCatalog.MonthOf(pool.Options.TimeProvider.GetUtcNow());
+        var month = SqlCatalog.MonthOf(pool.Clock.GetUtcNow());
         var used = await pool.CurrentOutgoingAsync(cancellationToken) + meter.PendingOutgoing(month);
         Check("sent", "download", "monthlyOutgoingLimit", used, bytes, limit);
     }
@@ -42,7 +42,7 @@ internal sealed class BandwidthGuard(CloudPool pool, GatewayOptions options, Tra
             return;
         }
 
-        var now = pool.Options.TimeProvider.GetUtcNow().ToUniversalTime();
+        var now = pool.Clock.GetUtcNow().ToUniversalTime();
         var nextMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
         var month = SqlCatalog.MonthOf(now);
         var reset = nextMonth.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

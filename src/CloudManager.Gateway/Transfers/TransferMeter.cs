@@ -19,7 +19,7 @@ internal sealed class TransferMeter(CloudPool pool, ILogger<TransferMeter> logge
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private int _disposed;
 
-    private TimeProvider Time => pool.Options.TimeProvider;
+    private TimeProvider Time => pool.Clock;
 
     /// <summary>Counts bytes sent to a client now.</summary>
     public void AddOutgoing(long bytes)
