@@ -180,8 +180,13 @@ internal sealed partial class CacheFileBroadcast
     {
         lock (_lock)
         {
-            _lengths![number % _blocks!.Length] = length;
-            _published = number + 1;
+            // An empty file has no block to read: it is only complete.
+            if (length > 0)
+            {
+                _lengths![number % _blocks!.Length] = length;
+                _published = number + 1;
+            }
+
             _complete = last;
             WakeHosts();
         }
