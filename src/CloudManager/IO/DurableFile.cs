@@ -153,7 +153,31 @@ internal static class DurableFile
 
     /// <summary>Copies a whole stream (see <see cref="PipeAsync"/>), reporting the bytes copied so far after every block.</summary>
     internal static Task CopyAsync(Stream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
-        PipeAsync(source, destination, long.MaxValue, sha: null, progress, cancellationToken);
+        source is IBlockLendingStream lending
+            ? CopyLentAsync(lending, destination, progress, cancellationToken)
+            : PipeAsync(source, destination, long.MaxValue, sha: null, progress, cancellationToken);
+
+    /// <summary>
+    /// The copy loop of a stream that lends its blocks (a sync's shared read of a cached file): each
+    /// block is written from where it is, with no copy into a buffer of this loop first.
+    /// </summary>
+    private static async Task CopyLentAsync(IBlockLendingStream source, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (true)
+        {
+            var block = await source.LendNextAsync(cancellationToken).ConfigureAwait(false);
+            if (block.IsEmpty)
+            {
+                return;
+            }
+
+            // The block stays lent until the next call: the write is done with it by then.
+            await destination.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+            total += block.Length;
+            progress?.Report(total);
+        }
+    }
 
     /// <summary>
     /// The copy loop: while block n is written and hashed at the same time (the write runs on the

@@ -1,57 +1,83 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Security.Cryptography;
 using CloudManager.Hosts;
-using CloudManager.IO;
 
 namespace CloudManager.Replication;
 
 /// <summary>
-/// One read of a cached file fanned out to the hosts a sync copies it to: the file is read and
-/// hashed once, block by block, and each block is handed to every host through its own bounded pipe,
-/// so a slow host holds the read back (back-pressure) and memory stays at a few blocks per host. The
-/// last block is handed out only once the whole file hashes to its SHA-256 and has its length; when
-/// it does not, every host's read fails with <see cref="ContentMismatchException"/> instead, and no
-/// host, which stores a copy only once it has every byte, stores the damaged bytes.
+/// One read of a cached file fanned out to the hosts a sync copies it to: the file is read and hashed
+/// once, block by block, into a small ring of shared blocks (4 of 1 MiB), and every host reads each
+/// block from there. A block is read again only once every host still in the fan-out is done with it,
+/// so the slowest host holds the read back (back-pressure) and memory stays at the ring, whatever the
+/// number of hosts. The last block is handed out only once the whole file hashes to its SHA-256 and
+/// has its length; when it does not, every host's read fails with <see cref="ContentMismatchException"/>
+/// instead, and no host, which stores a copy only once it has every byte, stores the damaged bytes.
 /// </summary>
 /// <remarks>
 /// <para>Each host gets a <see cref="Share"/>. Its first read joins the shared one, which starts once
-/// every host has joined or left; a host leaves when its upload ends, when it reads again (a retry:
-/// that read, like a read that comes after the shared one started, reads the file on its own, verified
-/// the same way), and when it has to wait for a transfer slot (two syncs could otherwise each hold the
-/// slot the other's shared read waits for). A host whose upload fails is dropped from the fan-out; the
-/// others go on.</para>
+/// every host has joined or left, or <see cref="JoinGrace"/> after the first host joined, whichever
+/// comes first: a host that stalls before its first read (it checks a copy already there, it waits for
+/// a connection) holds the others back that long at most. A host leaves when its upload ends, when it
+/// disposes its stream, when it reads again (a retry: that read, like a read that comes after the
+/// shared one started, reads the file on its own, verified the same way), and when it has to wait for
+/// a transfer slot (two syncs could otherwise each hold the slot the other's shared read waits for).
+/// A host that leaves is dropped from the fan-out and no longer holds the others back; its later reads
+/// of the shared stream fail.</para>
+/// <para>Each host's stream copies a block into the caller's buffer (one copy), or, read by
+/// <see cref="IO.DurableFile.CopyAsync"/> (a directory host), lends the block itself
+/// (<see cref="IO.IBlockLendingStream"/>), which is then written from the ring with no copy of ours.
+/// A block lent or being copied is never refilled: a host leaving meanwhile leaves once it is done
+/// with the block.</para>
 /// </remarks>
-internal sealed class CacheFileBroadcast
+internal sealed partial class CacheFileBroadcast
 {
-    private const int BlockSize = 1 << 20;
-    private static readonly PipeOptions Pipes = new(
-        pauseWriterThreshold: 4 * BlockSize, resumeWriterThreshold: 2 * BlockSize, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+    /// <summary>How long the shared read waits, after the first host joined it, for the others to join or leave.</summary>
+    internal static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(5);
+
+    private const int DefaultBlockSize = 1 << 20;
+    private const int DefaultRingBlocks = 4;
 
     private readonly object _lock = new();
     private readonly List<Share> _shares = [];
     private readonly string _path;
     private readonly ContentRef _content;
     private readonly Action _opened;
+    private readonly TimeProvider _time;
     private readonly CancellationToken _cancellationToken;
+    private readonly int _blockSize;
+    private readonly int _ringBlocks;
     private bool _started;
+    private ITimer? _graceTimer;
 
     /// <param name="path">The cached file.</param>
     /// <param name="content">What it must hold.</param>
     /// <param name="opened">Called each time the cached file is opened for reading (the shared read or a host's own).</param>
+    /// <param name="time">The clock of <see cref="JoinGrace"/>.</param>
     /// <param name="cancellationToken">Stops the shared read (the sync's token).</param>
-    internal CacheFileBroadcast(string path, ContentRef content, Action opened, CancellationToken cancellationToken)
+    /// <param name="blockSize">The size of a shared block (tests use small ones).</param>
+    /// <param name="ringBlocks">How many blocks the ring holds: how far the read may run ahead of the slowest host.</param>
+    internal CacheFileBroadcast(
+        string path,
+        ContentRef content,
+        Action opened,
+        TimeProvider time,
+        CancellationToken cancellationToken,
+        int blockSize = DefaultBlockSize,
+        int ringBlocks = DefaultRingBlocks)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ringBlocks, 1);
         _path = path;
         _content = content;
         _opened = opened;
+        _time = time;
         _cancellationToken = cancellationToken;
+        _blockSize = blockSize;
+        _ringBlocks = ringBlocks;
     }
 
     /// <summary>How errors name the cached copy of a file.</summary>
     internal static string Describe(ContentHash hash) => $"the cached copy of {hash}";
 
-    /// <summary>A source for one more host; add every host before any upload starts.</summary>
+    /// <summary>A source for one more host; add every host of a round before any of their uploads starts.</summary>
     internal Share AddHost()
     {
         var share = new Share(this);
@@ -63,149 +89,93 @@ internal sealed class CacheFileBroadcast
         return share;
     }
 
-    private bool TryJoin(Share share, out Pipe pipe)
+    /// <summary>The first read of a host: joins the shared read unless it has started.</summary>
+    private bool TryJoin(Share share)
     {
         lock (_lock)
         {
-            pipe = null!;
             if (_started || share.State != ShareState.Waiting)
             {
                 return false;
             }
 
-            pipe = new Pipe(Pipes);
-            share.Pipe = pipe;
             share.State = ShareState.Joined;
-            StartIfReady();
+            share.InFanOut = true;
+            if (!StartIfReady())
+            {
+                _graceTimer ??= _time.CreateTimer(_ => StartWithoutLateHosts(), null, JoinGrace, Timeout.InfiniteTimeSpan);
+            }
+
             return true;
         }
     }
 
+    /// <summary>A host is done with the shared read (whatever the reason): it no longer holds the others back.</summary>
     private void Leave(Share share)
     {
         lock (_lock)
         {
             if (share.State == ShareState.Joined)
             {
-                share.Detached = true;
-                if (_started)
+                if (share.Busy)
                 {
-                    // The shared read drops it at its next block, or now if it waits for this host's room.
-                    share.Pipe!.Writer.CancelPendingFlush();
+                    // Its stream still copies from (or lent) a block: the block is not refilled before it is done.
+                    share.LeaveWhenIdle = true;
                 }
                 else
                 {
-                    share.Pipe!.Writer.Complete();
+                    share.InFanOut = false;
                 }
             }
 
             share.State = ShareState.Left;
             StartIfReady();
+            WakeReader();
         }
     }
 
     /// <summary>Starts the shared read once no host is still to join. Under the lock.</summary>
-    private void StartIfReady()
+    private bool StartIfReady()
     {
-        if (_started || _shares.Any(s => s.State == ShareState.Waiting))
+        if (_started)
         {
-            return;
+            return true;
         }
 
+        foreach (var share in _shares)
+        {
+            if (share.State == ShareState.Waiting)
+            {
+                return false;
+            }
+        }
+
+        Start();
+        return true;
+    }
+
+    /// <summary>The grace after the first join is over: hosts that have not joined yet will read on their own.</summary>
+    private void StartWithoutLateHosts()
+    {
+        lock (_lock)
+        {
+            if (!_started)
+            {
+                Start();
+            }
+        }
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void Start()
+    {
         _started = true;
-        var taps = _shares.Where(s => s.State == ShareState.Joined && !s.Detached).ToList();
-        if (taps.Count > 0)
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+        if (_shares.Exists(s => s.InFanOut))
         {
-            _ = Task.Run(() => ReadAndSendAsync(taps));
-        }
-    }
-
-    private async Task ReadAndSendAsync(List<Share> taps)
-    {
-        // One byte more than a block: the read past the end, which must find nothing, lands there.
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize + 1);
-        try
-        {
-            _opened();
-            var file = DurableFile.OpenSequentialRead(_path);
-            await using (file.ConfigureAwait(false))
-            {
-                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                long position = 0;
-                do
-                {
-                    var wanted = (int)Math.Min(BlockSize, _content.Length - position);
-                    var read = await file.ReadAtLeastAsync(buffer.AsMemory(0, wanted), wanted, throwOnEndOfStream: false, _cancellationToken).ConfigureAwait(false);
-                    sha.AppendData(buffer, 0, read);
-                    position += read;
-                    if (read < wanted)
-                    {
-                        throw Mismatch(position, null);
-                    }
-
-                    if (position == _content.Length)
-                    {
-                        // The last block goes out only once the whole file is known good.
-                        var after = await file.ReadAsync(buffer.AsMemory(read, 1), _cancellationToken).ConfigureAwait(false);
-                        if (after > 0)
-                        {
-                            throw Mismatch(position + after, null);
-                        }
-
-                        var hash = ContentHash.FromBytes(sha.GetHashAndReset());
-                        if (hash != _content.Hash)
-                        {
-                            throw Mismatch(position, hash);
-                        }
-                    }
-
-                    await SendAsync(taps, buffer.AsMemory(0, read)).ConfigureAwait(false);
-                }
-                while (position < _content.Length && taps.Count > 0);
-            }
-
-            foreach (var tap in taps)
-            {
-                await tap.Pipe!.Writer.CompleteAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            foreach (var tap in taps)
-            {
-                await tap.Pipe!.Writer.CompleteAsync(e).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>Hands one block to every host still reading, waiting while any has too much unread; drops the hosts that left.</summary>
-    private async Task SendAsync(List<Share> taps, ReadOnlyMemory<byte> block)
-    {
-        var flushes = new ValueTask<FlushResult>[taps.Count];
-        for (var i = 0; i < taps.Count; i++)
-        {
-            taps[i].Pipe!.Writer.Write(block.Span);
-            flushes[i] = taps[i].Pipe!.Writer.FlushAsync(_cancellationToken);
-        }
-
-        var gone = new List<Share>();
-        for (var i = 0; i < taps.Count; i++)
-        {
-            var result = await flushes[i].ConfigureAwait(false);
-            if (result.IsCompleted || result.IsCanceled || Volatile.Read(ref taps[i].Detached))
-            {
-                gone.Add(taps[i]);
-            }
-        }
-
-        foreach (var tap in gone)
-        {
-            taps.Remove(tap);
-            await tap.Pipe!.Writer.CompleteAsync(new IOException("This host left the shared read of the cached file.")).ConfigureAwait(false);
+            AllocateRing();
+            _ = Task.Run(ReadAndPublishAsync, CancellationToken.None);
         }
     }
 
@@ -242,20 +212,28 @@ internal sealed class CacheFileBroadcast
             _owner = owner;
         }
 
-        /// <summary>Set when this host leaves while the shared read runs; read by the shared read.</summary>
-        internal bool Detached;
-
+        /// <summary>Where this host is in the shared read. Under the owner's lock, as are the fields below.</summary>
         internal ShareState State { get; set; }
 
-        internal Pipe? Pipe { get; set; }
+        /// <summary>Counted by the shared read: a block is refilled only once every share in the fan-out is past it.</summary>
+        internal bool InFanOut { get; set; }
+
+        /// <summary>The number of the block this host reads now (it is done with every block before).</summary>
+        internal long Next { get; set; }
+
+        /// <summary>Its stream copies from, or lent, block <see cref="Next"/> right now.</summary>
+        internal bool Busy { get; set; }
+
+        /// <summary>It left while busy: it leaves the fan-out once it is done with the block.</summary>
+        internal bool LeaveWhenIdle { get; set; }
 
         /// <inheritdoc/>
         public override ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Interlocked.Increment(ref _opens) == 1 && _owner.TryJoin(this, out var pipe))
+            if (Interlocked.Increment(ref _opens) == 1 && _owner.TryJoin(this))
             {
-                return ValueTask.FromResult(pipe.Reader.AsStream());
+                return ValueTask.FromResult<Stream>(new SharedBlockStream(_owner, this));
             }
 
             // A retry, or too late to join: leave the shared read (if in it) and read on its own.

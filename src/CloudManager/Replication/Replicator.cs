@@ -294,7 +294,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
         // Only hosts whose identity was read this run take copies, and none that holds one already.
         var writable = pool.Hosts.Keys.Where(n => pool.Identities.IsConfirmed(n) && !storedIds.Contains(pool.Identities.IdOf(n)!));
         var queue = new Queue<string>(HostRanking.Order(writable, health, counts, pool.SharedTime.GetUtcNow(), pool.Options.HostCoolDown));
-        var broadcast = new CacheFileBroadcast(cache.PathOf(file.Hash), file.Content, () => Interlocked.Increment(ref _cacheFileOpens), cancellationToken);
+        var broadcast = new CacheFileBroadcast(cache.PathOf(file.Hash), file.Content, () => Interlocked.Increment(ref _cacheFileOpens), pool.Time, cancellationToken);
         var running = new List<Task<CopyAttemptReport>>();
         var shares = new List<CacheFileBroadcast.Share>();
         var successes = 0;
