@@ -25,7 +25,7 @@ namespace CloudManager.Hosts.S3;
 /// 403 and other refusals are <see cref="HostOperationException"/>s. The SDK's own retries are
 /// turned off: retries belong to the resilience decorator.</para>
 /// </remarks>
-public sealed class S3Host : IStorageHost
+public sealed partial class S3Host : IStorageHost
 {
     private readonly S3HostOptions _options;
     private readonly AmazonS3Client _client;
