@@ -2,6 +2,11 @@ using CloudManager.Hosts;
 
 namespace CloudManager.Catalog;
 
+/// <summary>A copy row on one host, with its file.</summary>
+/// <param name="File">The file.</param>
+/// <param name="State">The copy's state.</param>
+public sealed record HostCopy(FileRecord File, CopyState State);
+
 /// <summary>
 /// What the hosts' journals need from the catalog: which copies still lack their record on their host
 /// (written at the next sync), and the rebuilding of a catalog from what the hosts hold.
@@ -11,6 +16,9 @@ public interface IRecoveryCatalog
 {
     /// <summary>Files with a stored copy on the host identity whose record is not yet in that host's journal, in hash order after <paramref name="after"/>.</summary>
     Task<IReadOnlyList<FileRecord>> ListUnjournaledCopiesAsync(string hostId, ContentHash? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every copy row (stored, failed, damaged, missing) on a host identity, with its file, in hash order after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<HostCopy>> ListCopiesOnHostAsync(string hostId, ContentHash? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>Notes that the records of these files' copies on the host identity are in its journal.</summary>
     Task MarkJournaledAsync(string hostId, IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);

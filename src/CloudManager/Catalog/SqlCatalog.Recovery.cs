@@ -13,6 +13,25 @@ public abstract partial class SqlCatalog : IRecoveryCatalog
             cancellationToken, ("i", hostId), ("a", after?.ToString() ?? ""), ("l", limit)), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<HostCopy>> ListCopiesOnHostAsync(string hostId, ContentHash? after, int limit, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<HostCopy>>(async connection =>
+        {
+            var command = Command(connection, null,
+                $"SELECT {FileColumns}, k.state FROM files f JOIN copies k ON k.hash = f.hash WHERE k.host = @i AND f.hash > @a ORDER BY f.hash LIMIT @l",
+                ("i", hostId), ("a", after?.ToString() ?? ""), ("l", limit));
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var copies = new List<HostCopy>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                copies.Add(new HostCopy(ReadFile(reader), (CopyState)reader.GetInt32(FileColumnCount)));
+            }
+
+            return copies;
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task MarkJournaledAsync(string hostId, IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hashes);
