@@ -33,7 +33,7 @@ internal sealed class PoolRecovery(PoolContext pool)
             var host = pool.Hosts[name];
             if (ReasonNotRead(name, host) is { } reason)
             {
-                hosts.Add(new HostRecovery(name, pool.Identities.IdOf(name), 0, 0, 0, reason));
+                hosts.Add(new HostRecovery(name, pool.Identities.IdOf(name), 0, 0, 0, reason, KeepsJournal: host.Capabilities.StoresMetadata && host.Capabilities.CanList));
                 findings.Add(new RecoveryFinding(FindingKinds.HostNotRead, name, null, null, null, reason));
                 continue;
             }

@@ -10,7 +10,7 @@ public sealed record RecoveryReport(
     IReadOnlyList<HostRecovery> Hosts, int FilesAdded, int FilesKnown, int CopiesRecorded, IReadOnlyList<RecoveryFinding> Findings)
 {
     /// <summary>Whether some host could not be read.</summary>
-    public bool HostsUnread => Hosts.Any(h => h.Error is not null);
+    public bool HostsUnread => Hosts.Any(h => h.Error is not null && h.KeepsJournal);
 }
 
 /// <summary>One host during a recovery.</summary>
@@ -20,7 +20,8 @@ public sealed record RecoveryReport(
 /// <param name="Objects">Content objects it lists.</param>
 /// <param name="Copies">Copies found on it (an object of the right size for a record).</param>
 /// <param name="Error">Why it was not read (unavailable, keeps no journal), or null.</param>
-public sealed record HostRecovery(string Name, string? HostId, int Records, int Objects, int Copies, string? Error);
+/// <param name="KeepsJournal">Whether the host's kind keeps a journal (plowshare lockers do not).</param>
+public sealed record HostRecovery(string Name, string? HostId, int Records, int Objects, int Copies, string? Error, bool KeepsJournal = true);
 
 /// <summary>Kinds of <see cref="RecoveryFinding"/>.</summary>
 public static class FindingKinds
