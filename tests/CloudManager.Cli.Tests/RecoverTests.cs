@@ -117,7 +117,7 @@ public abstract class RecoverTests : IDisposable
     public async Task The_catalog_and_cache_lost_are_rebuilt_from_directory_webdav_and_rclone_hosts()
     {
         var config = WriteConfig(await NewCatalogAsync(), MixedHosts());
-        var files = WriteFiles("in", 240);
+        var files = WriteFiles("in", 150);
         var upload = await CmAsync(config, "upload", "in");
         Assert.True(upload.ExitCode == 0, upload.ToString());
         var sync = await CmAsync(config, "sync");
