@@ -76,6 +76,9 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
 
     public int MarkerCreations;
 
+    /// <summary>The host this one wraps.</summary>
+    public IStorageHost Inner => inner;
+
     public string Name => inner.Name;
 
     public string Kind => inner.Kind;

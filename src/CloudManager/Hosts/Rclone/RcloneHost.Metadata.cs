@@ -120,7 +120,10 @@ public sealed partial class RcloneHost
         MetadataNames.Check(name, nameof(name));
         cancellationToken.ThrowIfCancellationRequested();
         var result = await RunAsync(["deletefile", PathOf(MetadataKey(name))], cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode is ExitDirectoryNotFound or ExitFileNotFound)
+        // rclone deletefile says "is a directory or doesn't exist" with exit code 1 for an absent object:
+        // look before calling it a failure.
+        if (result.ExitCode is 0 or ExitDirectoryNotFound or ExitFileNotFound
+            || (!result.TimedOut && await StatEntryAsync(MetadataKey(name), cancellationToken).ConfigureAwait(false) is null))
         {
             return;
         }
