@@ -374,7 +374,9 @@ public sealed partial class S3Host : IStorageHost
 
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = _prefix, MaxKeys = 1 }, cancellationToken)
+            // A listing of the marker's name alone: it proves the bucket is there without walking the
+            // metadata folders (a one-key listing over them makes some S3-compatible servers answer 500).
+            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = _prefix + HostMarker.ObjectName, MaxKeys = 1 }, cancellationToken)
                 .ConfigureAwait(false);
             _bucketSeen = true;
         }
