@@ -40,6 +40,7 @@ internal static class CliApplication
             StatusCommand.Create(globals),
             HostsCommand.Create(globals),
             VerifyCommand.Create(globals),
+            RecoverCommand.Create(globals),
             DumpCommand.Create(globals),
             LoadCommand.Create(globals),
             CacheEntryCommands.Evict(globals),

@@ -25,7 +25,7 @@ namespace CloudManager.Hosts.S3;
 /// 403 and other refusals are <see cref="HostOperationException"/>s. The SDK's own retries are
 /// turned off: retries belong to the resilience decorator.</para>
 /// </remarks>
-public sealed class S3Host : IStorageHost
+public sealed partial class S3Host : IStorageHost
 {
     private readonly S3HostOptions _options;
     private readonly AmazonS3Client _client;
@@ -374,7 +374,9 @@ public sealed class S3Host : IStorageHost
 
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = _prefix, MaxKeys = 1 }, cancellationToken)
+            // A listing of the marker's name alone: it proves the bucket is there without walking the
+            // metadata folders (a one-key listing over them makes some S3-compatible servers answer 500).
+            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = _prefix + HostMarker.ObjectName, MaxKeys = 1 }, cancellationToken)
                 .ConfigureAwait(false);
             _bucketSeen = true;
         }

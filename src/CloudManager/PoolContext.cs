@@ -56,6 +56,9 @@ internal sealed class PoolContext : IAsyncDisposable
     /// <summary>Shared claims on making copies.</summary>
     internal ICopyClaims Claims => Catalog;
 
+    /// <summary>The hosts' journals and the rebuilding of the catalog from the hosts.</summary>
+    internal IRecoveryCatalog Recovery => Catalog;
+
     /// <summary>The configured hosts as identities: which id each has, which may be written to, which are unavailable.</summary>
     internal PoolHosts Identities { get; }
 

@@ -29,6 +29,15 @@ internal sealed class PostgresSchema
         return CatalogUri;
     }
 
+    /// <summary>Drops the schema and everything in it: a catalog lost whole.</summary>
+    public async Task DropAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"DROP SCHEMA {_name} CASCADE", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>An open connection to the server with this schema as search path.</summary>
     public async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -24,6 +24,12 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     /// <summary>Reading and creating the identity marker fail as unavailable (an unreachable host, an unmounted disk).</summary>
     public bool FailMarkerReads { get; set; }
 
+    /// <summary>Writing, listing, reading and deleting metadata objects (the journal) fail as unavailable.</summary>
+    public bool FailMetadata { get; set; }
+
+    /// <summary>Metadata objects written (or attempted).</summary>
+    public int MetadataPuts;
+
     /// <summary>Reading and creating the identity marker never finish.</summary>
     public bool HangMarkerReads { get; set; }
 
@@ -69,6 +75,9 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
     public int MarkerReads;
 
     public int MarkerCreations;
+
+    /// <summary>The host this one wraps.</summary>
+    public IStorageHost Inner => inner;
 
     public string Name => inner.Name;
 
@@ -152,6 +161,34 @@ public sealed class FaultyHost(IStorageHost inner) : IStorageHost
         return Interlocked.Decrement(ref LoseMarkerCreationAnswers) >= 0
             ? throw new HostUnavailableException(Name, $"{Name}: the answer to the marker creation was lost (injected)")
             : created;
+    }
+
+    public async Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref MetadataPuts);
+        await InjectAsync(FailMetadata, hang: false, cancellationToken);
+        await inner.PutMetadataAsync(name, content, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await InjectAsync(FailMetadata, hang: false, cancellationToken);
+        await foreach (var entry in inner.ListMetadataAsync(prefix, cancellationToken))
+        {
+            yield return entry;
+        }
+    }
+
+    public async Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken)
+    {
+        await InjectAsync(FailMetadata, hang: false, cancellationToken);
+        return await inner.OpenMetadataAsync(name, cancellationToken);
+    }
+
+    public async Task DeleteMetadataAsync(string name, CancellationToken cancellationToken)
+    {
+        await InjectAsync(FailMetadata, hang: false, cancellationToken);
+        await inner.DeleteMetadataAsync(name, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -8,6 +8,9 @@ namespace CloudManager.Cli.Commands;
 internal sealed record HostReport(
     string Name, string Kind, IReadOnlyList<KeyValuePair<string, string>> Settings, HostHealth History, long Copies, string? ProbeError, string Health)
 {
+    /// <summary>Whether the host keeps a journal of the files it holds (what <c>cm recover</c> reads); plowshare lockers do not.</summary>
+    public bool Journal { get; init; } = true;
+
     /// <summary>Each configured host with its settings (secrets redacted), the pool's status of it and a probe made now.</summary>
     public static async Task<IReadOnlyList<HostReport>> GatherAsync(
         CloudPool pool, PoolStatus status, IReadOnlyList<HostDefinition> definitions, HostRegistry registry, CancellationToken cancellationToken)
@@ -23,7 +26,10 @@ internal sealed record HostReport(
                 .Select(s => KeyValuePair.Create(s.Key, secrets.Contains(s.Key) ? HostsCommand.Redacted : s.Value))
                 .ToList();
             var probeError = await HostProbe.ProbeAsync(host, cancellationToken);
-            rows.Add(new HostReport(host.Name, host.Kind, settings, state.History, state.Copies, probeError, state.Condition(probeError is null)));
+            rows.Add(new HostReport(host.Name, host.Kind, settings, state.History, state.Copies, probeError, state.Condition(probeError is null))
+            {
+                Journal = host.Capabilities.StoresMetadata && host.Capabilities.CanList,
+            });
         }
 
         return rows;

@@ -14,13 +14,15 @@ internal static class HostsCommand
     {
         var command = new CliCommand(
             "hosts",
-            "List the configured storage hosts: name, kind, health (ok, failing, unreachable), copies held, settings (secrets shown as ***) and the last error.",
+            "List the configured storage hosts: name, kind, health (ok, failing, unreachable), copies held, whether it keeps a journal of its files (what `cm recover` reads; plowshare lockers do not), settings (secrets shown as ***) and the last error.",
             "cm hosts",
             "cm hosts --json | jq -r '.[] | select(.health != \"ok\") | .name'",
-            "cm hosts test disk-b     # check a host before trusting it")
+            "cm hosts test disk-b     # check a host before trusting it",
+            "cm hosts scan disk-b     # compare a host with the catalog")
         {
             HostsTestCommand.Create(globals),
             HostsInitCommand.Create(globals),
+            HostsScanCommand.Create(globals),
         };
         command.MoreHelp = CliHosts.WriteSettingsHelp;
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>
@@ -49,7 +51,7 @@ internal static class HostsCommand
             return;
         }
 
-        var table = new TextTable("NAME", "KIND", "HEALTH", "COPIES", "SETTINGS", "LAST ERROR").AlignRight(3);
+        var table = new TextTable("NAME", "KIND", "HEALTH", "COPIES", "JOURNAL", "SETTINGS", "LAST ERROR").AlignRight(3);
         foreach (var host in hosts)
         {
             table.Add(
@@ -57,6 +59,7 @@ internal static class HostsCommand
                 host.Kind,
                 host.Health,
                 host.Copies.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                host.Journal ? "yes" : "no (cannot list by name)",
                 string.Join(" ", host.Settings.Select(s => $"{s.Key}={s.Value}")),
                 host.ProbeError ?? host.LastError ?? "-");
         }

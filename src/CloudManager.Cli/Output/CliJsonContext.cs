@@ -30,4 +30,6 @@ namespace CloudManager.Cli.Output;
 [JsonSerializable(typeof(HostInitResult))]
 [JsonSerializable(typeof(IReadOnlyList<HostResult>))]
 [JsonSerializable(typeof(StatusResult))]
+[JsonSerializable(typeof(RecoverResult))]
+[JsonSerializable(typeof(HostScanResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -16,11 +16,11 @@ namespace CloudManager.Catalog;
 /// <para>
 /// The members come in roles, one interface each: <see cref="IFileCatalog"/>, <see cref="ICacheIndex"/>,
 /// <see cref="ICopyCatalog"/>, <see cref="ITransferLog"/>, <see cref="IExchangeCatalog"/>,
-/// <see cref="IFileListings"/>, <see cref="IHostCatalog"/> and <see cref="ICopyClaims"/>. A catalog is all of
+/// <see cref="IFileListings"/>, <see cref="IHostCatalog"/>, <see cref="ICopyClaims"/> and <see cref="IRecoveryCatalog"/>. A catalog is all of
 /// them, with the members that open and migrate it and read its clock.
 /// </para>
 /// </remarks>
-public interface ICatalog : IFileCatalog, ICacheIndex, ICopyCatalog, ITransferLog, IExchangeCatalog, IFileListings, IHostCatalog, ICopyClaims, IAsyncDisposable
+public interface ICatalog : IFileCatalog, ICacheIndex, ICopyCatalog, ITransferLog, IExchangeCatalog, IFileListings, IHostCatalog, ICopyClaims, IRecoveryCatalog, IAsyncDisposable
 {
     /// <summary>A description for messages, with any password removed.</summary>
     string DisplayName { get; }

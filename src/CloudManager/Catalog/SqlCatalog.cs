@@ -14,7 +14,7 @@ namespace CloudManager.Catalog;
 public abstract partial class SqlCatalog : ICatalog
 {
     /// <summary>The newest schema version this code knows.</summary>
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
 
     /// <inheritdoc />
     public abstract string DisplayName { get; }
@@ -230,6 +230,7 @@ public abstract partial class SqlCatalog : ICatalog
             4 => "CloudManager.Catalog.004_export_order_index.sql",
             5 => "CloudManager.Catalog.005_drop_export_index.sql",
             6 => "CloudManager.Catalog.006_host_identities.sql",
+            7 => "CloudManager.Catalog.007_copy_journal.sql",
             _ => throw new InvalidOperationException($"No migration script for schema version {version}."),
         };
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

@@ -270,6 +270,113 @@ public sealed class DirectoryHost : IStorageHost
     }
 
     /// <inheritdoc />
+    /// <remarks>Written to a temp name beside the object (a name no listing reports), flushed, and renamed over it.</remarks>
+    public async Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        MetadataNames.Check(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(content);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        var path = MetadataPath(name);
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        var temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            content.Position = 0;
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await content.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
+                await DurableFile.FlushToDiskAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            DurableFile.MoveIntoPlace(temp, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "write the metadata object " + name);
+        }
+        finally
+        {
+            DurableFile.DeleteQuietly(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        MetadataNames.CheckPrefix(prefix, nameof(prefix));
+        EnsureRoot();
+        await Task.Yield();
+        var top = System.IO.Path.Combine(_root, MetadataNames.Folder);
+        var start = prefix.Length == 0 ? top : System.IO.Path.Combine(top, prefix);
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        var names = new List<MetadataEntry>();
+        foreach (var file in new DirectoryInfo(start).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = System.IO.Path.GetRelativePath(top, file.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+            if (MetadataNames.IsValid(name) && MetadataNames.IsUnder(name, prefix) && file.LinkTarget is null)
+            {
+                names.Add(new MetadataEntry(name, file.Length));
+            }
+        }
+
+        foreach (var entry in names.OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken)
+    {
+        MetadataNames.Check(name, nameof(name));
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        try
+        {
+            return Task.FromResult<Stream?>(new FileStream(MetadataPath(name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            EnsureRoot();
+            return Task.FromResult<Stream?>(null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "read the metadata object " + name);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteMetadataAsync(string name, CancellationToken cancellationToken)
+    {
+        MetadataNames.Check(name, nameof(name));
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureRoot();
+        try
+        {
+            File.Delete(MetadataPath(name));
+            return Task.CompletedTask;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Classify(e, "delete the metadata object " + name);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <inheritdoc />
@@ -315,6 +422,9 @@ public sealed class DirectoryHost : IStorageHost
         var hex = hash.ToString();
         return new HostLocator($"{hex[..2]}/{hex}");
     }
+
+    private string MetadataPath(string name) =>
+        System.IO.Path.Combine([_root, MetadataNames.Folder, .. name.Split('/')]);
 
     private string PathOf(ContentHash hash)
     {

@@ -34,6 +34,14 @@ namespace CloudManager.Hosts;
 /// (<see cref="HostCapabilities.StoresMarker"/> false) derive a fixed marker instead.</item>
 /// <item>The marker lives at <see cref="HostMarker.ObjectName"/> at the root of the content space;
 /// <see cref="ListAsync"/> never reports it, nor anything else that is not content.</item>
+/// <item>Metadata objects (<see cref="HostCapabilities.StoresMetadata"/>): small named objects beside
+/// the content, under <see cref="MetadataNames.Folder"/>, named as <see cref="MetadataNames"/> allows
+/// (anything else is an <see cref="ArgumentException"/>). <see cref="PutMetadataAsync"/> replaces an
+/// object whole, atomically (a reader sees the old bytes or the new, never a mix nor a part);
+/// <see cref="ListMetadataAsync"/> lists complete objects only, in ordinal name order;
+/// <see cref="OpenMetadataAsync"/> answers <c>null</c> only when the object is positively absent;
+/// <see cref="DeleteMetadataAsync"/> of an absent object succeeds. <see cref="ListAsync"/> never reports
+/// them. Decorators (retries, limits, encryption) pass these members through or wrap them whole.</item>
 /// <item><see cref="Location"/> is known without contacting the host and says where its content
 /// lives, normalised, so that <see cref="HostOverlap"/> can refuse two hosts on one place.</item>
 /// </list>
@@ -97,4 +105,26 @@ public interface IStorageHost : IAsyncDisposable
     /// <exception cref="HostUnavailableException">The host could not be reached.</exception>
     /// <exception cref="HostMarkerException">Something that is not a valid marker is stored at the marker's name; it is left as it is.</exception>
     Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken);
+
+    /// <summary>Stores a metadata object whole under <paramref name="name"/>, replacing any object of that name at once.</summary>
+    /// <param name="name">A valid <see cref="MetadataNames"/> name.</param>
+    /// <param name="content">The bytes, a seekable stream read from its start (again on a retry); the caller disposes it.</param>
+    /// <param name="cancellationToken">Cancels the write; the object is then the old one or absent, never partial.</param>
+    /// <exception cref="NotSupportedException">The host keeps no metadata (<see cref="HostCapabilities.StoresMetadata"/> false).</exception>
+    /// <exception cref="HostUnavailableException">The host could not be reached.</exception>
+    Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>Lists the metadata objects whose names start with <paramref name="prefix"/><c>/</c> (at any depth), or every one for an empty prefix.</summary>
+    /// <exception cref="NotSupportedException">The host keeps no metadata.</exception>
+    IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Opens a metadata object for reading; the caller disposes the stream and bounds what it reads.</summary>
+    /// <returns>The object's bytes, or <c>null</c> when the host positively holds no object of that name.</returns>
+    /// <exception cref="NotSupportedException">The host keeps no metadata.</exception>
+    /// <exception cref="HostUnavailableException">The host could not say.</exception>
+    Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a metadata object; succeeds when it is already absent.</summary>
+    /// <exception cref="NotSupportedException">The host keeps no metadata.</exception>
+    Task DeleteMetadataAsync(string name, CancellationToken cancellationToken);
 }

@@ -26,6 +26,7 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
     // The files a sync of this pool is copying now: a second sync leaves them to the first.
     private readonly ConcurrentDictionary<ContentHash, byte> _claims = new();
     private readonly Verifier.CopyVerifier _verifier = new(pool);
+    private readonly Journal.JournalWriter _journal = new(pool);
     private long _cacheFileOpens;
 
     /// <summary>How many times syncs opened a cached file to send it (once per file when all goes well, however many hosts).</summary>
@@ -77,7 +78,9 @@ internal sealed class Replicator(PoolContext pool, LocalCache cache, ContentFetc
                 }).ConfigureAwait(false);
         }
 
-        var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList());
+        // The hosts' journals: the records of the copies confirmed this run and of any still missing.
+        var (journaled, journalFailures) = await _journal.WriteAsync(cancellationToken).ConfigureAwait(false);
+        var result = new SyncReport(reports.OrderBy(r => r.Hash).ToList()) { JournalRecordsWritten = journaled, JournalFailures = journalFailures };
         pool.Logger.LogInformation(
             "Sync: {Files} files, {Copies} copies made, {Failed} failed attempts, {Pending} still pending.",
             result.Files.Count, result.CopiesMade, result.FailedAttempts, result.FilesStillPending);

@@ -43,6 +43,12 @@ public sealed record SyncReport(IReadOnlyList<FileSyncReport> Files)
     /// <summary>New copies stored on hosts.</summary>
     public int CopiesMade => Files.Sum(f => f.Attempts.Count(a => a.Succeeded));
 
+    /// <summary>Records of copies written to the hosts' journals this run (see <c>docs/hosts.md</c>, journals).</summary>
+    public int JournalRecordsWritten { get; init; }
+
+    /// <summary>Hosts whose journal could not be written this run; their copies' records are written at the next sync.</summary>
+    public IReadOnlyList<string> JournalFailures { get; init; } = [];
+
     /// <summary>Attempts on hosts that had failed this file before.</summary>
     public int Retried => Files.Sum(f => f.Attempts.Count(a => a.IsRetry));
 

@@ -18,7 +18,8 @@ internal sealed record HostResult(
     string? LastError,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt,
-    IReadOnlyDictionary<string, string> Settings)
+    IReadOnlyDictionary<string, string> Settings,
+    bool Journal)
 {
     public static HostResult From(HostReport report) => new(
         report.Name,
@@ -33,7 +34,8 @@ internal sealed record HostResult(
         report.History.LastError,
         report.History.LastSuccessAt,
         report.History.LastFailureAt,
-        new OrderedDictionary<string, string>(report.Settings, StringComparer.Ordinal));
+        new OrderedDictionary<string, string>(report.Settings, StringComparer.Ordinal),
+        report.Journal);
 }
 
 /// <summary>What <c>cm hosts test</c> returns: each step of <see cref="HostSelfTestReport"/>; the test file's size is for the text only.</summary>

@@ -16,6 +16,12 @@ internal sealed record SyncResult(
     [property: JsonIgnore] int Target,
     [property: JsonIgnore] int MinCopies)
 {
+    /// <summary>Records of copies written to the hosts' journals this run.</summary>
+    public int JournalRecordsWritten { get; init; }
+
+    /// <summary>Hosts whose journal could not be written this run (their records are written at the next sync).</summary>
+    public IReadOnlyList<string> JournalFailures { get; init; } = [];
+
     public static SyncResult From(SyncReport report, int target, int minCopies) => new(
         report.Files.Count,
         report.CopiesMade,
@@ -27,7 +33,11 @@ internal sealed record SyncResult(
         report.FilesLost,
         [.. report.Files.Select(SyncFileResult.From)],
         target,
-        minCopies);
+        minCopies)
+    {
+        JournalRecordsWritten = report.JournalRecordsWritten,
+        JournalFailures = report.JournalFailures,
+    };
 }
 
 /// <summary>One file of a sync: its copies before and after, and every attempt.</summary>

@@ -6,7 +6,7 @@ namespace CloudManager.Hosts.Concurrency;
 /// turn. The pool wraps every configured host in one when it is created.
 /// </summary>
 /// <remarks>
-/// Reads, presence checks, deletes, listings and the identity marker pass straight through: a read stream may be held
+/// Reads, presence checks, deletes, listings, the identity marker and metadata objects pass straight through: a read stream may be held
 /// by a slow client for as long as it likes, and must not keep uploads waiting. Name, kind and
 /// capabilities are the inner host's.
 /// </remarks>
@@ -68,6 +68,14 @@ internal sealed class TransferLimitedStorageHost : IStorageHost
     public Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken) => _inner.ReadMarkerAsync(cancellationToken);
 
     public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken) => _inner.CreateMarkerAsync(proposed, cancellationToken);
+
+    public Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken) => _inner.PutMetadataAsync(name, content, cancellationToken);
+
+    public IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, CancellationToken cancellationToken) => _inner.ListMetadataAsync(prefix, cancellationToken);
+
+    public Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken) => _inner.OpenMetadataAsync(name, cancellationToken);
+
+    public Task DeleteMetadataAsync(string name, CancellationToken cancellationToken) => _inner.DeleteMetadataAsync(name, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -78,7 +78,8 @@ public sealed class PlowshareHost : IStorageHost
             CanList: options.ListExecutable is not null,
             AssignsLocator: true,
             options.MaxConcurrentTransfers,
-            StoresMarker: false);
+            StoresMarker: false,
+            StoresMetadata: false);
         var accountName = options.Account ?? "anonymous";
         Location = new HostLocation("plowshare", $"{options.Module}/{accountName}");
         _marker = new HostMarker(HostMarker.DeriveId(Kind, options.Module, accountName), DateTimeOffset.UnixEpoch, Kind);
@@ -263,6 +264,22 @@ public sealed class PlowshareHost : IStorageHost
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    /// <remarks>A locker cannot fetch by name: it keeps no metadata, so no journal of the files it holds.</remarks>
+    public Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken) => throw NoMetadata();
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, CancellationToken cancellationToken) => throw NoMetadata();
+
+    /// <inheritdoc />
+    public Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken) => throw NoMetadata();
+
+    /// <inheritdoc />
+    public Task DeleteMetadataAsync(string name, CancellationToken cancellationToken) => throw NoMetadata();
+
+    private NotSupportedException NoMetadata() =>
+        new($"Host '{Name}' (plowshare) cannot keep metadata objects: a file locker cannot fetch by name, so it holds no journal of its files.");
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} (plowshare {_options.Module})";

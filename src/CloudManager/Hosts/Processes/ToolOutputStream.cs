@@ -15,6 +15,7 @@ internal sealed class ToolOutputStream : ReadOnlyStream
     private int _prefixOffset;
     private readonly int _prefixLength;
     private bool _ended;
+    private int _disposed;
 
     /// <param name="tool">The running tool.</param>
     /// <param name="prefix">Bytes already read from the output, served first.</param>
@@ -73,7 +74,8 @@ internal sealed class ToolOutputStream : ReadOnlyStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        // A stream may be disposed twice (a reader over it, then its owner); the tool only once.
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _tool.Dispose();
         }

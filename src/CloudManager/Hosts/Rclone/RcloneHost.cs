@@ -23,7 +23,9 @@ namespace CloudManager.Hosts.Rclone;
 /// moveto is a server-side rename or move where the backend has one; on the others rclone copies then
 /// deletes, and the final object appears only once complete because object stores publish an object
 /// when its upload finishes. Reads stream through <c>rclone cat</c>; presence and listings use
-/// <c>rclone lsjson</c>. The identity marker is <c>REMOTE/cloud-manager-host.json</c>.</para>
+/// <c>rclone lsjson</c>. The identity marker is <c>REMOTE/cloud-manager-host.json</c>; metadata
+/// objects (the journal) live under <c>REMOTE/cloud-manager-meta/</c>, written like content (rcat to
+/// <c>.incoming/</c>, then moveto over the old object).</para>
 /// <para>Errors are classified by rclone's documented exit codes, never its messages: 3 (directory
 /// not found) and 4 (file not found) mean absent; 5 (temporary error) and 1 (rclone could not open the
 /// remote at all, which is how an unreachable server shows up) mean unavailable; 7 (fatal) and the
@@ -177,7 +179,7 @@ public sealed partial class RcloneHost : IStorageHost
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var tool = ToolProcess.Start(
-            Name, _options.Executable, Arguments(["lsjson", "--recursive", "--files-only", "--exclude", $"/{ContentKeys.IncomingFolder}/**", _options.Remote]));
+            Name, _options.Executable, Arguments(["lsjson", "--recursive", "--files-only", "--exclude", $"/{ContentKeys.IncomingFolder}/**", "--exclude", $"/{MetadataNames.Folder}/**", _options.Remote]));
         using var kill = cancellationToken.Register(tool.Kill);
         var entries = JsonSerializer.DeserializeAsyncEnumerable(tool.StandardOutput, RcloneJson.Default.RcloneEntry, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (entries.ConfigureAwait(false))

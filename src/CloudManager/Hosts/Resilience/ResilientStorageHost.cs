@@ -190,6 +190,67 @@ public sealed class ResilientStorageHost : IStorageHost
     }
 
     /// <inheritdoc />
+    /// <remarks>Retried (each attempt reads the stream again from its start) with the operation timeout per attempt.</remarks>
+    public Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            async token =>
+            {
+                await _inner.PutMetadataAsync(name, content, token).ConfigureAwait(false);
+                return true;
+            },
+            _options.OperationTimeout,
+            "write a metadata object",
+            cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Not retried, as content listings; each step has the operation timeout.</remarks>
+    public async IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var entries = _inner.ListMetadataAsync(prefix, listing.Token).GetAsyncEnumerator(listing.Token);
+        await using (entries.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await entries.MoveNextAsync().AsTask().WaitAsync(_options.OperationTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException e)
+                {
+                    await listing.CancelAsync().ConfigureAwait(false);
+                    throw new HostUnavailableException(Name, $"Host '{Name}' did not list its metadata within {_options.OperationTimeout.TotalSeconds:0.#} s; gave up.", e);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return entries.Current;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Retried while opening, like a content read.</remarks>
+    public Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken) =>
+        ExecuteAsync(token => _inner.OpenMetadataAsync(name, token), _options.OperationTimeout, "start sending a metadata object", cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteMetadataAsync(string name, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            async token =>
+            {
+                await _inner.DeleteMetadataAsync(name, token).ConfigureAwait(false);
+                return true;
+            },
+            _options.OperationTimeout,
+            "delete a metadata object",
+            cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _inner.DisposeAsync();
 
     /// <inheritdoc />

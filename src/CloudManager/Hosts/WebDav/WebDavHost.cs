@@ -24,7 +24,7 @@ namespace CloudManager.Hosts.WebDav;
 /// <para>404 means absent; connection errors, timeouts and 5xx (but 507, a full disk) mean
 /// unavailable; 401/403, an untrusted certificate and other refusals are <see cref="HostOperationException"/>s.</para>
 /// </remarks>
-public sealed class WebDavHost : IStorageHost
+public sealed partial class WebDavHost : IStorageHost
 {
     private static readonly HttpMethod Mkcol = new("MKCOL");
     private static readonly HttpMethod Move = new("MOVE");

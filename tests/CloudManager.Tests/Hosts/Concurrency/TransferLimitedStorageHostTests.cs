@@ -195,6 +195,14 @@ public sealed class TransferLimitedStorageHostTests : IDisposable
 
         public Task<HostMarker> CreateMarkerAsync(HostMarker proposed, CancellationToken cancellationToken) => inner.CreateMarkerAsync(proposed, cancellationToken);
 
+        public Task PutMetadataAsync(string name, Stream content, CancellationToken cancellationToken) => inner.PutMetadataAsync(name, content, cancellationToken);
+
+        public IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, CancellationToken cancellationToken) => inner.ListMetadataAsync(prefix, cancellationToken);
+
+        public Task<Stream?> OpenMetadataAsync(string name, CancellationToken cancellationToken) => inner.OpenMetadataAsync(name, cancellationToken);
+
+        public Task DeleteMetadataAsync(string name, CancellationToken cancellationToken) => inner.DeleteMetadataAsync(name, cancellationToken);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
