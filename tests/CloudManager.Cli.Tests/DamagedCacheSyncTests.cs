@@ -1,3 +1,5 @@
+using CloudManager.Testing;
+
 namespace CloudManager.Cli.Tests;
 
 /// <summary>
@@ -96,7 +98,7 @@ public sealed class DamagedCacheSyncTests : IDisposable
     private string CachedPath(string hash) => Path.Combine(_sandbox.Root, "node", "cache", "objects", hash[..2], hash);
 
     private List<string> HostCopies() =>
-        _hosts.SelectMany(h => Directory.GetFiles(h, "*", SearchOption.AllDirectories)).Where(f => !f.Contains("/.incoming/", StringComparison.Ordinal) && Path.GetFileName(f) != CloudManager.Hosts.HostMarker.ObjectName).ToList();
+        [.. _hosts.SelectMany(HostFolderContent.Files)];
 
     private static void FlipByte(string path, long position)
     {

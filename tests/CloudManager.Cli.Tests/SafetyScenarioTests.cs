@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CloudManager.Testing;
 
 namespace CloudManager.Cli.Tests;
 
@@ -44,7 +45,7 @@ public abstract class SafetyScenarioTests : IAsyncLifetime
 
     /// <summary>The objects a host folder holds, its identity marker aside.</summary>
     private protected static List<string> Objects(string folder) =>
-        [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != CloudManager.Hosts.HostMarker.ObjectName)];
+        HostFolderContent.Files(folder);
 
     /// <summary>
     /// Writes a new config file for one node (its cache folder is <c>NODE/cache</c> whatever the file) with these

@@ -175,11 +175,7 @@ public sealed class SyncVerificationTests
         file.WriteByte((byte)(value ^ 0x5A));
     }
 
-    private static List<string> HostFiles(PoolHarness harness) =>
-        harness.HostFolders.SelectMany(folder => Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.incoming{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Where(f => Path.GetFileName(f) != CloudManager.Hosts.HostMarker.ObjectName)
-            .ToList();
+    private static List<string> HostFiles(PoolHarness harness) => [.. harness.HostFolders.SelectMany(HostFolderContent.Files)];
 
     /// <summary>Every file a host folder holds is named by the SHA-256 of its bytes.</summary>
     private static void AssertNoHostHoldsBadBytes(PoolHarness harness)
