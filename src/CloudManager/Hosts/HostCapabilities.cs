@@ -5,5 +5,6 @@ namespace CloudManager.Hosts;
 /// <param name="CanList">Whether <see cref="IStorageHost.ListAsync"/> is supported; otherwise it throws <see cref="NotSupportedException"/>.</param>
 /// <param name="AssignsLocator">Whether the host chooses where content goes (a file locker's URL) rather than deriving it from the hash.</param>
 /// <param name="MaxConcurrentTransfers">How many uploads a pool runs against this host at once (its <c>TransferLimitedStorageHost</c>); reads are not limited, since a client may hold one open for long.</param>
+/// <param name="Encrypted">Whether the host encrypts what it stores (<see cref="Encryption.EncryptedStorageHost"/>): its identity marker then carries a key check, and a host without the key refuses a marker that has one.</param>
 /// <param name="StoresMarker">Whether the host stores its identity marker (<see cref="HostMarker"/>) on itself. False for file lockers, which cannot fetch by name: their marker is derived from the site and account, and <see cref="IStorageHost.CreateMarkerAsync"/> writes nothing.</param>
-public sealed record HostCapabilities(bool CanDelete, bool CanList, bool AssignsLocator, int MaxConcurrentTransfers, bool StoresMarker = true);
+public sealed record HostCapabilities(bool CanDelete, bool CanList, bool AssignsLocator, int MaxConcurrentTransfers, bool StoresMarker = true, bool Encrypted = false);

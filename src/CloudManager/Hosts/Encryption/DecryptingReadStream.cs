@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using CloudManager.IO;
+
+namespace CloudManager.Hosts.Encryption;
+
+/// <summary>
+/// Reads an encrypted object (<see cref="CryptFormat"/>) and hands out its plaintext, one
+/// authenticated segment at a time: a segment's bytes are handed out only once it has been
+/// authenticated, and the last one only once the object is known to end right after it.
+/// </summary>
+/// <remarks>
+/// Every failure (not this format, a key the ring lacks, another identity or length than expected, a
+/// segment that fails authentication, an object cut short or too long) throws the exception the
+/// caller's <c>damaged</c> function makes from a sentence saying what is wrong, so a host can report
+/// a damaged copy, never an unreachable one.
+/// </remarks>
+internal sealed class DecryptingReadStream : ReadOnlyStream
+{
+    private readonly Stream _ciphertext;
+    private readonly ObjectCipher _cipher;
+    private readonly byte[] _identity;
+    private readonly Func<string, Exception> _damaged;
+    private readonly byte[] _in = new byte[CryptFormat.SegmentSize + CryptFormat.TagSize];
+    private readonly byte[] _plain = new byte[CryptFormat.SegmentSize];
+    private readonly long _segments;
+    private int _plainPosition;
+    private int _plainLength;
+    private long _nextSegment;
+
+    private DecryptingReadStream(Stream ciphertext, ObjectCipher cipher, byte[] identity, long length, Func<string, Exception> damaged)
+    {
+        _ciphertext = ciphertext;
+        _cipher = cipher;
+        _identity = identity;
+        _damaged = damaged;
+        PlaintextLength = length;
+        _segments = CryptFormat.SegmentCount(length);
+    }
+
+    /// <summary>The plaintext's length, from the authenticated header.</summary>
+    public long PlaintextLength { get; }
+
+    /// <summary>The identity the header names (kind and 32 bytes).</summary>
+    public ReadOnlySpan<byte> Identity => _identity;
+
+    /// <summary>Reads and authenticates the header of an object.</summary>
+    /// <param name="ciphertext">The object, from its first byte; disposed with the stream, or here on failure.</param>
+    /// <param name="keys">The keys that may have sealed it.</param>
+    /// <param name="expectedIdentity">The identity the object must have, or null to accept any (a listing).</param>
+    /// <param name="expectedLength">The plaintext length it must have, or null.</param>
+    /// <param name="damaged">Makes the exception for a sentence saying what is wrong with the object.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<DecryptingReadStream> OpenAsync(
+        Stream ciphertext, EncryptionKeyRing keys, byte[]? expectedIdentity, long? expectedLength, Func<string, Exception> damaged, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var header = new byte[CryptFormat.HeaderSize];
+            var read = await ReadFullyAsync(ciphertext, header, cancellationToken).ConfigureAwait(false);
+            if (read < header.Length)
+            {
+                throw damaged($"the object is {read} bytes, shorter than an encrypted object's header");
+            }
+
+            ObjectCipher cipher;
+            byte[] identity;
+            long length;
+            try
+            {
+                (cipher, identity, length) = CryptFormat.ReadHeader(keys, header);
+            }
+            catch (CryptographicException e)
+            {
+                throw damaged(e.Message);
+            }
+
+            if (expectedIdentity is not null && !identity.AsSpan().SequenceEqual(expectedIdentity))
+            {
+                cipher.Dispose();
+                throw damaged("its header names another object (moved or swapped)");
+            }
+
+            if (expectedLength is { } expected && expected != length)
+            {
+                cipher.Dispose();
+                throw damaged($"its header says {length} bytes, not {expected}");
+            }
+
+            return new DecryptingReadStream(ciphertext, cipher, identity, length, damaged);
+        }
+        catch
+        {
+            await ciphertext.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override long Length => PlaintextLength;
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        while (_plainPosition == _plainLength)
+        {
+            if (_nextSegment == _segments)
+            {
+                return 0;
+            }
+
+            await OpenNextSegmentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var count = Math.Min(buffer.Length, _plainLength - _plainPosition);
+        _plain.AsMemory(_plainPosition, count).CopyTo(buffer);
+        _plainPosition += count;
+        return count;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _ciphertext.Dispose();
+            _cipher.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        await _ciphertext.DisposeAsync().ConfigureAwait(false);
+        _cipher.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer[filled..], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+
+    private async Task OpenNextSegmentAsync(CancellationToken cancellationToken)
+    {
+        var last = _nextSegment == _segments - 1;
+        var length = (int)Math.Min(CryptFormat.SegmentSize, PlaintextLength - (_nextSegment * CryptFormat.SegmentSize));
+        var sealedLength = length + CryptFormat.TagSize;
+        var read = await ReadFullyAsync(_ciphertext, _in.AsMemory(0, sealedLength), cancellationToken).ConfigureAwait(false);
+        if (read < sealedLength)
+        {
+            throw _damaged($"the object is cut short in segment {_nextSegment} of {_segments}");
+        }
+
+        if (last && await ReadFullyAsync(_ciphertext, new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+        {
+            throw _damaged("the object holds more bytes than its header says");
+        }
+
+        Span<byte> nonce = stackalloc byte[CryptFormat.NonceSize];
+        CryptFormat.SegmentNonce(_nextSegment, last, nonce);
+        if (!_cipher.TryOpen(nonce, _in.AsSpan(0, length), _in.AsSpan(length, CryptFormat.TagSize), _plain.AsSpan(0, length), _identity))
+        {
+            throw _damaged($"segment {_nextSegment} of {_segments} fails authentication (changed, moved or from another object)");
+        }
+
+        _nextSegment++;
+        _plainPosition = 0;
+        _plainLength = length;
+    }
+}
