@@ -99,6 +99,7 @@ internal sealed class DecryptingReadStream : ReadOnlyStream
     public override long Length => PlaintextLength;
 
     /// <inheritdoc />
+    /// <remarks>Fills the buffer with as many whole segments as fit, decrypted straight into it, so a large buffer costs one call.</remarks>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0)
@@ -106,20 +107,38 @@ internal sealed class DecryptingReadStream : ReadOnlyStream
             return 0;
         }
 
-        while (_plainPosition == _plainLength)
+        var written = 0;
+        if (_plainPosition < _plainLength)
         {
-            if (_nextSegment == _segments)
-            {
-                return 0;
-            }
-
-            await OpenNextSegmentAsync(cancellationToken).ConfigureAwait(false);
+            written = Math.Min(buffer.Length, _plainLength - _plainPosition);
+            _plain.AsMemory(_plainPosition, written).CopyTo(buffer);
+            _plainPosition += written;
         }
 
-        var count = Math.Min(buffer.Length, _plainLength - _plainPosition);
-        _plain.AsMemory(_plainPosition, count).CopyTo(buffer);
-        _plainPosition += count;
-        return count;
+        while (written < buffer.Length && _nextSegment < _segments)
+        {
+            var length = SegmentLength(_nextSegment);
+            if (buffer.Length - written >= length)
+            {
+                await OpenNextSegmentAsync(buffer.Slice(written, length), cancellationToken).ConfigureAwait(false);
+                written += length;
+            }
+            else if (written == 0)
+            {
+                // A buffer smaller than a segment: the rest of the segment waits in memory for the next reads.
+                await OpenNextSegmentAsync(_plain.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                _plainLength = length;
+                written = buffer.Length;
+                _plain.AsMemory(0, written).CopyTo(buffer);
+                _plainPosition = written;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return written;
     }
 
     /// <inheritdoc />
@@ -159,10 +178,13 @@ internal sealed class DecryptingReadStream : ReadOnlyStream
         return filled;
     }
 
-    private async Task OpenNextSegmentAsync(CancellationToken cancellationToken)
+    private int SegmentLength(long segment) => (int)Math.Min(CryptFormat.SegmentSize, PlaintextLength - (segment * CryptFormat.SegmentSize));
+
+    /// <summary>Reads, authenticates and decrypts the next segment into <paramref name="destination"/> (exactly its length).</summary>
+    private async Task OpenNextSegmentAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         var last = _nextSegment == _segments - 1;
-        var length = (int)Math.Min(CryptFormat.SegmentSize, PlaintextLength - (_nextSegment * CryptFormat.SegmentSize));
+        var length = destination.Length;
         var sealedLength = length + CryptFormat.TagSize;
         var read = await ReadFullyAsync(_ciphertext, _in.AsMemory(0, sealedLength), cancellationToken).ConfigureAwait(false);
         if (read < sealedLength)
@@ -175,15 +197,18 @@ internal sealed class DecryptingReadStream : ReadOnlyStream
             throw _damaged("the object holds more bytes than its header says");
         }
 
-        Span<byte> nonce = stackalloc byte[CryptFormat.NonceSize];
-        CryptFormat.SegmentNonce(_nextSegment, last, nonce);
-        if (!_cipher.TryOpen(nonce, _in.AsSpan(0, length), _in.AsSpan(length, CryptFormat.TagSize), _plain.AsSpan(0, length), _identity))
+        if (!Open(_nextSegment, last, length, destination.Span))
         {
             throw _damaged($"segment {_nextSegment} of {_segments} fails authentication (changed, moved or from another object)");
         }
 
         _nextSegment++;
-        _plainPosition = 0;
-        _plainLength = length;
+    }
+
+    private bool Open(long segment, bool last, int length, Span<byte> destination)
+    {
+        Span<byte> nonce = stackalloc byte[CryptFormat.NonceSize];
+        CryptFormat.SegmentNonce(segment, last, nonce);
+        return _cipher.TryOpen(nonce, _in.AsSpan(0, length), _in.AsSpan(length, CryptFormat.TagSize), destination, _identity);
     }
 }

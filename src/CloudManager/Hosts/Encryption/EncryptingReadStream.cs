@@ -50,6 +50,7 @@ internal sealed class EncryptingReadStream : ReadOnlyStream
     public override long Length { get; }
 
     /// <inheritdoc />
+    /// <remarks>Fills the buffer with as many whole sealed segments as fit, sealed straight into it, so a large buffer costs one call.</remarks>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0)
@@ -57,28 +58,46 @@ internal sealed class EncryptingReadStream : ReadOnlyStream
             return 0;
         }
 
-        if (_outPosition == _outLength)
+        var written = 0;
+        if (_outPosition < _outLength)
         {
-            if (_nextSegment == _segments)
-            {
-                return 0;
-            }
-
-            try
-            {
-                await SealNextSegmentAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (ContentMismatchException e)
-            {
-                _onMismatch?.Invoke(e);
-                throw;
-            }
+            written = Math.Min(buffer.Length, _outLength - _outPosition);
+            _out.AsMemory(_outPosition, written).CopyTo(buffer);
+            _outPosition += written;
         }
 
-        var count = Math.Min(buffer.Length, _outLength - _outPosition);
-        _out.AsMemory(_outPosition, count).CopyTo(buffer);
-        _outPosition += count;
-        return count;
+        try
+        {
+            while (written < buffer.Length && _nextSegment < _segments)
+            {
+                var sealedLength = (int)Math.Min(CryptFormat.SegmentSize, _plaintextLength - _consumed) + CryptFormat.TagSize;
+                if (buffer.Length - written >= sealedLength)
+                {
+                    await SealNextSegmentAsync(buffer.Slice(written, sealedLength), cancellationToken).ConfigureAwait(false);
+                    written += sealedLength;
+                }
+                else if (written == 0)
+                {
+                    // A buffer smaller than a sealed segment: the rest waits in memory for the next reads.
+                    await SealNextSegmentAsync(_out.AsMemory(0, sealedLength), cancellationToken).ConfigureAwait(false);
+                    _outLength = sealedLength;
+                    written = buffer.Length;
+                    _out.AsMemory(0, written).CopyTo(buffer);
+                    _outPosition = written;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+        catch (ContentMismatchException e)
+        {
+            _onMismatch?.Invoke(e);
+            throw;
+        }
+
+        return written;
     }
 
     /// <inheritdoc />
@@ -101,9 +120,10 @@ internal sealed class EncryptingReadStream : ReadOnlyStream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task SealNextSegmentAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the next segment's plaintext and seals it into <paramref name="destination"/> (exactly its sealed length).</summary>
+    private async Task SealNextSegmentAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var length = (int)Math.Min(CryptFormat.SegmentSize, _plaintextLength - _consumed);
+        var length = destination.Length - CryptFormat.TagSize;
         var filled = 0;
         while (filled < length)
         {
@@ -128,11 +148,14 @@ internal sealed class EncryptingReadStream : ReadOnlyStream
             }
         }
 
-        Span<byte> nonce = stackalloc byte[CryptFormat.NonceSize];
-        CryptFormat.SegmentNonce(_nextSegment, last, nonce);
-        _cipher.Seal(nonce, _plain.AsSpan(0, length), _out.AsSpan(0, length), _out.AsSpan(length, CryptFormat.TagSize), _identity);
+        Seal(_nextSegment, last, length, destination.Span);
         _nextSegment++;
-        _outPosition = 0;
-        _outLength = length + CryptFormat.TagSize;
+    }
+
+    private void Seal(long segment, bool last, int length, Span<byte> destination)
+    {
+        Span<byte> nonce = stackalloc byte[CryptFormat.NonceSize];
+        CryptFormat.SegmentNonce(segment, last, nonce);
+        _cipher.Seal(nonce, _plain.AsSpan(0, length), destination[..length], destination.Slice(length, CryptFormat.TagSize), _identity);
     }
 }

@@ -11,20 +11,20 @@ public sealed class CryptFormatTests
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    internal static byte[] Seal(byte[] plaintext, byte[] identity, EncryptionKey? key = null)
+    internal static byte[] Seal(byte[] plaintext, byte[] identity, EncryptionKey? key = null, int bufferSize = 7919)
     {
         using var stream = new EncryptingReadStream(new MemoryStream(plaintext), plaintext.Length, identity, key ?? Ring.Writer);
         var output = new MemoryStream();
-        stream.CopyTo(output, 7919);
+        stream.CopyTo(output, bufferSize);
         return output.ToArray();
     }
 
-    internal static async Task<byte[]> OpenAsync(byte[] stored, byte[] identity, long? length, EncryptionKeyRing? ring = null)
+    internal static async Task<byte[]> OpenAsync(byte[] stored, byte[] identity, long? length, EncryptionKeyRing? ring = null, int bufferSize = 5003)
     {
         await using var stream = await DecryptingReadStream.OpenAsync(
             new MemoryStream(stored), ring ?? Ring, identity, length, why => new InvalidDataException(why), Token);
         var output = new MemoryStream();
-        await stream.CopyToAsync(output, 5003, Token);
+        await stream.CopyToAsync(output, bufferSize, Token);
         return output.ToArray();
     }
 
@@ -167,27 +167,29 @@ public sealed class CryptFormatTests
             from position in Gen.Choose(0, int.MaxValue)
             from flip in Gen.Choose(1, 255)
             from truncateTo in Gen.Choose(0, int.MaxValue)
-            select (Length: Math.Max(0, (segments * CryptFormat.SegmentSize) + delta), seed, position, (byte)flip, truncateTo);
+            from bufferSize in Gen.Choose(1, 300_000)
+            select (Length: Math.Max(0, (segments * CryptFormat.SegmentSize) + delta), seed, position, (byte)flip, truncateTo, bufferSize);
         var property = Prop.ForAll(Arb.From(cases), c =>
         {
             var plain = Plaintext(c.Length, c.seed);
             var identity = CryptFormat.IdentityOf(ContentHash.Compute(plain));
-            var stored = Seal(plain, identity);
-            var roundTrip = OpenAsync(stored, identity, c.Length).GetAwaiter().GetResult().AsSpan().SequenceEqual(plain);
+            // Any read size: smaller than a segment, or several segments at once.
+            var stored = Seal(plain, identity, bufferSize: c.bufferSize);
+            var roundTrip = OpenAsync(stored, identity, c.Length, bufferSize: c.bufferSize).GetAwaiter().GetResult().AsSpan().SequenceEqual(plain);
 
             var changed = (byte[])stored.Clone();
             changed[c.position % changed.Length] ^= c.Item4;
             var truncated = stored.AsSpan(0, c.truncateTo % stored.Length).ToArray();
-            return roundTrip && Refused(changed, identity, c.Length) && Refused(changed, identity, null) && Refused(truncated, identity, null);
+            return roundTrip && Refused(changed, identity, c.Length, c.bufferSize) && Refused(changed, identity, null, c.bufferSize) && Refused(truncated, identity, null, c.bufferSize);
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(60), property);
     }
 
-    private static bool Refused(byte[] stored, byte[] identity, long? length)
+    private static bool Refused(byte[] stored, byte[] identity, long? length, int bufferSize)
     {
         try
         {
-            OpenAsync(stored, identity, length).GetAwaiter().GetResult();
+            OpenAsync(stored, identity, length, bufferSize: bufferSize).GetAwaiter().GetResult();
             return false;
         }
         catch (InvalidDataException)
