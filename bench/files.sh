@@ -5,7 +5,7 @@
 # the tables of medians and one summary line per figure: "RESULT ...".
 #
 # Usage: bench/files.sh [--quick] [--runs N] [--size MiB] MODE...
-#   MODE: upload | download | sync | small-files | memory | serve | all
+#   MODE: upload | download | sync | small-files | memory | serve | encrypted | all
 #   --quick    8 MiB files, 200 small files, one run each (keeps the script working; times mean nothing)
 #   --runs N   rounds, i.e. runs per command (default 5)
 #   --size M   size of the large file in MiB (default 1024)
@@ -27,8 +27,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --size) size_mib=$2; shift ;;
     --count) small_count=$2; shift ;;
-    upload | download | sync | small-files | memory | serve) modes+=("$1") ;;
-    all) modes+=(upload download sync small-files memory serve) ;;
+    upload | download | sync | small-files | memory | serve | encrypted) modes+=("$1") ;;
+    all) modes+=(upload download sync small-files memory serve encrypted) ;;
     *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
   shift
@@ -99,11 +99,13 @@ make_file() {
   [ -f "$1" ] || head -c "$(($2 * 1024 * 1024))" /dev/urandom >"$1"
 }
 
-# write_config DIR HOSTS: a config whose catalog and cache live in DIR, with HOSTS directory hosts DIR/h1...
+# write_config DIR HOSTS [KEYFILE]: a config whose catalog and cache live in DIR, with HOSTS directory
+# hosts DIR/h1..., encrypted with KEYFILE when given.
 write_config() {
-  local dir=$1 hosts=$2 list="" i
+  local dir=$1 hosts=$2 key=${3:-} list="" i encryption=""
+  [ -z "$key" ] || encryption=", \"encryption\": { \"keyFile\": \"$key\" }"
   for ((i = 1; i <= hosts; i++)); do
-    list+="${list:+, }{ \"name\": \"h$i\", \"kind\": \"directory\", \"settings\": { \"path\": \"$dir/h$i\" } }"
+    list+="${list:+, }{ \"name\": \"h$i\", \"kind\": \"directory\", \"settings\": { \"path\": \"$dir/h$i\" }$encryption }"
   done
   local min=$((hosts < 2 ? (hosts < 1 ? 1 : hosts) : 2))
   cat >"$dir.json" <<JSON
@@ -112,14 +114,14 @@ write_config() {
 JSON
 }
 
-# new_state DIR HOSTS: an empty pool (fresh catalog, empty cache, empty host folders) at DIR.
+# new_state DIR HOSTS [KEYFILE]: an empty pool (fresh catalog, empty cache, empty host folders) at DIR.
 new_state() {
   local dir=$1 hosts=$2 i
   rm -rf "$dir"
   mkdir -p "$dir/cache"
   for ((i = 1; i <= hosts; i++)); do mkdir -p "$dir/h$i"; done
   cp "$work/template.db" "$dir/catalog.db"
-  write_config "$dir" "$hosts"
+  write_config "$dir" "$hosts" "${3:-}"
 }
 
 # prepare_script NAME BODY: a script hyperfine runs before each run of one command; ends with a
@@ -234,6 +236,40 @@ run_sync() {
   cmt=$(median_of "$work/sync.csv" cm-sync)
   echo "RESULT sync $(gib_label "$size_mib") to 3 directory hosts: cm ${cmt}s, 3 parallel dd ${base}s, ratio $(ratio "$cmt" "$base") (target <= 1.20)"
   compare_line sync cm-sync other-sync
+}
+
+run_encrypted() {
+  make_file "$big" "$size_mib"
+  # The same file through one directory host, plain and encrypted (AES-256-GCM, 64 KiB segments), side by side in each round.
+  local key=$work/bench.key v hash
+  [ -f "$key" ] || cm hosts keygen "$key" >/dev/null
+  for v in plain crypt; do
+    local snap=$work/enc-$v-snap s=$work/enc-$v
+    if [ "$v" = crypt ]; then new_state "$snap" 1 "$key"; else new_state "$snap" 1; fi
+    # Snapshot for sync: the file uploaded and pending (runs hard-link the cache, sync only reads it; the host starts empty).
+    hash=$(cm --config "$snap.json" upload "$big" | cut -d' ' -f1)
+    sed "s#$snap/#$s/#g" "$snap.json" >"$s.json"
+    # Snapshot for warm-up: synced to the host, then evicted (runs copy the catalog; the host folder is only read).
+    rm -rf "$snap-w" && cp -a "$snap" "$snap-w"
+    sed "s#$snap/#$snap-w/#g" "$snap.json" >"$snap-w.json"
+    cm --config "$snap-w.json" sync >/dev/null 2>&1
+    cm --config "$snap-w.json" evict "$hash" >/dev/null
+    sed "s#$snap-w/catalog.db#$s-w/catalog.db#; s#$snap-w/cache#$s-w/cache#" "$snap-w.json" >"$s-w.json"
+    prepare_script "prep-enc-sync-$v" "rm -rf $s; mkdir -p $s/h1; cp $snap/catalog.db $s/; cp -al $snap/cache $s/cache" >/dev/null
+    prepare_script "prep-enc-warm-$v" "rm -rf $s-w; mkdir -p $s-w; cp $snap-w/catalog.db $s-w/; cp -a $snap-w/cache $s-w/cache" >/dev/null
+  done
+  bench encrypted \
+    --prepare "$work/prep-enc-sync-plain" -n sync-plain "$cmline --config $work/enc-plain.json sync" \
+    --prepare "$work/prep-enc-sync-crypt" -n sync-encrypted "$cmline --config $work/enc-crypt.json sync" \
+    --prepare "$work/prep-enc-warm-plain" -n warm-up-plain "$cmline --config $work/enc-plain-w.json warm-up $hash" \
+    --prepare "$work/prep-enc-warm-crypt" -n warm-up-encrypted "$cmline --config $work/enc-crypt-w.json warm-up $hash"
+  local a b
+  a=$(median_of "$work/encrypted.csv" sync-plain)
+  b=$(median_of "$work/encrypted.csv" sync-encrypted)
+  echo "RESULT encrypted sync $(gib_label "$size_mib") to 1 directory host: encrypted ${b}s, plain ${a}s, ratio $(ratio "$b" "$a") (target <= 1.30)"
+  a=$(median_of "$work/encrypted.csv" warm-up-plain)
+  b=$(median_of "$work/encrypted.csv" warm-up-encrypted)
+  echo "RESULT encrypted warm-up $(gib_label "$size_mib") from 1 directory host: encrypted ${b}s, plain ${a}s, ratio $(ratio "$b" "$a") (target <= 1.30)"
 }
 
 run_small_files() {

@@ -1,5 +1,6 @@
 using CloudManager.Cli.Hosts;
 using CloudManager.Hosts;
+using CloudManager.Hosts.Encryption;
 using CloudManager.Hosts.S3;
 
 namespace CloudManager.Cli;
@@ -17,13 +18,45 @@ internal static class CliHosts
     /// <exception cref="CliException">Unknown kind, unknown or missing setting, or a bad value (exit code 2).</exception>
     public static IStorageHost Create(this HostRegistry registry, HostDefinition definition)
     {
+        // The keys are read first, so that a bad key leaves no host undisposed.
+        var keys = definition.Encryption is { } encryption ? LoadKeys(definition, encryption) : null;
+        IStorageHost host;
         try
         {
-            return registry.Create(definition.Name, definition.Kind, definition.Settings);
+            host = registry.Create(definition.Name, definition.Kind, definition.Settings);
         }
         catch (ArgumentException e)
         {
             throw Usage(registry, definition, e);
+        }
+
+        return keys is null ? host : new EncryptedStorageHost(host, keys, definition.Encryption!.Describe());
+    }
+
+    /// <summary>Reads the key ring of an encrypted host from its key file or environment variable.</summary>
+    /// <exception cref="CliException">The file or variable is missing, unreadable, readable by others or malformed (exit code 2).</exception>
+    public static EncryptionKeyRing LoadKeys(HostDefinition definition, HostEncryption encryption)
+    {
+        var prefix = $"Host '{definition.Name}' ({definition.Source})";
+        try
+        {
+            if (encryption.KeyFile is { } file)
+            {
+                return EncryptionKeyRing.Load(file);
+            }
+
+            var text = Environment.GetEnvironmentVariable(encryption.KeyEnv!);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw CliException.Usage(
+                    $"{prefix}: its key is read from the environment variable {encryption.KeyEnv}, which is not set. Set it to the text of the host's key file (made by `cm hosts keygen FILE`).");
+            }
+
+            return EncryptionKeyRing.Parse(System.Text.Encoding.UTF8.GetBytes(text), $"the environment variable {encryption.KeyEnv}");
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"{prefix}: {ErrorDescriptions.Plain(e)} Nothing was written.");
         }
     }
 

@@ -55,8 +55,14 @@ public abstract class RecoverTests : IDisposable
         TestServers.RequireTool("rclone", "eng/services/webdav.sh");
         var rcloneFolder = Path.Combine(Sandbox.Root, "rclone-target");
         Directory.CreateDirectory(rcloneFolder);
+        var key = Path.Combine(Sandbox.Root, "disk.key");
+        if (!File.Exists(key))
+        {
+            CloudManager.Hosts.Encryption.EncryptionKeyRing.WriteNewKeyFile(key);
+        }
+
         return $$"""
-            { "name": "disk", "kind": "directory", "settings": { "path": "{{Folders[0]}}" } },
+            { "name": "disk", "kind": "directory", "settings": { "path": "{{Folders[0]}}" }, "encryption": { "keyFile": "{{key}}" } },
             { "name": "dav", "kind": "webdav", "settings": {
                 "url": "{{TestServers.Require("POOL_TEST_WEBDAV_URL", "eng/services/webdav.sh")}}recover-{{run}}/",
                 "user": "{{TestServers.Require("POOL_TEST_WEBDAV_USER", "eng/services/webdav.sh")}}", "passwordEnv": "TEST_DAV_PASSWORD" } },
@@ -114,7 +120,7 @@ public abstract class RecoverTests : IDisposable
     }
 
     [Fact]
-    public async Task The_catalog_and_cache_lost_are_rebuilt_from_directory_webdav_and_rclone_hosts()
+    public async Task The_catalog_and_cache_lost_are_rebuilt_from_an_encrypted_directory_a_webdav_and_an_rclone_host()
     {
         var config = WriteConfig(await NewCatalogAsync(), MixedHosts());
         var files = WriteFiles("in", 150);
@@ -125,6 +131,11 @@ public abstract class RecoverTests : IDisposable
         var before = await ListAsync(config);
         Assert.Equal(files.Count, before.Count);
         Assert.All(before, f => Assert.Equal(3, f.Copies));
+        // The encrypted host names nothing after a hash, and its journal (which lists every file) holds none.
+        var onDisk = Directory.EnumerateFiles(Folders[0], "*", SearchOption.AllDirectories).ToList();
+        var journal = string.Concat(onDisk.Where(f => f.Contains("/cloud-manager-meta/", StringComparison.Ordinal)).Select(File.ReadAllText));
+        Assert.NotEmpty(journal);
+        Assert.DoesNotContain(files.Keys, hash => journal.Contains(hash, StringComparison.OrdinalIgnoreCase) || onDisk.Any(f => f.Contains(hash, StringComparison.OrdinalIgnoreCase)));
 
         await LoseCatalogAsync();
         LoseCache();

@@ -150,3 +150,8 @@ public sealed class S3HostTests(S3HostFixture fixture) : StorageHostConformanceT
 [Collection(LargeContentCollection.Name)]
 public sealed class S3HostLargeContentTests(S3HostFixture fixture)
     : LargeContentConformanceTests<S3HostFixture>(fixture), IClassFixture<S3HostFixture>;
+
+public sealed class EncryptedS3HostFixture() : EncryptedHostFixture(new S3HostFixture());
+
+public sealed class EncryptedS3HostConformanceTests(EncryptedS3HostFixture fixture)
+    : EncryptedStorageHostConformanceTests<EncryptedS3HostFixture>(fixture), IClassFixture<EncryptedS3HostFixture>;

@@ -25,6 +25,12 @@ internal sealed record HostReport(
                 .OrderBy(s => s.Key, StringComparer.Ordinal)
                 .Select(s => KeyValuePair.Create(s.Key, secrets.Contains(s.Key) ? HostsCommand.Redacted : s.Value))
                 .ToList();
+            if (definition.Encryption is { } encryption)
+            {
+                // Where the key is, never the key.
+                settings.Add(KeyValuePair.Create("encryption", encryption.Describe()));
+            }
+
             var probeError = await HostProbe.ProbeAsync(host, cancellationToken);
             rows.Add(new HostReport(host.Name, host.Kind, settings, state.History, state.Copies, probeError, state.Condition(probeError is null))
             {

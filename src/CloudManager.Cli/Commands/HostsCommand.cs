@@ -23,6 +23,7 @@ internal static class HostsCommand
             HostsTestCommand.Create(globals),
             HostsInitCommand.Create(globals),
             HostsScanCommand.Create(globals),
+            HostsKeygenCommand.Create(globals),
         };
         command.MoreHelp = CliHosts.WriteSettingsHelp;
         CommandRunner.SetAction(command, globals, async (context, cancellationToken) =>

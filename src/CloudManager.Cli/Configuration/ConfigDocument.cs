@@ -52,4 +52,17 @@ internal sealed record HostEntry
     /// <summary>Its settings as text, checked against the kind's declared options when the host is created.</summary>
     [JsonConverter(typeof(HostSettingsConverter))]
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>Whether and with which key the host's copies are encrypted: <c>{ "keyFile": PATH }</c> or <c>{ "keyEnv": VARIABLE }</c>.</summary>
+    public EncryptionEntry? Encryption { get; init; }
+}
+
+/// <summary>A host's <c>encryption</c> object: where its key comes from, one of the two.</summary>
+internal sealed record EncryptionEntry
+{
+    /// <summary>A key file (relative to the config file), readable by its owner only.</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary>An environment variable holding the key file's JSON.</summary>
+    public string? KeyEnv { get; init; }
 }

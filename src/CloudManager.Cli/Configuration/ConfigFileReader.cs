@@ -71,7 +71,9 @@ internal static partial class ConfigFileReader
 
     /// <summary>The definitions of the file's hosts, named by it as their source.</summary>
     public static List<HostDefinition> Definitions(ConfigDocument document, string source) =>
-        (document.Hosts ?? []).Select(h => new HostDefinition(h.Name!, h.Kind!, h.Settings ?? new Dictionary<string, string>(), source)).ToList();
+        (document.Hosts ?? []).Select(h => new HostDefinition(
+            h.Name!, h.Kind!, h.Settings ?? new Dictionary<string, string>(), source,
+            h.Encryption is { } e ? new HostEncryption(e.KeyFile, e.KeyEnv) : null)).ToList();
 
     private static HostEntry ReadHost(HostEntry? host, int index, string path, Func<string, string> absolute)
     {
@@ -91,7 +93,21 @@ internal static partial class ConfigFileReader
             settings["path"] = absolute(hostPath);
         }
 
-        return host with { Settings = settings };
+        var encryption = host.Encryption;
+        if (encryption is not null)
+        {
+            var where2 = $"The config file {path}: host '{name}' \"encryption\"";
+            encryption = (string.IsNullOrWhiteSpace(encryption.KeyFile), string.IsNullOrWhiteSpace(encryption.KeyEnv)) switch
+            {
+                (false, false) => throw CliException.Usage($"{where2} names both \"keyFile\" and \"keyEnv\": give one of them."),
+                (true, true) => throw CliException.Usage(
+                    $"{where2} needs \"keyFile\" (a key file, made by `cm hosts keygen FILE`) or \"keyEnv\" (an environment variable holding one). The key itself never goes in the config file."),
+                (false, true) => encryption with { KeyFile = absolute(encryption.KeyFile!) },
+                _ => encryption,
+            };
+        }
+
+        return host with { Settings = settings, Encryption = encryption };
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ namespace CloudManager.Cli.Output;
 [JsonSerializable(typeof(VerifyResult))]
 [JsonSerializable(typeof(HostTestResult))]
 [JsonSerializable(typeof(HostInitResult))]
+[JsonSerializable(typeof(KeygenResult))]
 [JsonSerializable(typeof(IReadOnlyList<HostResult>))]
 [JsonSerializable(typeof(StatusResult))]
 [JsonSerializable(typeof(RecoverResult))]

@@ -12,10 +12,22 @@ public sealed class ContentIntegrityException : StorageHostException
         ActualHash = actualHash;
     }
 
+    /// <summary>Creates the exception for bytes that failed a check other than the hash: an encrypted copy that fails authentication.</summary>
+    /// <param name="hostName">The host that served the bytes.</param>
+    /// <param name="expected">The content they should have been.</param>
+    /// <param name="problem">What is wrong, as a clause: "segment 3 of 9 fails authentication".</param>
+    /// <param name="innerException">The error that found it, if any.</param>
+    public ContentIntegrityException(string hostName, ContentRef expected, string problem, Exception? innerException = null)
+        : base(hostName, $"Host '{hostName}' served a damaged copy of {expected.Hash} ({expected.Length} bytes): {problem}.", isTransient: false, innerException)
+    {
+        Expected = expected;
+        ActualLength = -1;
+    }
+
     /// <summary>What the catalog says the content is.</summary>
     public ContentRef Expected { get; }
 
-    /// <summary>How many bytes the host served.</summary>
+    /// <summary>How many bytes the host served; -1 when the copy failed another check (authentication).</summary>
     public long ActualLength { get; }
 
     /// <summary>The hash of what the host served, when it was read to the end.</summary>

@@ -67,8 +67,9 @@ public sealed class DirectoryHost : IStorageHost
         try
         {
             // Content already there is kept only if its bytes are right: a copy damaged in place has
-            // the right length, and a sync that re-copies it must replace it.
-            if (new FileInfo(finalPath) is { Exists: true } existing && existing.Length == content.Length
+            // the right length, and a sync that re-copies it must replace it. Opaque bytes (encrypted)
+            // cannot be judged by their hash, so such a copy is always written anew.
+            if (!source.IsOpaque && new FileInfo(finalPath) is { Exists: true } existing && existing.Length == content.Length
                 && await HashOfAsync(finalPath, cancellationToken).ConfigureAwait(false) == content.Hash)
             {
                 return locator;

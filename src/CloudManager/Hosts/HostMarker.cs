@@ -15,6 +15,8 @@ namespace CloudManager.Hosts;
 /// <code>
 /// {"format":"cloud-manager-host","version":1,"id":"0f3c…(32 hex)","kind":"directory","createdAt":"2025-01-31T12:00:00+00:00"}
 /// </code>
+/// <para>A host whose copies are encrypted (<see cref="Encryption.EncryptedStorageHost"/>) carries a
+/// <c>keyCheck</c> too, <c>"KEYID:32 hex digits"</c> (<see cref="KeyCheck"/>); markers without one omit the field.</para>
 /// <para><see cref="Parse"/> refuses anything else (another format name or version, an id that is not
 /// 32 lower-case hex digits, a missing field, an unknown field, more than <see cref="MaxBytes"/>) with a
 /// <see cref="HostMarkerException"/> that says what is wrong.</para>
@@ -35,6 +37,13 @@ public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, str
 
     /// <summary>The largest marker accepted, in bytes; a larger object at the marker's name is not a marker.</summary>
     public const int MaxBytes = 4096;
+
+    /// <summary>
+    /// The key check value of an encrypted host (<see cref="Encryption.EncryptionKey.CheckValueFor"/>):
+    /// which key id it was set up with and a value that tells whether a key is that one; null for a
+    /// host whose copies are not encrypted.
+    /// </summary>
+    public string? KeyCheck { get; init; }
 
     /// <summary>A new marker with a random id, made now; its <see cref="Kind"/> is empty until a host writes it (<see cref="IStorageHost.CreateMarkerAsync"/> records the host's own kind).</summary>
     public static HostMarker CreateNew(TimeProvider timeProvider) => CreateNew(timeProvider, "");
@@ -66,12 +75,12 @@ public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, str
     /// <exception cref="InvalidOperationException">The id or kind is not valid.</exception>
     public byte[] ToJson()
     {
-        if (!IsValidId(Id) || !IsValidKind(Kind))
+        if (!IsValidId(Id) || !IsValidKind(Kind) || (KeyCheck is not null && !IsValidKeyCheck(KeyCheck)))
         {
-            throw new InvalidOperationException($"The marker (id '{Id}', kind '{Kind}') is not valid: the id must be 32 lower-case hex digits and the kind 1 to 32 lower-case letters, digits or dashes.");
+            throw new InvalidOperationException($"The marker (id '{Id}', kind '{Kind}', key check '{KeyCheck}') is not valid: the id must be 32 lower-case hex digits, the kind 1 to 32 lower-case letters, digits or dashes, the key check 16 and 32 lower-case hex digits around a colon.");
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(new MarkerDocument(FormatName, FormatVersion, Id, Kind, CreatedAt), MarkerJson.Default.MarkerDocument);
+        return JsonSerializer.SerializeToUtf8Bytes(new MarkerDocument(FormatName, FormatVersion, Id, Kind, CreatedAt) { KeyCheck = KeyCheck }, MarkerJson.Default.MarkerDocument);
     }
 
     /// <summary>Reads a marker from its stored bytes.</summary>
@@ -106,10 +115,11 @@ public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, str
             { Id: var id } when !IsValidId(id) => $"has id '{id}', not 32 lower-case hex digits",
             { Kind: var kind } when !IsValidKind(kind) => $"has kind '{kind}', not 1 to 32 lower-case letters, digits or dashes",
             { CreatedAt: null } => "has no createdAt",
+            { KeyCheck: { } check } when !IsValidKeyCheck(check) => $"has keyCheck '{check}', not 16 and 32 lower-case hex digits around a colon",
             _ => null,
         };
         return problem is null
-            ? new HostMarker(document!.Id!, document.CreatedAt!.Value, document.Kind!)
+            ? new HostMarker(document!.Id!, document.CreatedAt!.Value, document.Kind!) { KeyCheck = document.KeyCheck }
             : throw new HostMarkerException(hostName, $"{what} {problem}. {Advice}");
     }
 
@@ -137,7 +147,27 @@ public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, str
     private static bool IsValidKind(string? kind) =>
         kind is { Length: > 0 and <= 32 } && kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    internal sealed record MarkerDocument(string? Format, int? Version, string? Id, string? Kind, DateTimeOffset? CreatedAt);
+    private static bool IsValidKeyCheck(string check) =>
+        check is { Length: 49 } && check[16] == ':' && IsLowerHex(check.AsSpan(0, 16)) && IsLowerHex(check.AsSpan(17));
+
+    private static bool IsLowerHex(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal sealed record MarkerDocument(string? Format, int? Version, string? Id, string? Kind, DateTimeOffset? CreatedAt)
+    {
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? KeyCheck { get; init; }
+    }
 
     /// <summary>The marker's JSON, read without reflection; unknown and duplicate fields are errors.</summary>
     [JsonSourceGenerationOptions(

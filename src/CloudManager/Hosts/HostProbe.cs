@@ -2,7 +2,8 @@ namespace CloudManager.Hosts;
 
 /// <summary>
 /// Asks a host whether it answers, with a presence check of content that cannot be there: a host
-/// that cannot be reached throws <see cref="HostUnavailableException"/> instead of answering.
+/// that cannot be reached throws <see cref="HostUnavailableException"/> instead of answering. An
+/// encrypted host's identity marker is read too, so a wrong key fails the probe.
 /// </summary>
 public static class HostProbe
 {
@@ -23,6 +24,12 @@ public static class HostProbe
         try
         {
             await host.ExistsAsync(probe, new HostLocator("probe"), timeout.Token).ConfigureAwait(false);
+            if (host.Capabilities.Encrypted)
+            {
+                // An encrypted host answers only if its key is the one it was set up with (HostKeyException otherwise).
+                await host.ReadMarkerAsync(timeout.Token).ConfigureAwait(false);
+            }
+
             return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

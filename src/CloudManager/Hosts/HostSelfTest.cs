@@ -32,6 +32,16 @@ public static class HostSelfTest
             var content = await WriteRandomFileAsync(path, options.ContentLength, cancellationToken).ConfigureAwait(false);
             var run = new Run(host, options, steps, cancellationToken);
             var absent = new ContentRef(ContentHash.Compute(RandomNumberGenerator.GetBytes(32)), 32);
+            // An encrypted host is tried only with the key it was set up with: a wrong key fails here, before anything is written.
+            if (host.Capabilities.Encrypted && !await run.StepAsync("key", async token =>
+                {
+                    _ = await host.ReadMarkerAsync(token).ConfigureAwait(false);
+                    return null;
+                }, "the host's identity marker accepts this key (or the host has none yet)").ConfigureAwait(false))
+            {
+                return run.Finish("probe", "upload", "exists", "read back", "delete", "gone");
+            }
+
             if (!await run.StepAsync("probe", async token => await host.ExistsAsync(absent, new HostLocator(ContentKeys.Of(absent.Hash)), token).ConfigureAwait(false)
                     ? "the host says it holds content that was never stored"
                     : null, "answers, and reports never-stored content as absent").ConfigureAwait(false))

@@ -42,6 +42,14 @@ public abstract class UploadSource
     /// </summary>
     public ContentMismatchException? Mismatch => Volatile.Read(ref _mismatch);
 
+    /// <summary>
+    /// Whether the bytes this source hands out are an opaque encoding of some content (an encrypted
+    /// object) that does not hash to <see cref="ContentRef.Hash"/> of <see cref="Content"/>, which is then
+    /// only a name: the source still checks the content it encodes, but a host must not judge a copy it
+    /// already holds by hashing its bytes (<see cref="DirectoryHost"/> then always writes a new copy).
+    /// </summary>
+    public virtual bool IsOpaque => false;
+
     /// <summary>A source that reads a local file, verified on every read.</summary>
     /// <param name="content">What the file must hold.</param>
     /// <param name="path">The file; it is opened by each read and never changed.</param>

@@ -150,15 +150,24 @@ public static class HostJournal
             return null;
         }
 
-        var stream = await host.OpenMetadataAsync(segment.Name, cancellationToken).ConfigureAwait(false);
-        if (stream is null)
+        try
         {
-            return null; // compacted away since the listing
-        }
+            var stream = await host.OpenMetadataAsync(segment.Name, cancellationToken).ConfigureAwait(false);
+            if (stream is null)
+            {
+                return null; // compacted away since the listing
+            }
 
-        await using (stream.ConfigureAwait(false))
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JournalSegment.ReadAsync(stream, host.Name, segment.Name, problems, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidDataException e)
         {
-            return await JournalSegment.ReadAsync(stream, host.Name, segment.Name, problems, cancellationToken).ConfigureAwait(false);
+            // An encrypted host's segment that was changed, cut or moved: none of its lines can be trusted.
+            problems.Add(new JournalProblem(host.Name, segment.Name, 0, $"the segment does not authenticate ({e.Message}); refused whole."));
+            return null;
         }
     }
 

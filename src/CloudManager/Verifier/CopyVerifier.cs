@@ -178,6 +178,11 @@ internal sealed class CopyVerifier(PoolContext pool)
         {
             return new CopyVerification(host.Name, CopyCheck.Missing, null);
         }
+        catch (ContentIntegrityException e)
+        {
+            // An encrypted host's copy that fails authentication: the host answered, and the bytes are wrong.
+            return new CopyVerification(host.Name, CopyCheck.Damaged, e.Message);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;

@@ -135,3 +135,8 @@ public sealed class DirectoryHostTests(DirectoryHostFixture fixture)
 [Collection(LargeContentCollection.Name)]
 public sealed class DirectoryHostLargeContentTests(DirectoryHostFixture fixture)
     : LargeContentConformanceTests<DirectoryHostFixture>(fixture), IClassFixture<DirectoryHostFixture>;
+
+public sealed class EncryptedDirectoryHostFixture() : CloudManager.Testing.Conformance.EncryptedHostFixture(new DirectoryHostFixture());
+
+public sealed class EncryptedDirectoryHostConformanceTests(EncryptedDirectoryHostFixture fixture)
+    : EncryptedStorageHostConformanceTests<EncryptedDirectoryHostFixture>(fixture), IClassFixture<EncryptedDirectoryHostFixture>;

@@ -108,6 +108,37 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task On_an_encrypted_host_the_journal_is_ciphertext_and_a_changed_segment_is_refused_whole()
+    {
+        var folder = _folder.CreateFolder("sealed");
+        var keys = new CloudManager.Hosts.Encryption.EncryptionKeyRing([CloudManager.Hosts.Encryption.EncryptionKey.CreateNew()]);
+        await using var host = new CloudManager.Hosts.Encryption.EncryptedStorageHost(new DirectoryHost("disk", folder), keys);
+        await HostJournal.AppendAsync(host, "hostid", "node-1", [Record(1, Start), Record(2, Start)], Start, Token);
+        await HostJournal.AppendAsync(host, "hostid", "node-1", [Record(3, Start.AddSeconds(1))], Start.AddSeconds(1), Token);
+        var problems = new List<JournalProblem>();
+        Assert.Equal(new[] { HashOf(1), HashOf(2), HashOf(3) }.ToHashSet(), (await HostJournal.ReadAsync(host, problems, Token)).Keys.ToHashSet());
+        Assert.Empty(problems);
+
+        var stored = Directory.GetFiles(Path.Combine(folder, MetadataNames.Folder), "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, stored.Count);
+        foreach (var file in stored)
+        {
+            var text = Encoding.Latin1.GetString(File.ReadAllBytes(file));
+            Assert.DoesNotContain("file-", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(HashOf(1).ToString(), text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var bytes = File.ReadAllBytes(stored[0]);
+        bytes[^5] ^= 1;
+        File.WriteAllBytes(stored[0], bytes);
+        var read = await HostJournal.ReadAsync(host, problems, Token);
+
+        Assert.Equal([HashOf(3)], read.Keys);
+        var problem = Assert.Single(problems);
+        Assert.Contains("does not authenticate", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Appending_past_the_limit_compacts_and_keeps_every_record_and_deletion()
     {
         await using var host = new DirectoryHost("disk", _folder.CreateFolder("host"));

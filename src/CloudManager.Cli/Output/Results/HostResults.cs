@@ -54,3 +54,6 @@ internal sealed record HostTestStep(string Name, string Outcome, double Millisec
 
 /// <summary>What <c>cm hosts init</c> returns: the host and the identity it carries.</summary>
 internal sealed record HostInitResult(string Host, string Id, DateTime CreatedAt);
+
+/// <summary>What <c>cm hosts keygen</c> returns: the key file written and the id of its key.</summary>
+internal sealed record KeygenResult(string File, string KeyId);

@@ -175,6 +175,15 @@ internal sealed class PoolHosts(PoolContext pool)
             return;
         }
 
+        if (marker.KeyCheck is { } keyCheck && !host.Capabilities.Encrypted)
+        {
+            // Its objects are ciphertext under keyed names: read without the key, every copy would look missing.
+            Unavailable(host,
+                $"Host '{host.Name}' ({host.Location}) holds encrypted copies (its identity marker names key {keyCheck[..16]}), but it is configured without encryption. " +
+                "Add its \"encryption\" setting with the key file or variable that holds that key; nothing is written there until then.");
+            return;
+        }
+
         await RecordAsync(host, marker, known, cancellationToken).ConfigureAwait(false);
     }
 

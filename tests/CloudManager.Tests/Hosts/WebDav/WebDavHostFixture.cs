@@ -37,3 +37,8 @@ public sealed class WebDavHostConformanceTests(WebDavHostFixture fixture)
 [Collection(LargeContentCollection.Name)]
 public sealed class WebDavHostLargeContentTests(WebDavHostFixture fixture)
     : LargeContentConformanceTests<WebDavHostFixture>(fixture), IClassFixture<WebDavHostFixture>;
+
+public sealed class EncryptedWebDavHostFixture() : EncryptedHostFixture(new WebDavHostFixture());
+
+public sealed class EncryptedWebDavHostConformanceTests(EncryptedWebDavHostFixture fixture)
+    : EncryptedStorageHostConformanceTests<EncryptedWebDavHostFixture>(fixture), IClassFixture<EncryptedWebDavHostFixture>;
