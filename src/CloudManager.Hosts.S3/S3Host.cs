@@ -311,21 +311,10 @@ public sealed partial class S3Host : IStorageHost
             throw Classify(e, "write the identity marker", null);
         }
 
-        HostMarker? previous = null;
-        for (var read = 0; read < 5; read++)
-        {
-            var current = await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to bucket '{_options.Bucket}' is gone again; is something else changing the bucket?");
-            if (current == previous)
-            {
-                return current;
-            }
-
-            previous = current;
-            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
-        }
-
-        return previous!;
+        return await HostMarker.SettleAsync(
+            ReadMarkerAsync,
+            () => new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to bucket '{_options.Bucket}' is gone again; is something else changing the bucket?"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -144,6 +144,32 @@ public sealed partial record HostMarker(string Id, DateTimeOffset CreatedAt, str
         return Parse(hostName, buffer.AsSpan(0, length));
     }
 
+    /// <summary>
+    /// After a marker was written where the store may keep an older or a racing node's write visible for a
+    /// moment (eventually consistent listings, a rename that lost a race): reads it until two reads in a row
+    /// agree (at most five, 300 ms apart), and returns the one that stands.
+    /// </summary>
+    /// <param name="read">Reads the marker; null when none is there.</param>
+    /// <param name="gone">The error for a marker gone again after it was written.</param>
+    /// <param name="cancellationToken">Cancels the reads and the waits.</param>
+    internal static async Task<HostMarker> SettleAsync(Func<CancellationToken, Task<HostMarker?>> read, Func<Exception> gone, CancellationToken cancellationToken)
+    {
+        HostMarker? previous = null;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = await read(cancellationToken).ConfigureAwait(false) ?? throw gone();
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
+        }
+
+        return previous!;
+    }
+
     private static bool IsValidKind(string? kind) =>
         kind is { Length: > 0 and <= 32 } && kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 

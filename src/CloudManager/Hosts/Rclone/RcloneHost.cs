@@ -320,21 +320,10 @@ public sealed partial class RcloneHost : IStorageHost
             await DeleteQuietlyAsync(incoming).ConfigureAwait(false);
         }
 
-        HostMarker? previous = null;
-        for (var read = 0; read < 5; read++)
-        {
-            var current = await ReadMarkerAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to '{PathOf(HostMarker.ObjectName)}' is gone again; is something else changing the remote?");
-            if (current == previous)
-            {
-                return current;
-            }
-
-            previous = current;
-            await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken).ConfigureAwait(false);
-        }
-
-        return previous!;
+        return await HostMarker.SettleAsync(
+            ReadMarkerAsync,
+            () => new HostUnavailableException(Name, $"Host '{Name}': the identity marker written to '{PathOf(HostMarker.ObjectName)}' is gone again; is something else changing the remote?"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
