@@ -306,6 +306,11 @@ public sealed partial class S3Host : IStorageHost
         {
             // Another node wrote its marker first (409: a conditional write raced with another).
         }
+        catch (Exception e) when (e is ArgumentException or AmazonClientException && e is not AmazonS3Exception && !cancellationToken.IsCancellationRequested)
+        {
+            // The server answered, but with headers the client cannot read (a store racing two writes of one key):
+            // whether this write stood is unknown, so what stands is read back below.
+        }
         catch (Exception e) when (IsHostError(e, cancellationToken))
         {
             throw Classify(e, "write the identity marker", null);

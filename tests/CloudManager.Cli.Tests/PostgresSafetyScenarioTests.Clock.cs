@@ -89,7 +89,7 @@ public sealed partial class PostgresSafetyScenarioTests
         Assert.All(CopyResults(verify, older), c => Assert.Equal("good", c.Value));
         Assert.Equal(("safe", 3), await ListedAsync(a, older));
         Assert.Equal(("pending", 0), await ListedAsync(b, pendingOnA));
-        Assert.Contains("held by 0 host(s)", Expect(3, await Cm(a, "evict", pendingOnA)).Stderr, StringComparison.Ordinal);
+        Assert.Contains("held by 0 hosts", Expect(3, await Cm(a, "evict", pendingOnA)).Stderr, StringComparison.Ordinal);
         Expect(0, await Cm(a, "on-cache", pendingOnA));
 
         // Status on B: this month is the catalog's month and holds all B sent, nothing lost, A's pending file queued on A only.

@@ -41,6 +41,10 @@ public sealed partial class EncryptedStorageHost : IStorageHost
     private readonly string _keySource;
     private readonly ConcurrentDictionary<ContentHash, ContentRef> _known = new();
 
+    /// <summary>Uploads of one content through this host take turns (by stripe of the hash): each writes other ciphertext, and a store that
+    /// is not atomic under two writes of one key (some S3 servers) could otherwise keep the bytes of one and the checksum of the other.</summary>
+    private readonly SemaphoreSlim[] _uploadTurns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>Wraps a host.</summary>
     /// <param name="inner">The host that stores the objects; disposed with this one.</param>
     /// <param name="keys">The keys: the newest seals, all read.</param>
@@ -83,6 +87,20 @@ public sealed partial class EncryptedStorageHost : IStorageHost
     public async Task<HostLocator> UploadAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        var turn = _uploadTurns[content.Hash.GetHashCode() & (_uploadTurns.Length - 1)];
+        await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await UploadInTurnAsync(content, source, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<HostLocator> UploadInTurnAsync(ContentRef content, UploadSource source, CancellationToken cancellationToken)
+    {
         if (!_inner.Capabilities.AssignsLocator)
         {
             foreach (var older in _keys.NewestFirst.Skip(1))
