@@ -116,7 +116,15 @@ internal static class PoolOpener
         // Only the default's own folders: a folder named by CM_HOST_* is somebody's disk, and a missing one means unmounted.
         foreach (var host in EmbeddedDefault.Hosts(settings.DataFolder))
         {
-            Directory.CreateDirectory(host.Settings["path"]);
+            var folder = host.Settings["path"];
+            if (File.Exists(folder))
+            {
+                throw new CliException(
+                    ExitCodes.Failed,
+                    $"host '{host.Name}' of the embedded default keeps its copies in the folder {folder}, but a file is there. Nothing was changed: move the file away, or write a config with other hosts (`cm init`).");
+            }
+
+            Directory.CreateDirectory(folder);
         }
 
         if (firstRun)

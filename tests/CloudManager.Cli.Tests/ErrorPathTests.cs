@@ -47,6 +47,22 @@ public sealed class ErrorPathTests
     }
 
     [Fact]
+    public async Task A_file_where_an_embedded_default_host_keeps_its_folder_is_named_and_left_alone()
+    {
+        using var sandbox = new CmSandbox();
+        var third = Path.Combine(sandbox.DataFolder, "hosts", "host-3");
+        Directory.CreateDirectory(Path.GetDirectoryName(third)!);
+        File.WriteAllText(third, "someone's notes");
+
+        var result = await sandbox.RunAsync("status");
+
+        Assert.Equal(3, result.ExitCode);
+        var line = Assert.Single(result.StderrLines, l => l.StartsWith("cm: host", StringComparison.Ordinal));
+        Assert.Contains($"host 'host-3' of the embedded default keeps its copies in the folder {third}, but a file is there", line, StringComparison.Ordinal);
+        Assert.Equal("someone's notes", File.ReadAllText(third));
+    }
+
+    [Fact]
     public async Task A_PostgreSQL_catalog_nobody_listens_for_is_reported_unreachable_not_busy()
     {
         using var sandbox = new CmSandbox();
