@@ -127,34 +127,8 @@ public sealed class ResilientStorageHost : IStorageHost
             cancellationToken);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<HostEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var entries = _inner.ListAsync(listing.Token).GetAsyncEnumerator(listing.Token);
-        await using (entries.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = await entries.MoveNextAsync().AsTask().WaitAsync(_options.OperationTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException e)
-                {
-                    await listing.CancelAsync().ConfigureAwait(false);
-                    throw new HostUnavailableException(Name, $"Host '{Name}' did not list within {_options.OperationTimeout.TotalSeconds:0.#} s; gave up.", e);
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                yield return entries.Current;
-            }
-        }
-    }
+    public IAsyncEnumerable<HostEntry> ListAsync(CancellationToken cancellationToken) =>
+        ListTimedAsync(token => _inner.ListAsync(token), "list", cancellationToken);
 
     /// <inheritdoc />
     public HostLocation Location => _inner.Location;
@@ -204,10 +178,15 @@ public sealed class ResilientStorageHost : IStorageHost
 
     /// <inheritdoc />
     /// <remarks>Not retried, as content listings; each step has the operation timeout.</remarks>
-    public async IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<MetadataEntry> ListMetadataAsync(string prefix, CancellationToken cancellationToken) =>
+        ListTimedAsync(token => _inner.ListMetadataAsync(prefix, token), "list its metadata", cancellationToken);
+
+    /// <summary>A listing of the inner host in which each step has the operation timeout; one that runs out gives up with <see cref="HostUnavailableException"/>.</summary>
+    private async IAsyncEnumerable<T> ListTimedAsync<T>(
+        Func<CancellationToken, IAsyncEnumerable<T>> list, string what, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var entries = _inner.ListMetadataAsync(prefix, listing.Token).GetAsyncEnumerator(listing.Token);
+        var entries = list(listing.Token).GetAsyncEnumerator(listing.Token);
         await using (entries.ConfigureAwait(false))
         {
             while (true)
@@ -220,7 +199,7 @@ public sealed class ResilientStorageHost : IStorageHost
                 catch (TimeoutException e)
                 {
                     await listing.CancelAsync().ConfigureAwait(false);
-                    throw new HostUnavailableException(Name, $"Host '{Name}' did not list its metadata within {_options.OperationTimeout.TotalSeconds:0.#} s; gave up.", e);
+                    throw new HostUnavailableException(Name, $"Host '{Name}' did not {what} within {_options.OperationTimeout.TotalSeconds:0.#} s; gave up.", e);
                 }
 
                 if (!more)
