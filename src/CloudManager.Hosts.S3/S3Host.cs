@@ -236,7 +236,29 @@ public sealed partial class S3Host : IStorageHost
 
     /// <inheritdoc />
     /// <remarks>A GET of <c>PREFIX/cloud-manager-host.json</c>; a missing key means none, a missing bucket is a refusal.</remarks>
+    /// <remarks>A marker whose bytes do not match the checksum the store sent with them (read while another
+    /// node replaced it, on a store that is not atomic under that) is read again, three times at most.</remarks>
     public async Task<HostMarker?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ReadMarkerOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonClientException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (attempt == 3)
+                {
+                    throw new HostUnavailableException(Name, $"Host '{Name}': the identity marker did not match its checksum three times: {e.Message}", e);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<HostMarker?> ReadMarkerOnceAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         GetObjectResponse response;
